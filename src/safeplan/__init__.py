@@ -1,0 +1,59 @@
+"""safeplan: check the control indicators of Chinese work-safety plans (安全生产规划).
+
+The library API: :func:`load_plan`, :func:`validate`, :func:`check`, :func:`gap`,
+:func:`explain`. Heavy dependencies (pandas) load only when a function needs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CheckReport",
+    "ConfigError",
+    "DataError",
+    "Finding",
+    "GapReport",
+    "Plan",
+    "SafeplanError",
+    "ValidationReport",
+    "check",
+    "explain",
+    "gap",
+    "load_plan",
+    "validate",
+]
+
+_LAZY = {
+    "load_plan": "safeplan.config",
+    "Plan": "safeplan.config",
+    "ConfigError": "safeplan.errors",
+    "DataError": "safeplan.errors",
+    "SafeplanError": "safeplan.errors",
+    "Finding": "safeplan.findings",
+    "ValidationReport": "safeplan.findings",
+    "validate": "safeplan.api",
+    "check": "safeplan.api",
+    "gap": "safeplan.api",
+    "explain": "safeplan.api",
+    "CheckReport": "safeplan.evaluate",
+    "GapReport": "safeplan.evaluate",
+}
+
+if TYPE_CHECKING:
+    from safeplan.api import check, explain, gap, validate
+    from safeplan.config import Plan, load_plan
+    from safeplan.errors import ConfigError, DataError, SafeplanError
+    from safeplan.evaluate import CheckReport, GapReport
+    from safeplan.findings import Finding, ValidationReport
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'safeplan' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,5 @@
+"""``python -m safeplan``."""
+
+from safeplan.cli import main
+
+main()

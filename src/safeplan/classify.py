@@ -1,0 +1,476 @@
+"""Accident classes of 国务院令第493号 (第三条), vectorised, and yearly totals from records.
+
+An accident takes the highest class that **any one** of its three measures reaches:
+
+==============  ========  ================  ==========================
+class           deaths    serious injuries  direct loss (万元)
+==============  ========  ================  ==========================
+特别重大         ≥ 30      ≥ 100             ≥ 10 000 (1 亿元)
+重大             10 – 29   50 – 99           5 000 ≤ x < 10 000
+较大             3 – 9     10 – 49           1 000 ≤ x < 5 000
+一般             < 3       < 10              < 1 000
+==============  ========  ================  ==========================
+
+"以上"包括本数，"以下"不包括本数: a value equal to a bound reaches the higher class.
+
+Losses arrive as the original decimal text of each cell and are compared with the bounds
+exactly: a float decides every value that is clearly away from a bound, and the few values
+whose float lies within a relative 1e-9 of a bound are decided again with
+:class:`decimal.Decimal` of the text (``"999.9999999999999999999"`` parses to the float
+``1000.0`` but is 一般).
+
+Everything here is pure: arrays in, arrays or frames out, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, Inexact, InvalidOperation, Rounded, localcontext
+from fractions import Fraction
+from typing import TYPE_CHECKING, Final, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+__all__ = [
+    "CLASSES",
+    "CLASS_NAMES_EN",
+    "CLASS_NAMES_ZH",
+    "CLASS_NAME_EN",
+    "CLASS_NAME_ZH",
+    "DEATH_BOUNDS",
+    "ESPECIALLY_MAJOR",
+    "GENERAL",
+    "INJURY_BOUNDS",
+    "LARGER",
+    "LOSS_BOUNDS",
+    "MAJOR",
+    "MEASURES",
+    "MEASURE_LABEL_EN",
+    "MEASURE_LABEL_ZH",
+    "MEASURE_UNIT_EN",
+    "MEASURE_UNIT_ZH",
+    "Classification",
+    "classify",
+    "derive_yearly",
+    "describe",
+    "exact_sum",
+    "yearly_columns",
+]
+
+CLASSES: Final = ("general", "larger", "major", "especially_major")
+"""Class keys; a class's code is its index here (0 = 一般 … 3 = 特别重大)."""
+
+GENERAL: Final = 0
+"""Code of 一般 (general)."""
+LARGER: Final = 1
+"""Code of 较大 (larger)."""
+MAJOR: Final = 2
+"""Code of 重大 (major)."""
+ESPECIALLY_MAJOR: Final = 3
+"""Code of 特别重大 (especially major)."""
+
+CLASS_NAMES_ZH: Final = ("一般", "较大", "重大", "特别重大")
+"""Chinese class names, indexed by code."""
+CLASS_NAMES_EN: Final = ("general", "larger", "major", "especially major")
+"""English class names, indexed by code."""
+CLASS_NAME_ZH: Final[Mapping[str, str]] = dict(zip(CLASSES, CLASS_NAMES_ZH, strict=True))
+"""Class key → Chinese name."""
+CLASS_NAME_EN: Final[Mapping[str, str]] = dict(zip(CLASSES, CLASS_NAMES_EN, strict=True))
+"""Class key → English name."""
+
+MEASURES: Final = ("deaths", "serious_injuries", "direct_loss")
+"""Measure keys, in the order the regulation lists them."""
+MEASURE_LABEL_ZH: Final[Mapping[str, str]] = {
+    "deaths": "死亡人数",
+    "serious_injuries": "重伤人数",
+    "direct_loss": "直接经济损失",
+}
+"""Measure key → Chinese label (as used in column headers)."""
+MEASURE_LABEL_EN: Final[Mapping[str, str]] = {
+    "deaths": "deaths",
+    "serious_injuries": "serious injuries",
+    "direct_loss": "direct economic loss",
+}
+"""Measure key → English label."""
+MEASURE_UNIT_ZH: Final[Mapping[str, str]] = {
+    "deaths": "人",
+    "serious_injuries": "人",
+    "direct_loss": "万元",
+}
+"""Measure key → Chinese unit."""
+MEASURE_UNIT_EN: Final[Mapping[str, str]] = {
+    "deaths": "persons",
+    "serious_injuries": "persons",
+    "direct_loss": "10k yuan",
+}
+"""Measure key → English unit (losses are in 万元 = 10 000 yuan)."""
+
+DEATH_BOUNDS: Final = (3, 10, 30)
+"""Lowest number of deaths of 较大, 重大 and 特别重大."""
+INJURY_BOUNDS: Final = (10, 50, 100)
+"""Lowest number of serious injuries of 较大, 重大 and 特别重大."""
+LOSS_BOUNDS: Final = (Decimal(1000), Decimal(5000), Decimal(10000))
+"""Lowest direct loss in 万元 of 较大, 重大 and 特别重大 (1 亿元 = 10 000 万元)."""
+
+_NEAR: Final = 1e-9
+"""Relative distance from a loss bound within which the float decision is redone exactly."""
+
+# Short labels for sentences ("死亡 3 人"), where the column-header labels read stiffly.
+_SHORT_ZH: Final[Mapping[str, str]] = {
+    "deaths": "死亡",
+    "serious_injuries": "重伤",
+    "direct_loss": "直接经济损失",
+}
+_SHORT_EN: Final[Mapping[str, str]] = {
+    "deaths": "deaths",
+    "serious_injuries": "serious injuries",
+    "direct_loss": "direct loss",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Classification:
+    """The class of each accident and the class each of its measures reaches on its own.
+
+    All arrays are ``int8`` codes 0..3 (indexes of :data:`CLASSES`) of the same length;
+    ``code`` is the element-wise maximum of the three ``by_*`` arrays, so a measure
+    "decided" a record's class when its ``by_*`` value equals ``code``.
+    """
+
+    code: npt.NDArray[np.int8]
+    """The class of each accident: the highest class any one measure reaches."""
+    by_deaths: npt.NDArray[np.int8]
+    """The class the number of deaths alone reaches."""
+    by_injuries: npt.NDArray[np.int8]
+    """The class the number of serious injuries alone reaches."""
+    by_loss: npt.NDArray[np.int8]
+    """The class the direct economic loss alone reaches."""
+
+    def __len__(self) -> int:
+        """Number of records classified."""
+        return len(self.code)
+
+    def counts(self) -> dict[str, int]:
+        """Number of records in each class, keyed by :data:`CLASSES`."""
+        import numpy as np
+
+        found = np.bincount(self.code, minlength=len(CLASSES))
+        return {key: int(n) for key, n in zip(CLASSES, found, strict=True)}
+
+
+def classify(
+    deaths: npt.ArrayLike,
+    serious_injuries: npt.ArrayLike,
+    direct_loss: npt.NDArray[np.object_] | Sequence[str],
+) -> Classification:
+    """Classify accidents by 国务院令第493号 第三条.
+
+    ``deaths`` and ``serious_injuries`` are integer arrays of non-negative counts;
+    ``direct_loss`` holds the original decimal text of each loss cell in 万元 (blank already
+    replaced by ``"0"``), e.g. ``"999.99"``, ``"1e3"``, ``" 5000 "``. Losses are compared
+    with the bounds exactly (see the module docstring); the work is vectorised, with a
+    per-value :class:`~decimal.Decimal` only for the few losses next to a bound.
+
+    Raises :class:`ValueError` when the arrays differ in length, are not one-dimensional,
+    hold non-integer or negative counts, or a loss that is not a finite non-negative number.
+    """
+    classification, _ = _classify(deaths, serious_injuries, direct_loss)
+    return classification
+
+
+def describe(
+    code: int,
+    deaths: int,
+    injuries: int,
+    loss_text: str,
+    *,
+    lang: Literal["zh", "en"] = "zh",
+) -> str:
+    """Say why one accident has class ``code``, naming each measure that decided it.
+
+    For 较大 and above, every measure that reaches the class is named with the bound it
+    met, joined with "；" (``"; "`` in English)::
+
+        重大: 直接经济损失 5000 万元 ≥ 5000
+        major: direct loss 5000 (10k yuan) ≥ 5000
+
+    For 一般, every measure is named with the bound of 较大 it stays below::
+
+        一般: 死亡 1 人 < 3，重伤 0 人 < 10，直接经济损失 12.5 万元 < 1000
+
+    The loss is shown as given (whitespace stripped), never as a float. Raises
+    :class:`ValueError` when ``code`` is not the class the measures give, or ``lang`` is
+    neither ``"zh"`` nor ``"en"``.
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    text = str(loss_text).strip()
+    loss = _exact(text)
+    values: dict[str, int | Decimal] = {
+        "deaths": int(deaths),
+        "serious_injuries": int(injuries),
+        "direct_loss": loss,
+    }
+    shown = {
+        "deaths": str(int(deaths)),
+        "serious_injuries": str(int(injuries)),
+        "direct_loss": text,
+    }
+    bounds: dict[str, tuple[int, ...] | tuple[Decimal, ...]] = {
+        "deaths": DEATH_BOUNDS,
+        "serious_injuries": INJURY_BOUNDS,
+        "direct_loss": LOSS_BOUNDS,
+    }
+    reached = {m: _level(values[m], bounds[m]) for m in MEASURES}
+    actual = max(reached.values())
+    if int(code) != actual:
+        raise ValueError(
+            f"code {int(code)} does not match the measures "
+            f"(deaths={int(deaths)}, serious_injuries={int(injuries)}, direct_loss={text!r} "
+            f"give {actual})"
+        )
+
+    def phrase(measure: str, relation: str, bound: int | Decimal) -> str:
+        if lang == "zh":
+            label, unit = _SHORT_ZH[measure], f" {MEASURE_UNIT_ZH[measure]}"
+        else:
+            label = _SHORT_EN[measure]
+            unit = f" ({MEASURE_UNIT_EN[measure]})" if measure == "direct_loss" else ""
+        return f"{label} {shown[measure]}{unit} {relation} {bound}"
+
+    name = (CLASS_NAMES_ZH if lang == "zh" else CLASS_NAMES_EN)[actual]
+    if actual == GENERAL:
+        parts = [phrase(m, "<", bounds[m][0]) for m in MEASURES]
+        sep = "，" if lang == "zh" else ", "
+    else:
+        parts = [phrase(m, "≥", bounds[m][actual - 1]) for m in MEASURES if reached[m] == actual]
+        sep = "；" if lang == "zh" else "; "
+    return f"{name}: {sep.join(parts)}"
+
+
+def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
+    """The exact sum of decimal texts (e.g. loss cells in 万元), as a :class:`Fraction`.
+
+    No rounding happens anywhere: ``exact_sum(["0.1", "0.2"]) == Fraction(3, 10)``.
+    Raises :class:`ValueError` on a text that is not a finite decimal number.
+    """
+    total = Decimal(0)
+    with localcontext() as ctx:
+        # Decimal addition rounds to the context precision; make any rounding an error
+        # and give the context room enough that it never happens for real data.
+        ctx.prec = 10_000
+        ctx.traps[Inexact] = True
+        ctx.traps[Rounded] = True
+        for text in texts:
+            total += _exact(text)
+    return Fraction(total)
+
+
+def yearly_columns(sector_groups: Iterable[str] = (), *, with_region: bool = False) -> list[str]:
+    """The columns of :func:`derive_yearly`'s frame, in order."""
+    columns = ["year"]
+    if with_region:
+        columns.append("region")
+    columns += ["accidents", "deaths", "serious_injuries", "direct_loss", *CLASSES]
+    columns += ["major_or_above", "larger_or_above"]
+    for group in sector_groups:
+        columns += [f"{group}_accidents", f"{group}_deaths"]
+    return columns
+
+
+def derive_yearly(
+    year: npt.ArrayLike,
+    region: npt.NDArray[np.object_] | Sequence[str] | None,
+    sector: npt.NDArray[np.object_] | Sequence[str | None] | None,
+    deaths: npt.ArrayLike,
+    serious_injuries: npt.ArrayLike,
+    direct_loss: npt.NDArray[np.object_] | Sequence[str],
+    *,
+    sectors: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
+    """Yearly (and per-region) totals of accident records (CONTRACT §5).
+
+    One row per year from the first to the last record year, times every region seen when
+    ``region`` is given (``None`` means the data has no region column); a year or region
+    without records counts zero. Columns, in order (see :func:`yearly_columns`): ``year``,
+    [``region``], ``accidents``, ``deaths``, ``serious_injuries``, ``direct_loss``,
+    ``general``, ``larger``, ``major``, ``especially_major``, ``major_or_above``,
+    ``larger_or_above``, and for each group G of ``sectors``: ``G_accidents``, ``G_deaths``
+    (records whose sector value is in G's list; a sector may be in several groups or none).
+    Counts are ``int64``; ``direct_loss`` is the float64 sum — use :func:`exact_sum` on the
+    texts where an exact sum matters. Rows are sorted by year, then region.
+
+    Raises :class:`ValueError` when the arrays differ in length, a region value is missing,
+    ``sectors`` names groups but ``sector`` is ``None``, or :func:`classify` rejects a value.
+    """
+    import numpy as np
+    import pandas as pd
+
+    with_region = region is not None
+    columns = yearly_columns(sectors, with_region=with_region)
+    classification, loss = _classify(deaths, serious_injuries, direct_loss)
+    n = len(classification)
+    deaths_arr = np.asarray(deaths).astype(np.int64, copy=False)
+    injuries_arr = np.asarray(serious_injuries).astype(np.int64, copy=False)
+    year_arr = _integers(year, "year")
+    if len(year_arr) != n:
+        raise ValueError(f"year has {len(year_arr)} values, the measures {n}")
+    if sectors and sector is None:
+        raise ValueError("sector groups are given but the records have no sector column")
+
+    code = classification.code
+    data: dict[str, npt.ArrayLike] = {
+        "year": year_arr,
+        "accidents": np.ones(n, dtype=np.int64),
+        "deaths": deaths_arr,
+        "serious_injuries": injuries_arr,
+        "direct_loss": loss,
+    }
+    for value, key in enumerate(CLASSES):
+        data[key] = (code == value).astype(np.int64)
+    data["major_or_above"] = (code >= MAJOR).astype(np.int64)
+    data["larger_or_above"] = (code >= LARGER).astype(np.int64)
+    if sector is not None and sectors:
+        sector_arr = np.asarray(sector, dtype=object)
+        if len(sector_arr) != n:
+            raise ValueError(f"sector has {len(sector_arr)} values, the measures {n}")
+        # Membership is decided once per distinct sector value, not once per record and
+        # group; a missing sector (code -1) picks the appended False: in no group.
+        sector_code, distinct = pd.factorize(sector_arr)
+        for group, members in sectors.items():
+            in_group = np.append(pd.Index(distinct).isin(list(members)), False)
+            member = in_group[sector_code]
+            data[f"{group}_accidents"] = member.astype(np.int64)
+            data[f"{group}_deaths"] = np.where(member, deaths_arr, 0).astype(np.int64)
+
+    keys = ["year"]
+    region_labels: npt.NDArray[np.object_] = np.zeros(0, dtype=object)
+    if region is not None:
+        region_arr = np.asarray(region, dtype=object)
+        if len(region_arr) != n:
+            raise ValueError(f"region has {len(region_arr)} values, the measures {n}")
+        # Grouping by small integer codes is much faster than by strings; the sorted
+        # labels are put back after the totals are taken.
+        region_code, distinct_regions = pd.factorize(region_arr, sort=True)
+        if (region_code < 0).any():
+            raise ValueError("a region value is missing")
+        data["region"] = region_code
+        keys.append("region")
+        region_labels = np.asarray(distinct_regions, dtype=object)
+
+    if n == 0:
+        empty = pd.DataFrame({c: pd.Series(dtype=np.int64) for c in columns})
+        empty["direct_loss"] = empty["direct_loss"].astype(np.float64)
+        if with_region:
+            empty["region"] = empty["region"].astype(str)
+        return empty
+
+    frame = pd.DataFrame(data)
+    totals = frame.groupby(keys, sort=True).sum()
+    years = np.arange(int(year_arr.min()), int(year_arr.max()) + 1, dtype=np.int64)
+    if with_region:
+        every = [years, np.arange(len(region_labels))]
+        full: pd.Index = pd.MultiIndex.from_product(every, names=keys)
+    else:
+        full = pd.Index(years, name="year")
+    # Years (or year × region cells) without records are rows of zeros, not absent rows.
+    totals = totals.reindex(full, fill_value=0).reset_index()
+    totals["year"] = totals["year"].astype(np.int64)
+    if with_region:
+        totals["region"] = region_labels[totals["region"].to_numpy()]
+    return totals[columns]
+
+
+def _classify(
+    deaths: npt.ArrayLike,
+    serious_injuries: npt.ArrayLike,
+    direct_loss: npt.NDArray[np.object_] | Sequence[str],
+) -> tuple[Classification, npt.NDArray[np.float64]]:
+    """:func:`classify`, also returning the losses as float64 for totals."""
+    import numpy as np
+    import pandas as pd
+
+    deaths_arr = _integers(deaths, "deaths")
+    injuries_arr = _integers(serious_injuries, "serious_injuries")
+    texts = np.asarray(direct_loss, dtype=object)
+    if texts.ndim != 1:
+        raise ValueError("direct_loss must be one-dimensional")
+    if not len(deaths_arr) == len(injuries_arr) == len(texts):
+        raise ValueError(
+            f"deaths, serious_injuries and direct_loss differ in length "
+            f"({len(deaths_arr)}, {len(injuries_arr)}, {len(texts)})"
+        )
+    for name, arr in (("deaths", deaths_arr), ("serious_injuries", injuries_arr)):
+        if (arr < 0).any():
+            raise ValueError(f"{name} must be non-negative")
+
+    by_deaths = _levels(deaths_arr, DEATH_BOUNDS)
+    by_injuries = _levels(injuries_arr, INJURY_BOUNDS)
+
+    loss = np.asarray(pd.to_numeric(texts, errors="coerce"), dtype=np.float64)
+    by_loss = _levels(loss, tuple(float(b) for b in LOSS_BOUNDS))
+    # The float is only trusted away from the bounds: a text such as
+    # "999.9999999999999999999" rounds to 1000.0, and the parser may itself be off by an
+    # ulp. Near a bound, or where pandas could not parse, the Decimal of the text decides.
+    unsure = ~np.isfinite(loss)
+    for bound in LOSS_BOUNDS:
+        b = float(bound)
+        unsure |= np.abs(loss - b) <= _NEAR * b
+    for i in np.flatnonzero(unsure):
+        exact = _exact(texts[i])
+        by_loss[i] = _level(exact, LOSS_BOUNDS)
+        loss[i] = float(exact)
+    if (loss < 0).any():
+        raise ValueError("direct_loss must be non-negative")
+
+    code = np.maximum(np.maximum(by_deaths, by_injuries), by_loss)
+    return Classification(code, by_deaths, by_injuries, by_loss), loss
+
+
+def _integers(values: npt.ArrayLike, name: str) -> npt.NDArray[np.int64]:
+    """``values`` as a one-dimensional int64 array, or :class:`ValueError`."""
+    import numpy as np
+
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional")
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integers, not {arr.dtype}")
+    return arr.astype(np.int64, copy=False)
+
+
+def _levels(
+    values: npt.NDArray[np.int64] | npt.NDArray[np.float64],
+    bounds: tuple[int, int, int] | tuple[float, ...],
+) -> npt.NDArray[np.int8]:
+    """How many of the ascending ``bounds`` each value reaches (≥), as int8 codes."""
+    import numpy as np
+
+    level = np.zeros(len(values), dtype=np.int8)
+    for bound in bounds:
+        level += values >= bound
+    return level
+
+
+def _level(value: int | Decimal, bounds: tuple[int, ...] | tuple[Decimal, ...]) -> int:
+    """How many of the ascending ``bounds`` one value reaches (≥)."""
+    return sum(1 for bound in bounds if value >= bound)
+
+
+def _exact(text: object) -> Decimal:
+    """The Decimal of one loss cell, which must be a finite non-negative number."""
+    try:
+        value = text if isinstance(text, Decimal) else Decimal(str(text).strip())
+    except InvalidOperation:
+        raise ValueError(f"direct_loss {text!r} is not a decimal number") from None
+    if not value.is_finite():
+        raise ValueError(f"direct_loss {text!r} is not a finite number")
+    if value < 0:
+        raise ValueError(f"direct_loss {text!r} must be non-negative")
+    return value

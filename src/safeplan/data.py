@@ -1,0 +1,422 @@
+"""Typed checks of the data files and the yearly frames the evaluation reads.
+
+Every cell the plan uses is checked vectorised with pandas on the text kept by
+:mod:`safeplan.reading`; each problem is a :class:`~safeplan.findings.Finding` at its file,
+line and column. The result is one :class:`Dataset` per dataset: a frame of float columns
+for fast evaluation plus the original text of every cell, so that a status can be decided
+exactly where floating point would be unsure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from safeplan.config import Plan, Source
+from safeplan.errors import ConfigError
+from safeplan.findings import Finding, ValidationReport, finding
+from safeplan.reading import YEARLY_ALIASES, RawTable, read_file
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+#: Year-on-year % changes of counts below this are not flagged.
+SMALL_COUNT = 10
+
+#: A column whose name says it counts something must hold whole numbers.
+_COUNT_NAME = re.compile(r"(deaths|accidents|injuries|死亡|人数|起数|事故)", re.I)
+_RATE_NAME = re.compile(r"(rate|ratio|pct|percent|率|比|%)", re.I)
+
+
+def is_count_column(name: str) -> bool:
+    """True when ``name`` reads as a count (deaths, accidents, 死亡人数, 事故起数 …)."""
+    return bool(_COUNT_NAME.search(name)) and not _RATE_NAME.search(name)
+
+
+@dataclass
+class Dataset:
+    """A validated dataset, ready to evaluate.
+
+    ``frame`` has ``year`` (int), ``region`` (when the data has one), the used columns as
+    floats (NaN = missing) and ``_row``, the data row in ``table`` each frame row came from.
+    """
+
+    name: str
+    file: str
+    frame: pd.DataFrame
+    has_region: bool
+    table: RawTable | None = None
+    derived: Any = None
+    """For accident records: the :class:`~safeplan.records.Records` behind the frame."""
+    _index: dict[tuple[int, str | None], int] = field(default_factory=dict, repr=False)
+    _by_year: dict[int, list[int]] | None = field(default=None, repr=False)
+
+    def by_year(self) -> dict[int, list[int]]:
+        """Frame positions of the rows of each year."""
+        if self._by_year is None:
+            groups = self.frame.groupby("year", sort=False).indices
+            self._by_year = {int(y): p.tolist() for y, p in groups.items()}
+        return self._by_year
+
+    def row_of(self, year: int, region: str | None) -> int | None:
+        """Frame position of the row for ``year`` (and ``region``), if any."""
+        if not self._index:
+            years = self.frame["year"].tolist()
+            regions = self.frame["region"].tolist() if self.has_region else [None] * len(years)
+            self._index = {(y, r): i for i, (y, r) in enumerate(zip(years, regions, strict=True))}
+        return self._index.get((year, region))
+
+    def exact(self, column: str, position: int) -> Fraction | None:
+        """The exact value of a cell (frame position), from its original text."""
+        if self.derived is not None:
+            return self.derived.exact(column, position)  # type: ignore[no-any-return]
+        assert self.table is not None
+        text = self.table.columns[column][int(self.frame["_row"].iat[position])]
+        if not text:
+            return None
+        return Fraction(Decimal(text))
+
+    def source_line(self, position: int) -> int | None:
+        """The line (or sheet row) of a frame row, for yearly tables."""
+        if self.table is None:
+            return None
+        return self.table.lines[int(self.frame["_row"].iat[position])]
+
+    def location(self, position: int, column: str) -> str:
+        """``file:line:col`` (or ``file:Sheet!B7``) of one cell."""
+        if self.table is None:
+            return self.file
+        place = self.table.where(int(self.frame["_row"].iat[position]), column)
+        if "cell" in place:
+            return f"{self.file}:{place['cell']}"
+        return ":".join(str(p) for p in (self.file, place.get("line"), place.get("column")) if p)
+
+
+@dataclass
+class DataSet:
+    """All datasets of a plan and the findings from reading them."""
+
+    datasets: dict[str, Dataset]
+    report: ValidationReport
+
+    def years(self) -> list[int]:
+        """Every year present in any dataset, sorted."""
+        years: set[int] = set()
+        for dataset in self.datasets.values():
+            years.update(int(y) for y in dataset.frame["year"].unique())
+        return sorted(years)
+
+
+def _rows_where(mask: Any) -> list[int]:
+    import numpy as np
+
+    return np.flatnonzero(np.asarray(mask)).tolist()  # type: ignore[no-any-return]
+
+
+def check_numbers(
+    table: RawTable,
+    column: str,
+    *,
+    count: bool,
+    denominator: bool,
+    integer_hint: str = "",
+) -> tuple[np.ndarray[Any, Any], list[Finding]]:
+    """Parse one used column to floats; every bad cell is a finding (vectorised)."""
+    import numpy as np
+    import pandas as pd
+
+    texts = pd.Series(table.columns[column], dtype=object)
+    blank = (texts == "").to_numpy()
+    values = pd.to_numeric(texts, errors="coerce").to_numpy(dtype="float64", copy=True)
+    findings: list[Finding] = []
+    file = table.file
+
+    def add(code: str, rows: Iterable[int], message: str, hint: str) -> None:
+        for row in rows:
+            text = table.columns[column][row]
+            findings.append(
+                finding(code, file, message.format(value=text, column=column), value=text,
+                        hint=hint, **table.where(row, column))
+            )
+
+    nan = np.isnan(values)
+    lower = texts.str.lower().to_numpy(dtype=object)
+    spelled_nan = nan & ~blank & np.isin(lower, ["nan", "-nan", "+nan"])
+    add("non-numeric", _rows_where(nan & ~blank & ~spelled_nan),
+        "'{value}' in column '{column}' is not a number",
+        "write plain numbers (no units, no thousands separators); leave a cell blank when "
+        "the figure is missing")
+    infinite = np.isinf(values)
+    add("non-finite", _rows_where(infinite | spelled_nan),
+        "'{value}' in column '{column}' is not a finite number",
+        "write the actual figure")
+    finite = ~nan & ~infinite
+    with np.errstate(invalid="ignore"):
+        negative = finite & (values < 0)
+        add("negative-value", _rows_where(negative),
+            "'{value}' in column '{column}' is negative", "counts and amounts cannot be negative")
+        if count:
+            fractional = finite & ~negative & (np.floor(values) != values)
+            add("non-integer-count", _rows_where(fractional),
+                "'{value}' in column '{column}' is a count but not a whole number",
+                "counts are whole numbers" + integer_hint)
+        if denominator:
+            add("zero-denominator", _rows_where(finite & (values == 0)),
+                "'{value}' in column '{column}' is a denominator and must be positive",
+                "a rate cannot divide by zero: give the real figure or leave the cell blank")
+    add("missing-value", _rows_where(blank),
+        "column '{column}' is blank: results that need it have no data",
+        "fill in the figure, or leave it blank on purpose")
+    values[~finite | negative] = np.nan
+    return values, findings
+
+
+def check_years(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
+    """Parse the year column; rows without a usable year get -1."""
+    import numpy as np
+    import pandas as pd
+
+    texts = pd.Series(table.columns["year"], dtype=object)
+    blank = (texts == "").to_numpy()
+    values = pd.to_numeric(texts, errors="coerce").to_numpy(dtype="float64", copy=True)
+    findings: list[Finding] = []
+    for row in _rows_where(blank):
+        findings.append(finding("missing-year", table.file, "the row has no year",
+                                hint="fill in the year", **table.where(row, "year")))
+    with np.errstate(invalid="ignore"):
+        bad = ~blank & (np.isnan(values) | np.isinf(values) | (np.floor(values) != values))
+        implausible = ~blank & ~bad & ((values < MIN_YEAR) | (values > MAX_YEAR))
+    for row in _rows_where(bad):
+        text = table.columns["year"][row]
+        findings.append(finding("non-integer-year", table.file,
+                                f"year '{text}' is not a whole number", value=text,
+                                hint="write the year as four digits, e.g. 2024",
+                                **table.where(row, "year")))
+    for row in _rows_where(implausible):
+        text = table.columns["year"][row]
+        findings.append(finding("implausible-year", table.file,
+                                f"year '{text}' is outside {MIN_YEAR}–{MAX_YEAR}", value=text,
+                                hint="check the year", **table.where(row, "year")))
+    years = np.where(blank | bad | implausible, -1, np.nan_to_num(values, nan=-1)).astype("int64")
+    return years, findings
+
+
+def check_keys(
+    table: RawTable, years: np.ndarray[Any, Any], regions: Sequence[str] | None
+) -> list[Finding]:
+    """Blank regions and duplicate (year, region) rows."""
+    import pandas as pd
+
+    findings: list[Finding] = []
+    keys = pd.DataFrame({"year": years})
+    if regions is not None:
+        keys["region"] = list(regions)
+        for row in _rows_where(keys["region"].to_numpy() == ""):
+            findings.append(finding("missing-region", table.file, "the row has no region",
+                                    hint="fill in the region (地区) of every row",
+                                    **table.where(row, "region")))
+    valid = keys["year"].to_numpy() >= 0
+    subset = list(keys.columns)
+    dup = keys.duplicated(subset=subset, keep=False).to_numpy() & valid
+    if dup.any():
+        first_line: dict[tuple[Any, ...], int] = {}
+        for row in _rows_where(dup):
+            key = tuple(keys.iloc[row])
+            line = table.lines[row]
+            if key not in first_line:
+                first_line[key] = line
+                continue
+            what = f"year {key[0]}" + (f", region '{key[1]}'" if len(key) > 1 else "")
+            findings.append(finding("duplicate-row", table.file,
+                                    f"a second row for {what} (first at line {first_line[key]})",
+                                    hint="keep one row per year" + (" and region" if len(key) > 1 else ""),
+                                    value=str(key[0]), **table.where(row, "year")))
+    return findings
+
+
+def plausibility(
+    dataset: Dataset, columns: Iterable[str], max_change_pct: Decimal | None, year_gaps: bool
+) -> list[Finding]:
+    """Warnings: a used column jumping more than ``max_change_pct`` % in a year; gaps in years."""
+    import numpy as np
+
+    frame = dataset.frame
+    findings: list[Finding] = []
+    if frame.empty:
+        return findings
+    keys = ["region", "year"] if dataset.has_region else ["year"]
+    ordered = frame.sort_values(keys, kind="stable")
+    group = ordered["region"].to_numpy() if dataset.has_region else np.zeros(len(ordered))
+    years = ordered["year"].to_numpy()
+    positions = ordered.index.to_numpy()
+    same = np.zeros(len(ordered), dtype=bool)
+    same[1:] = group[1:] == group[:-1]
+    step = np.zeros(len(ordered), dtype="int64")
+    step[1:] = years[1:] - years[:-1]
+    label = (lambda p: f" for '{frame['region'].iat[p]}'") if dataset.has_region else (lambda p: "")
+    if year_gaps:
+        for i in np.flatnonzero(same & (step > 1)).tolist():
+            p = int(positions[i])
+            missing = ", ".join(str(y) for y in range(int(years[i - 1]) + 1, int(years[i])))
+            findings.append(finding(
+                "year-gap", dataset.file, f"no row for {missing}{label(p)}",
+                line=dataset.source_line(p), value=str(years[i]),
+                hint="add the missing year(s) or check the year column"))
+    if max_change_pct is None:
+        return findings
+    limit = float(max_change_pct)
+    consecutive = same & (step == 1)
+    for column in columns:
+        values = ordered[column].to_numpy(dtype="float64")
+        previous = np.empty_like(values)
+        previous[0] = np.nan
+        previous[1:] = values[:-1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = np.abs(values - previous) / previous * 100
+        jump = consecutive & (previous > 0) & (change > limit)
+        if is_count_column(column):
+            # Percentages of small counts (3 → 1 deaths) say nothing; look at counts ≥ 10.
+            jump &= np.maximum(values, previous) >= SMALL_COUNT
+        for i in np.flatnonzero(jump).tolist():
+            p = int(positions[i])
+            findings.append(finding(
+                "large-change", dataset.file,
+                f"'{column}' changes {change[i]:.0f}% from {years[i] - 1} to {years[i]}{label(p)} "
+                f"({previous[i]:g} → {values[i]:g}), more than {limit:g}%",
+                value=f"{values[i]:g}",
+                hint="check the figure; raise validation.max_change_pct if it is right",
+                **(dataset.table.where(int(frame["_row"].iat[p]), column) if dataset.table else {}),
+            ))
+    return findings
+
+
+def used_columns(plan: Plan) -> dict[str, dict[str, list[tuple[str, int | None]]]]:
+    """dataset → column → the (YAML key, line) of every reference to it."""
+    from safeplan.rules import rule_refs
+
+    used: dict[str, dict[str, list[tuple[str, int | None]]]] = {n: {} for n in plan.sources}
+    for i, indicator in enumerate(plan.indicators):
+        for key, ref in indicator.refs:
+            dataset, column = ref.split(".", 1)
+            used[dataset].setdefault(column, []).append(
+                (f"indicators[{i}].{key}", plan.line_of("indicators", i, key))
+            )
+    for i, rule in enumerate(plan.config.rules):
+        for ref in rule_refs(rule.check):
+            dataset, column = ref.split(".", 1)
+            if dataset not in used:
+                raise ConfigError(
+                    f"{plan.display}:{plan.line_of('rules', i, 'check')}: rules[{i}].check: "
+                    f"unknown dataset '{dataset}' in '{ref}' (datasets: {', '.join(used)})"
+                )
+            used[dataset].setdefault(column, []).append(
+                (f"rules[{i}].check", plan.line_of("rules", i, "check"))
+            )
+    return used
+
+
+def denominators(plan: Plan) -> dict[str, set[str]]:
+    """dataset → the columns used as denominators."""
+    result: dict[str, set[str]] = {n: set() for n in plan.sources}
+    for indicator in plan.indicators:
+        if indicator.denominator:
+            dataset, column = indicator.denominator.split(".", 1)
+            result[dataset].add(column)
+    return result
+
+
+def _missing_column(
+    plan: Plan, source: Source, column: str, refs: list[tuple[str, int | None]], available: Iterable[str]
+) -> ConfigError:
+    key, line = refs[0]
+    shown = ", ".join(c for c in available if not c.startswith("_"))
+    return ConfigError(
+        f"{plan.display}:{line}: {key}: column '{column}' not found in dataset "
+        f"'{source.dataset}' ({source.display} has: {shown})",
+        hint="fix the column name in indicators.yaml or the header of the data file",
+    )
+
+
+_HEADER_CODES = {"blank-header", "duplicate-header", "empty-file", "wrong-delimiter"}
+
+
+def load_yearly(
+    plan: Plan, source: Source, used: dict[str, list[tuple[str, int | None]]], dens: set[str]
+) -> tuple[Dataset | None, list[Finding]]:
+    """Read and check one yearly table."""
+    import pandas as pd
+
+    table, findings = read_file(source.path, source.display, sheet=source.sheet,
+                                aliases=YEARLY_ALIASES)
+    if table is None:
+        return None, findings
+    header_broken = any(f.code in _HEADER_CODES for f in findings)
+    if "year" not in table.header:
+        findings.append(finding(
+            "missing-year-column", table.file,
+            f"no year column (year or 年份); columns: {', '.join(table.header)}",
+            line=table.lines[0] - 1 if table.lines else 1,
+            hint="name the year column 'year' or '年份'"))
+        return None, findings
+    missing = [c for c in used if c not in table.header]
+    if missing:
+        if not header_broken:
+            raise _missing_column(plan, source, missing[0], used[missing[0]], table.header)
+        for column in missing:
+            findings.append(finding("missing-column", table.file,
+                                    f"no column '{column}' (used by {used[column][0][0]})",
+                                    line=table.lines[0] - 1 if table.lines else 1))
+    years, year_findings = check_years(table)
+    findings.extend(year_findings)
+    has_region = "region" in table.header
+    regions = table.columns["region"] if has_region else None
+    findings.extend(check_keys(table, years, regions))
+    frame = pd.DataFrame({"year": years})
+    if regions is not None:
+        frame["region"] = pd.Series(regions, dtype=object)
+    for column in used:
+        if column not in table.header:
+            continue
+        values, more = check_numbers(table, column, count=is_count_column(column),
+                                     denominator=column in dens)
+        findings.extend(more)
+        frame[column] = values
+    frame["_row"] = range(table.n_rows)
+    frame = frame[frame["year"] >= 0].reset_index(drop=True)
+    return Dataset(name=source.dataset, file=source.display, frame=frame,
+                   has_region=has_region, table=table), findings
+
+
+def load_data(plan: Plan) -> DataSet:
+    """Read and check every dataset of the plan; collect every finding."""
+    from safeplan.records import load_records
+    from safeplan.rules import check_rules
+
+    used = used_columns(plan)
+    dens = denominators(plan)
+    report = ValidationReport(files=[s.display for s in plan.sources.values()])
+    datasets: dict[str, Dataset] = {}
+    settings = plan.config.validation
+    for name, source in plan.sources.items():
+        if source.spec.records is not None:
+            dataset, findings = load_records(plan, source, used[name])
+        else:
+            dataset, findings = load_yearly(plan, source, used[name], dens[name])
+        report.extend(findings)
+        if dataset is not None:
+            if not any(f.severity == "error" for f in findings):
+                report.extend(plausibility(
+                    dataset, [c for c in used[name] if c in dataset.frame],
+                    settings.max_change_pct, settings.year_gaps))
+            datasets[name] = dataset
+    if plan.config.rules and len(datasets) == len(plan.sources):
+        report.extend(check_rules(plan, datasets))
+    order = {file: i for i, file in enumerate(report.files)}
+    report.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.line or 0, f.column or 0))
+    return DataSet(datasets=datasets, report=report)

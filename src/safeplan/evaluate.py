@@ -1,0 +1,551 @@
+"""Indicator values and target statuses: pure functions of the plan and the data.
+
+Values are computed vectorised in floating point for every region and year, then every
+whole-plan result, and every regional result whose value lies within a hair of its
+threshold, is recomputed exactly (decimal sums, fractions) from the cells' original text:
+a value on its threshold is met, and display rounding never changes a status.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Context, Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal
+
+from safeplan.config import Indicator, Plan, Target
+from safeplan.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from safeplan.data import DataSet, Dataset
+
+Status = Literal["met", "missed", "no_data"]
+_EXACT = Context(prec=200)
+#: Below this relative distance from a threshold, a status is decided exactly.
+_UNSURE = 1e-9
+
+
+def number(value: Fraction | Decimal | float | None) -> int | float | None:
+    """A JSON number: an int when whole, else a float (``None`` stays ``None``)."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**63 else value
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def target_dict(target: Target) -> dict[str, Any]:
+    """The JSON form of a target: ``{"kind": …, "value": …}``."""
+    out: dict[str, Any] = {
+        "kind": target.kind,
+        "value": True if target.kind == "yoy_decline" else number(target.number),
+    }
+    if target.baseline_year is not None:
+        out["baseline_year"] = target.baseline_year
+    return out
+
+
+@dataclass(frozen=True)
+class Result:
+    """One indicator, for one region (``None`` = the whole plan), in one year."""
+
+    id: str
+    name: str
+    region: str | None
+    year: int
+    value: int | float | None
+    target: dict[str, Any]
+    threshold: int | float | None
+    gap: int | float | None
+    status: Status
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (CONTRACT §4)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "region": self.region,
+            "year": self.year,
+            "value": self.value,
+            "target": self.target,
+            "threshold": self.threshold,
+            "gap": self.gap,
+            "status": self.status,
+        }
+
+
+def _plan_dict(plan: Plan) -> dict[str, Any]:
+    info = plan.info
+    return {
+        "name": info.name,
+        "region": info.region,
+        "baseline_year": info.baseline_year,
+        "target_year": info.target_year,
+    }
+
+
+@dataclass
+class CheckReport:
+    """Every indicator against its target in one year."""
+
+    plan: dict[str, Any]
+    year: int
+    results: list[Result]
+
+    @property
+    def ok(self) -> bool:
+        """True only when every result is met."""
+        return all(r.status == "met" for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (CONTRACT §4)."""
+        return {
+            "schema_version": 1,
+            "plan": self.plan,
+            "year": self.year,
+            "ok": self.ok,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Where an indicator is heading: the projection to the target year (CONTRACT §6)."""
+
+    id: str
+    region: str | None
+    latest_year: int | None
+    latest_value: int | float | None
+    final_threshold: int | float | None
+    projected_value: int | float | None
+    on_track: bool | None
+    required_annual_change_pct: float | None
+    latest_status: Status = field(default="no_data", compare=False)
+
+    @property
+    def good(self) -> bool:
+        """On track; where no projection can be made, the latest status is met."""
+        if self.on_track is not None:
+            return self.on_track
+        return self.latest_status == "met"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (CONTRACT §6)."""
+        return {
+            "id": self.id,
+            "region": self.region,
+            "latest_year": self.latest_year,
+            "latest_value": self.latest_value,
+            "final_threshold": self.final_threshold,
+            "projected_value": self.projected_value,
+            "on_track": self.on_track,
+            "required_annual_change_pct": self.required_annual_change_pct,
+        }
+
+
+@dataclass
+class GapReport:
+    """Every indicator in every year from the baseline, and the outlook."""
+
+    plan: dict[str, Any]
+    rows: list[Result]
+    outlook: list[Outlook]
+
+    @property
+    def ok(self) -> bool:
+        """True when every indicator is on track."""
+        return all(o.good for o in self.outlook)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (CONTRACT §6)."""
+        return {
+            "schema_version": 1,
+            "plan": self.plan,
+            "rows": [r.to_dict() for r in self.rows],
+            "outlook": [o.to_dict() for o in self.outlook],
+        }
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _split(ref: str) -> tuple[str, str]:
+    dataset, column = ref.split(".", 1)
+    return dataset, column
+
+
+@dataclass
+class Series:
+    """An indicator's values for every (region, year) it can be computed for.
+
+    ``frame`` has ``region`` (``None`` for the whole plan), ``year`` and ``value`` (float,
+    NaN = no data). Exact values are computed on demand from the data.
+    """
+
+    indicator: Indicator
+    frame: pd.DataFrame
+    data: DataSet
+    regional: bool
+    _lookup: dict[tuple[str | None, int], float] = field(default_factory=dict, repr=False)
+    _exact: dict[tuple[str | None, int], Fraction | None] = field(default_factory=dict, repr=False)
+
+    def value(self, region: str | None, year: int) -> float:
+        """The float value (NaN when there is none)."""
+        if not self._lookup:
+            self._lookup = dict(
+                zip(
+                    zip(self.frame["region"].tolist(), self.frame["year"].tolist(), strict=True),
+                    self.frame["value"].tolist(),
+                    strict=True,
+                )
+            )
+        return self._lookup.get((region, year), math.nan)
+
+    def parts(self, region: str | None, year: int) -> list[Part]:
+        """The sums behind a value: the numerator (or column) and the denominator."""
+        indicator = self.indicator
+        refs = [("numerator", indicator.numerator), ("denominator", indicator.denominator)]
+        if indicator.value is not None:
+            refs = [("value", indicator.value)]
+        parts = []
+        for role, ref in refs:
+            assert ref is not None
+            name, column = _split(ref)
+            dataset = self.data.datasets[name]
+            parts.append(Part(role, dataset, column, _positions(dataset, year, region)))
+        return parts
+
+    def exact(self, region: str | None, year: int) -> Fraction | None:
+        """The exact value, from the original text of every cell behind it."""
+        key = (region, year)
+        if key in self._exact:
+            return self._exact[key]
+        result: Fraction | None = None
+        sums = [part.exact_sum() for part in self.parts(region, year)]
+        if all(s is not None for s in sums):
+            if len(sums) == 1:
+                result = sums[0]
+            elif sums[1]:
+                assert sums[0] is not None and sums[1] is not None
+                result = sums[0] * Fraction(self.indicator.scale) / sums[1]
+        self._exact[key] = result
+        return result
+
+
+@dataclass
+class Part:
+    """One sum behind a value: which dataset, column and frame rows."""
+
+    role: str
+    dataset: Dataset
+    column: str
+    positions: list[int]
+
+    def exact_sum(self) -> Fraction | None:
+        """Σ of the cells, exactly; ``None`` when a cell is missing or there is no row."""
+        if not self.positions:
+            return None
+        dataset = self.dataset
+        if dataset.derived is not None:
+            total = Fraction(0)
+            for position in self.positions:
+                value = dataset.exact(self.column, position)
+                if value is None:
+                    return None
+                total += value
+            return total
+        assert dataset.table is not None
+        texts = dataset.table.columns[self.column]
+        rows = dataset.frame["_row"].to_numpy()
+        decimal_sum = Decimal(0)
+        for position in self.positions:
+            text = texts[int(rows[position])]
+            if not text:
+                return None
+            decimal_sum = _EXACT.add(decimal_sum, Decimal(text))
+        return Fraction(decimal_sum)
+
+    def float_sum(self) -> float:
+        """Σ of the cells in floating point (for display)."""
+        return float(self.dataset.frame[self.column].to_numpy()[self.positions].sum())
+
+
+def _positions(dataset: Dataset, year: int, region: str | None) -> list[int]:
+    if region is None:
+        by_year = dataset.by_year()
+        return by_year.get(year, [])
+    if not dataset.has_region:
+        return []
+    position = dataset.row_of(year, region)
+    return [] if position is None else [position]
+
+
+def series(indicator: Indicator, data: DataSet, years: set[int] | None = None) -> Series:
+    """Compute an indicator's float values for every region and year (vectorised)."""
+    import numpy as np
+    import pandas as pd
+
+    refs = [indicator.value] if indicator.value is not None else [
+        indicator.numerator, indicator.denominator
+    ]
+    frames = []
+    for ref in refs:
+        assert ref is not None
+        name, column = _split(ref)
+        dataset = data.datasets[name]
+        frame = dataset.frame
+        if years is not None:
+            frame = frame[frame["year"].isin(years)]
+        cols = ["year", "region", column] if dataset.has_region else ["year", column]
+        frames.append((dataset.has_region, frame[cols].rename(columns={column: f"v{len(frames)}"})))
+    regional = all(has for has, _ in frames)
+    scale = float(indicator.scale)
+
+    def with_values(panel: pd.DataFrame) -> pd.DataFrame:
+        if len(frames) == 1:
+            panel["value"] = panel["v0"]
+        else:
+            with np.errstate(all="ignore"):
+                panel["value"] = panel["v0"] * scale / panel["v1"]
+        return panel
+
+    def totals(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        grouped = frame.groupby("year", sort=True)[column]
+        out = grouped.sum(min_count=1).to_frame()
+        out.loc[grouped.count() < grouped.size(), column] = np.nan
+        return out
+
+    parts = []
+    if regional:
+        panel = frames[0][1]
+        if len(frames) == 2:
+            panel = panel.merge(frames[1][1], on=["year", "region"], how="outer")
+        panel = panel.reset_index(drop=True)
+        whole = totals(panel, "v0")
+        if len(frames) == 2:
+            whole = whole.join(totals(panel, "v1"))
+        whole = whole.reset_index()
+        parts.append(with_values(panel))
+    else:
+        whole = None
+        for has_region, frame in frames:
+            column = frame.columns[-1]
+            part = totals(frame, column) if has_region else frame.set_index("year")[[column]]
+            whole = part if whole is None else whole.join(part, how="outer")
+        assert whole is not None
+        whole = whole.reset_index()
+    whole["region"] = None
+    parts.insert(0, with_values(whole))
+    combined = pd.concat(parts, ignore_index=True)[["region", "year", "value"]]
+    combined["region"] = combined["region"].astype(object).where(combined["region"].notna(), None)
+    return Series(indicator=indicator, frame=combined, data=data, regional=regional)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def baseline_of(plan: Plan, target: Target) -> int:
+    """The baseline year of a target (its own, or the plan's)."""
+    return target.baseline_year if target.baseline_year is not None else plan.info.baseline_year
+
+
+def glide_threshold(b_value: Fraction, pct: Fraction, year: int, baseline: int, target_year: int) -> Fraction:
+    """B × (1 − P/100 × f), f = (year − baseline) ÷ (target − baseline) clipped to [0, 1]."""
+    span = target_year - baseline
+    f = min(max(Fraction(year - baseline, span), Fraction(0)), Fraction(1))
+    return b_value * (1 - pct / 100 * f)
+
+
+def final_threshold(plan: Plan, target: Target, b_value: Fraction | None) -> Fraction | None:
+    """The threshold in the target year (``None`` for yoy_decline or without a baseline)."""
+    if target.kind in ("max", "min"):
+        return Fraction(target.number)  # type: ignore[arg-type]
+    if target.kind == "decline_pct" and b_value is not None:
+        return b_value * (1 - Fraction(target.number) / 100)  # type: ignore[arg-type]
+    return None
+
+
+def _met(kind: str, value: Fraction, threshold: Fraction) -> bool:
+    if kind == "min":
+        return value >= threshold
+    if kind == "yoy_decline":
+        return value < threshold
+    return value <= threshold
+
+
+def _results(
+    plan: Plan, s: Series, regions: list[str | None], years: list[int]
+) -> list[Result]:
+    """Results for the given regions × years, vectorised with exact tie-breaking."""
+    import numpy as np
+
+    indicator = s.indicator
+    target = indicator.target
+    kind = target.kind
+    baseline = baseline_of(plan, target)
+    target_year = plan.info.target_year
+    tdict = target_dict(target)
+    grid = [(r, y) for r in regions for y in years]
+    values = np.array([s.value(r, y) for r, y in grid], dtype="float64")
+    year_arr = np.array([y for _, y in grid], dtype="float64")
+    if kind in ("max", "min"):
+        thresholds = np.full(len(grid), float(target.number))  # type: ignore[arg-type]
+    elif kind == "yoy_decline":
+        thresholds = np.array([s.value(r, y - 1) for r, y in grid], dtype="float64")
+    else:
+        base = np.array([s.value(r, baseline) for r, _ in grid], dtype="float64")
+        span = target_year - baseline
+        elapsed = np.clip(year_arr - baseline, 0, span)
+        pct = float(target.number)  # type: ignore[arg-type]
+        thresholds = base * (100 * span - pct * elapsed) / (100 * span)
+    with np.errstate(invalid="ignore"):
+        if kind == "min":
+            met = values >= thresholds
+        elif kind == "yoy_decline":
+            met = values < thresholds
+        else:
+            met = values <= thresholds
+        scale = np.maximum(np.abs(values), np.abs(thresholds))
+        unsure = np.abs(values - thresholds) <= _UNSURE * scale
+    missing = np.isnan(values) | np.isnan(thresholds)
+    out: list[Result] = []
+    for i, (region, year) in enumerate(grid):
+        if missing[i]:
+            out.append(Result(indicator.id, indicator.name, region, year,
+                              number(values[i]), tdict, number(thresholds[i]), None, "no_data"))
+            continue
+        if region is None or unsure[i]:
+            value = s.exact(region, year)
+            threshold = _exact_threshold(plan, s, region, year)
+            if value is not None and threshold is not None:
+                out.append(Result(
+                    indicator.id, indicator.name, region, year, number(value), tdict,
+                    number(threshold), number(value - threshold),
+                    "met" if _met(kind, value, threshold) else "missed",
+                ))
+                continue
+        v, t = float(values[i]), float(thresholds[i])
+        out.append(Result(indicator.id, indicator.name, region, year, number(v), tdict,
+                          number(t), number(v - t), "met" if met[i] else "missed"))
+    return out
+
+
+def _exact_threshold(plan: Plan, s: Series, region: str | None, year: int) -> Fraction | None:
+    target = s.indicator.target
+    if target.kind in ("max", "min"):
+        return Fraction(target.number)  # type: ignore[arg-type]
+    if target.kind == "yoy_decline":
+        return s.exact(region, year - 1)
+    baseline = baseline_of(plan, target)
+    b_value = s.exact(region, baseline)
+    if b_value is None:
+        return None
+    return glide_threshold(b_value, Fraction(target.number), year, baseline,  # type: ignore[arg-type]
+                           plan.info.target_year)
+
+
+def regions_of(data: DataSet) -> list[str]:
+    """Every region in the data, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for dataset in data.datasets.values():
+        if dataset.has_region:
+            seen.update(dict.fromkeys(dataset.frame["region"].unique().tolist()))
+    return list(seen)
+
+
+def _region_list(plan: Plan, data: DataSet, region: str | None) -> list[str | None]:
+    known = regions_of(data)
+    if region is None:
+        return [None, *known]
+    if region in known:
+        return [region]
+    if region == plan.info.region:
+        return [None]
+    shown = ", ".join(known) if known else "the data has no region column"
+    raise UsageError(f"no region '{region}' in the data ({shown})",
+                     hint="pass one of the regions, or leave out --region")
+
+
+def _series_for(plan: Plan, data: DataSet, years: set[int] | None) -> list[Series]:
+    return [series(indicator, data, years) for indicator in plan.indicators]
+
+
+def evaluate_check(plan: Plan, data: DataSet, year: int, region: str | None = None) -> CheckReport:
+    """Every indicator against its target in ``year`` (CONTRACT §4)."""
+    available = data.years()
+    if year not in available:
+        shown = f"{available[0]}–{available[-1]}" if available else "none"
+        raise DataError(f"year {year} is not in the data (years with data: {shown})",
+                        hint="pick a year the statistics cover")
+    regions = _region_list(plan, data, region)
+    needed = {year, year - 1} | {baseline_of(plan, i.target) for i in plan.indicators}
+    results: list[Result] = []
+    for s in _series_for(plan, data, needed):
+        own = [r for r in regions if r is None or s.regional]
+        results.extend(_results(plan, s, own, [year]))
+        if region is not None and not own:
+            results.append(Result(s.indicator.id, s.indicator.name, region, year, None,
+                                  target_dict(s.indicator.target), None, None, "no_data"))
+    return CheckReport(plan=_plan_dict(plan), year=year, results=results)
+
+
+def _outlook(plan: Plan, s: Series, region: str | None, years: list[int], rows: list[Result]) -> Outlook:
+    indicator = s.indicator
+    target = indicator.target
+    baseline = baseline_of(plan, target)
+    target_year = plan.info.target_year
+    with_value = [r for r in rows if r.value is not None]
+    if not with_value:
+        return Outlook(indicator.id, region, None, None, None, None, None, None)
+    latest = with_value[-1]
+    latest_year = latest.year
+    v_l = s.exact(region, latest_year)
+    v_b = s.exact(region, baseline)
+    final = final_threshold(plan, target, v_b)
+    projected: Fraction | None = None
+    if v_l is not None and v_b is not None and latest_year > baseline:
+        projected = v_l + (v_l - v_b) * (target_year - latest_year) / (latest_year - baseline)
+    on_track: bool | None = None
+    if projected is not None and final is not None:
+        on_track = projected >= final if target.kind == "min" else projected <= final
+    required: float | None = None
+    if final is not None and v_l is not None and latest_year < target_year and v_l != 0 and final > 0:
+        ratio = final / v_l
+        if ratio > 0:
+            required = (float(ratio) ** (1 / (target_year - latest_year)) - 1) * 100
+    return Outlook(
+        id=indicator.id, region=region, latest_year=latest_year,
+        latest_value=number(v_l) if v_l is not None else latest.value,
+        final_threshold=number(final), projected_value=number(projected),
+        on_track=on_track, required_annual_change_pct=required,
+        latest_status=latest.status,
+    )
+
+
+def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapReport:
+    """Every indicator in every year from the baseline to the latest data, and the outlook."""
+    available = data.years()
+    if not available:
+        raise DataError("the data has no rows", hint="add the yearly statistics")
+    first = plan.info.baseline_year
+    years = list(range(first, max(available[-1], first) + 1))
+    regions = _region_list(plan, data, region)
+    rows: list[Result] = []
+    outlook: list[Outlook] = []
+    for s in _series_for(plan, data, None):
+        own = [r for r in regions if r is None or s.regional]
+        results = _results(plan, s, own, years)
+        rows.extend(results)
+        for r in own:
+            outlook.append(_outlook(plan, s, r, years, [x for x in results if x.region == r]))
+    return GapReport(plan=_plan_dict(plan), rows=rows, outlook=outlook)

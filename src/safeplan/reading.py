@@ -1,0 +1,464 @@
+"""Reading a data file into a table of text cells, with the structural findings.
+
+CSV: bytes → BOM noted and stripped → the *whole* file decoded strictly as UTF-8, else
+GB18030 → a structural pass with :mod:`csv` (quotes, delimiter, headers, field counts) that
+keeps the physical line of every record. ``.xlsx``: openpyxl, positions as ``Sheet!B7``.
+Typed checks happen later (:mod:`safeplan.data`), on the text kept here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from safeplan.findings import Finding, finding
+
+#: Larger inputs are not statistics; they are refused before being read.
+MAX_FILE_BYTES = 1 << 30
+
+csv.field_size_limit(MAX_FILE_BYTES)
+
+
+@dataclass
+class RawTable:
+    """A file's header and its data rows as text, column by column.
+
+    ``lines[i]`` is the physical line (CSV) or sheet row (xlsx) of data row ``i``.
+    """
+
+    file: str
+    header: list[str]
+    columns: dict[str, list[str]]
+    lines: list[int]
+    encoding: str | None = None
+    sheet: str | None = None
+    letters: list[str] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data rows."""
+        return len(self.lines)
+
+    def where(self, row: int | None, column: str | None) -> dict[str, Any]:
+        """Position keywords of a finding at data row ``row`` and ``column``."""
+        place: dict[str, Any] = {}
+        col_index = self.header.index(column) if column in self.header else None
+        line = self.lines[row] if row is not None else None
+        if column is not None:
+            place["column_name"] = column
+        if line is not None:
+            place["line"] = line
+        if col_index is not None:
+            place["column"] = col_index + 1
+        if self.sheet is not None and line is not None:
+            place["cell"] = (
+                f"{self.sheet}!{self.letters[col_index]}{line}"
+                if col_index is not None
+                else f"{self.sheet}!{line}:{line}"
+            )
+        return place
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and character column of byte ``offset``."""
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]]:
+    """Decode a whole file: UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, bom = raw[len(codecs.BOM_UTF8) :], "utf-8-sig"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "utf-16", []
+        except UnicodeDecodeError as exc:
+            return None, None, [
+                finding("bad-encoding", file, f"invalid UTF-16 at byte {exc.start}",
+                        hint="save the file as CSV UTF-8")
+            ]
+    else:
+        bom = None
+    try:
+        return raw.decode("utf-8"), bom or "utf-8", []
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    line, column = _position(raw, utf8_error.start)
+    bad = raw[utf8_error.start : utf8_error.start + 2].hex(" ").upper()
+    if bom or any(b >= 0x80 for b in raw[: utf8_error.start]):
+        # Valid UTF-8 text before the bad byte: the file mixes encodings (pasted GBK cells).
+        return None, None, [
+            finding(
+                "mixed-encoding", file,
+                f"bytes {bad} are not UTF-8, though the text before them is UTF-8",
+                line=line, column=column,
+                hint="re-type or re-save that cell; save the whole file as CSV UTF-8",
+            )
+        ]
+    try:
+        return raw.decode("gb18030"), "gb18030", []
+    except UnicodeDecodeError as exc:
+        gb_line, gb_column = _position(raw, exc.start)
+    return None, None, [
+        finding(
+            "bad-encoding", file,
+            f"cannot decode the file: bytes {bad} at {line}:{column} are not UTF-8 and "
+            f"byte {raw[exc.start]:02X} at {gb_line}:{gb_column} is not GB18030 "
+            "(tried UTF-8, GB18030)",
+            line=line, column=column,
+            hint="save the file as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)",
+        )
+    ]
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _line_count(text: str) -> int:
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (0 if not text or text.endswith(("\n", "\r")) else 1)
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
+def _unclosed_quote_line(text: str, from_line: int) -> int:
+    """The line of the quote that opens and never closes, at or after ``from_line``."""
+    starts = _line_starts(text)
+    offset = starts[min(from_line, len(starts)) - 1]
+    opened = offset
+    inside = False
+    for match in re.finditer('"', text[offset:]):
+        inside = not inside
+        if inside:
+            opened = offset + match.start()
+    import bisect
+
+    return bisect.bisect_right(starts, opened)
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    if "," in first_line:
+        return ","
+    counts = {d: first_line.count(d) for d in (";", "\t", "|", "，")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _parse(text: str, file: str, delimiter: str) -> tuple[list[list[str]], list[int], list[Finding]]:
+    """Records and the physical line each starts on; quote problems as findings."""
+    findings: list[Finding] = []
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        records = []
+    else:
+        if len(records) == _line_count(text):
+            return records, list(range(1, len(records) + 1)), findings
+    # Slow path: multi-line cells or a quote problem; track where each record starts.
+    records, starts = [], []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    previous = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            start = previous + 1
+            message = str(exc)
+            if "unexpected end of data" in message:
+                line = _unclosed_quote_line(text, start)
+                findings.append(
+                    finding(
+                        "unclosed-quote", file,
+                        f'a quote opened on line {line} is never closed; '
+                        "everything after it would be one cell",
+                        line=line,
+                        hint='close the quote, or double a quote inside a quoted cell ("")',
+                    )
+                )
+                break
+            code = "nul-byte" if "NUL" in message else "bad-quote"
+            findings.append(
+                finding(
+                    code, file,
+                    "the file contains a NUL byte" if code == "nul-byte"
+                    else f"malformed quoting: {message}",
+                    line=reader.line_num,
+                    hint="remove NUL characters; save from Excel as CSV"
+                    if code == "nul-byte"
+                    else 'a quoted cell must end with " followed by a comma or the line end',
+                )
+            )
+            if code == "nul-byte":
+                break
+            previous = reader.line_num
+            continue
+        records.append(row)
+        starts.append(previous + 1)
+        previous = reader.line_num
+    return records, starts, findings
+
+
+#: Canonical column names and the headers that mean them.
+YEARLY_ALIASES = {"year": ("year", "年份"), "region": ("region", "地区")}
+
+
+def _canonical(name: str, aliases: dict[str, tuple[str, ...]]) -> str:
+    folded = name.casefold()
+    for canonical, names in aliases.items():
+        if folded in names:
+            return canonical
+    return name
+
+
+def clean_header(cell: str) -> str:
+    """A header cell without surrounding spaces, BOMs and full-width spaces."""
+    return cell.replace("\ufeff", "").strip(" \t\u3000\r\n")
+
+
+def _build(
+    file: str,
+    header_cells: Sequence[str],
+    header_line: int,
+    rows: list[Sequence[str]],
+    lines: list[int],
+    aliases: dict[str, tuple[str, ...]],
+    *,
+    where: Callable[[int, int | None], dict[str, object]],
+) -> tuple[RawTable | None, list[Finding]]:
+    """Check the header and the field counts; build the column table."""
+    findings: list[Finding] = []
+    header = [_canonical(clean_header(c), aliases) for c in header_cells]
+    width = len(header)
+    # Trailing unnamed columns with no data at all are an Excel artefact, not a problem.
+    while header and not header[-1] and all(len(r) < width or not r[width - 1].strip() for r in rows):
+        header.pop()
+        width -= 1
+    if width == 0:
+        return None, [finding("empty-file", file, "the header row is empty", **where(header_line, None))]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if not name:
+            findings.append(
+                finding("blank-header", file, f"column {i + 1} has no name",
+                        hint="give every column a name in the first row",
+                        **where(header_line, i))
+            )
+            header[i] = f"column_{i + 1}"
+        elif name in seen:
+            original = header_cells[i].strip()
+            findings.append(
+                finding("duplicate-header", file,
+                        f"column {i + 1} '{original}' repeats column {seen[name] + 1}"
+                        + (f" ('{name}')" if original != name else ""),
+                        hint="rename or remove one of the columns",
+                        **where(header_line, i))
+            )
+            header[i] = f"{name}#{i + 1}"
+        else:
+            seen[name] = i
+    keep_rows: list[Sequence[str]] = []
+    keep_lines: list[int] = []
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != width:
+            if not any(cell.strip() for cell in row):
+                continue
+            extra = row[width:]
+            if len(row) > width and not any(cell.strip() for cell in extra):
+                row = row[:width]
+            else:
+                findings.append(
+                    finding(
+                        "ragged-row", file,
+                        f"the row has {len(row)} cells, the header has {width}",
+                        hint="check for a stray or missing comma, or an unquoted comma in a cell",
+                        **where(line, None),
+                    )
+                )
+                row = list(row[:width]) + [""] * (width - len(row))
+        elif not any(row) or not any(cell.strip() for cell in row):
+            continue
+        keep_rows.append(row)
+        keep_lines.append(line)
+    if not keep_rows:
+        findings.append(
+            finding("no-data-rows", file, "the file has a header but no data rows",
+                    hint="add the yearly rows below the header", **where(header_line, None))
+        )
+    columns = {
+        name: [cell.strip() for cell in column]
+        for name, column in zip(header, zip(*keep_rows, strict=True) if keep_rows else [()] * width, strict=True)
+    }
+    return RawTable(file=file, header=header, columns=columns, lines=keep_lines), findings
+
+
+def read_csv_text(
+    text: str, file: str, aliases: dict[str, tuple[str, ...]] = YEARLY_ALIASES
+) -> tuple[RawTable | None, list[Finding]]:
+    """The structural pass over decoded CSV text."""
+    if not text.strip():
+        return None, [finding("empty-file", file, "the file is empty", hint="export the table again")]
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = _sniff_delimiter(first_line)
+    findings: list[Finding] = []
+    if delimiter != ",":
+        name = {";": "semicolons", "\t": "tabs", "|": "vertical bars", "，": "full-width commas"}[delimiter]
+        findings.append(
+            finding(
+                "wrong-delimiter", file,
+                f"fields are separated by {name}, not commas",
+                line=1, hint="save as CSV with comma separators (Excel: CSV UTF-8)",
+            )
+        )
+    records, starts, quote_findings = _parse(text, file, delimiter)
+    findings.extend(quote_findings)
+    first = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
+    if first is None:
+        findings.append(finding("empty-file", file, "the file has no header", hint="export the table again"))
+        return None, findings
+
+    def where(line: int, column: int | None) -> dict[str, object]:
+        return {"line": line, **({"column": column + 1} if column is not None else {})}
+
+    table, more = _build(
+        file, records[first], starts[first], records[first + 1 :], starts[first + 1 :],
+        aliases, where=where,
+    )
+    if table is not None:
+        table.encoding = None
+    return table, findings + more
+
+
+def read_file(
+    path: Path, file: str, *, sheet: str | None = None,
+    aliases: dict[str, tuple[str, ...]] = YEARLY_ALIASES,
+) -> tuple[RawTable | None, list[Finding]]:
+    """Read one data file (CSV or .xlsx) into a :class:`RawTable` and its findings."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return None, [
+            finding("file-not-found", file, "the file does not exist",
+                    hint="check the path in indicators.yaml (relative to its directory)")
+        ]
+    except OSError as exc:
+        return None, [finding("file-unreadable", file, f"cannot read: {exc.strerror}")]
+    if path.is_dir():
+        return None, [finding("file-unreadable", file, "is a directory, not a data file")]
+    if size > MAX_FILE_BYTES:
+        return None, [
+            finding("file-too-large", file,
+                    f"{size / (1 << 30):.1f} GiB is too large to be statistics (limit 1 GiB)")
+        ]
+    suffix = path.suffix.lower()
+    if suffix in {".xls", ".et", ".ods", ".numbers"}:
+        return None, [
+            finding("unsupported-format", file, f"'{suffix}' files are not supported",
+                    hint="save the workbook as .xlsx or export CSV UTF-8")
+        ]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [finding("file-unreadable", file, f"cannot read: {exc.strerror}")]
+    if suffix in {".xlsx", ".xlsm"} or raw[:4] == b"PK\x03\x04":
+        return read_xlsx(raw, file, sheet=sheet, aliases=aliases)
+    text, encoding, findings = decode(raw, file)
+    if text is None:
+        return None, findings
+    table, more = read_csv_text(text, file, aliases)
+    if table is not None:
+        table.encoding = encoding
+    return table, findings + more
+
+
+def cell_text(value: object) -> str:
+    """The text of a workbook cell, as it would read in a CSV export."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_xlsx(
+    raw: bytes, file: str, *, sheet: str | None = None,
+    aliases: dict[str, tuple[str, ...]] = YEARLY_ALIASES,
+) -> tuple[RawTable | None, list[Finding]]:
+    """Read a workbook sheet (the first unless ``sheet`` names one)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        return None, [
+            finding("unsupported-format", file, f"not a readable .xlsx workbook ({exc})",
+                    hint="open it in Excel and save it again as .xlsx")
+        ]
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            return None, [
+                finding("unsupported-format", file,
+                        f"no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})",
+                        hint="fix the #Sheet part of the path in indicators.yaml")
+            ]
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        title = ws.title
+        rows: list[list[str]] = []
+        numbers: list[int] = []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [cell_text(v) for v in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                rows.append(cells)
+                numbers.append(number)
+    finally:
+        book.close()
+    sheet_ref = f"'{title}'" if re.search(r"[^\w]", title) else title
+    if not rows:
+        return None, [finding("empty-file", file, f"sheet {title} is empty", cell=f"{sheet_ref}!A1")]
+    names = {n for names in aliases.values() for n in names}
+    first = next(
+        (i for i, r in enumerate(rows[:10]) if any(c.casefold() in names for c in r)), 0
+    )
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    letters = [get_column_letter(i + 1) for i in range(width)]
+
+    def where(line: int, column: int | None) -> dict[str, object]:
+        if column is None:
+            return {"line": line, "cell": f"{sheet_ref}!{line}:{line}"}
+        return {"line": line, "column": column + 1, "cell": f"{sheet_ref}!{letters[column]}{line}"}
+
+    table, findings = _build(
+        file, rows[first], numbers[first], rows[first + 1 :], numbers[first + 1 :],
+        aliases, where=where,
+    )
+    if table is not None:
+        table.sheet = sheet_ref
+        table.letters = letters
+        table.encoding = "xlsx"
+    return table, findings

@@ -1,0 +1,258 @@
+"""Accident records (one row per accident): checks, classification and the yearly table.
+
+CONTRACT §5. The records are read by the shared pipeline (:mod:`safeplan.reading`), checked
+vectorised, classified by 国务院令第493号 (:mod:`safeplan.classify`) and summed into the
+yearly (and per-region) columns that indicators use like any other column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from safeplan.classify import CLASSES, derive_yearly, exact_sum, yearly_columns
+from safeplan.errors import ConfigError
+from safeplan.findings import Finding, finding
+from safeplan.reading import RawTable, read_file
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from safeplan.classify import Classification
+    from safeplan.config import Plan, Source
+    from safeplan.data import Dataset
+
+RECORD_ALIASES: dict[str, tuple[str, ...]] = {
+    "date": ("date", "日期", "事故日期", "发生日期"),
+    "year": ("year", "年份"),
+    "region": ("region", "地区"),
+    "sector": ("sector", "行业"),
+    "deaths": ("deaths", "死亡人数"),
+    "serious_injuries": ("serious_injuries", "重伤人数"),
+    "direct_loss": ("direct_loss", "直接经济损失"),
+}
+
+_DATE = re.compile(
+    r"^\s*(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$"
+)
+
+#: Which derived columns count records of a class (for explain).
+CLASS_MASKS = {
+    "general": (0,),
+    "larger": (1,),
+    "major": (2,),
+    "especially_major": (3,),
+    "major_or_above": (2, 3),
+    "larger_or_above": (1, 2, 3),
+}
+
+
+def derived_columns(sector_groups: list[str]) -> list[str]:
+    """The columns a records dataset offers to indicators."""
+    return [c for c in yearly_columns(sector_groups) if c != "year"]
+
+
+@dataclass
+class Records:
+    """The checked accident records behind a derived yearly frame."""
+
+    table: RawTable
+    rows: np.ndarray[Any, Any]
+    """Table row of each kept record."""
+    year: np.ndarray[Any, Any]
+    region: np.ndarray[Any, Any] | None
+    sector: np.ndarray[Any, Any] | None
+    deaths: np.ndarray[Any, Any]
+    injuries: np.ndarray[Any, Any]
+    loss: np.ndarray[Any, Any]
+    classes: Classification
+    sectors: dict[str, list[str]]
+    frame: Any = None
+
+    def select(self, column: str, year: int, region: str | None) -> np.ndarray[Any, Any]:
+        """Indexes of the records behind one derived cell."""
+        import numpy as np
+
+        mask = self.year == year
+        if region is not None and self.region is not None:
+            mask &= self.region == region
+        if column in CLASS_MASKS:
+            mask &= np.isin(self.classes.code, CLASS_MASKS[column])
+        for group, values in self.sectors.items():
+            if column in (f"{group}_accidents", f"{group}_deaths") and self.sector is not None:
+                mask &= np.isin(self.sector, values)
+        return np.flatnonzero(mask)
+
+    def exact(self, column: str, position: int) -> Fraction | None:
+        """The exact value of a derived cell."""
+        value = self.frame[column].iat[position]
+        if column != "direct_loss":
+            return Fraction(int(value))
+        year = int(self.frame["year"].iat[position])
+        region = self.frame["region"].iat[position] if "region" in self.frame else None
+        return exact_sum(self.loss[self.select(column, year, region)].tolist())
+
+    def lines(self, indexes: np.ndarray[Any, Any]) -> list[int]:
+        """Physical lines (or sheet rows) of records."""
+        return [self.table.lines[int(self.rows[i])] for i in indexes]
+
+
+def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
+    import numpy as np
+    import pandas as pd
+
+    column = "date" if "date" in table.header else "year"
+    texts = pd.Series(table.columns[column], dtype=object)
+    findings: list[Finding] = []
+    if column == "year":
+        from safeplan.data import check_years
+
+        return check_years(table)
+    parts = texts.str.extract(_DATE)
+    stamp = pd.to_datetime(
+        {"year": pd.to_numeric(parts["y"]), "month": pd.to_numeric(parts["m"]),
+         "day": pd.to_numeric(parts["d"])},
+        errors="coerce",
+    )
+    bad = stamp.isna().to_numpy()
+    for row in np.flatnonzero(bad).tolist():
+        text = table.columns[column][row]
+        findings.append(finding(
+            "bad-date", table.file,
+            f"'{text}' is not a date" if text else "the record has no date",
+            value=text, hint="write dates as YYYY-MM-DD (also YYYY/MM/DD or YYYY年MM月DD日)",
+            **table.where(row, column)))
+    years = np.where(bad, -1, stamp.dt.year.fillna(-1).to_numpy()).astype("int64")
+    return years, findings
+
+
+def load_records(
+    plan: Plan, source: Source, used: dict[str, list[tuple[str, int | None]]]
+) -> tuple[Dataset | None, list[Finding]]:
+    """Read, check, classify and sum one records dataset."""
+    import numpy as np
+    import pandas as pd
+
+    from safeplan.classify import classify
+    from safeplan.data import Dataset, check_keys, check_numbers
+
+    sectors = dict(source.spec.sectors)
+    offered = derived_columns(list(sectors))
+    for column, refs in used.items():
+        if column not in offered:
+            key, line = refs[0]
+            raise ConfigError(
+                f"{plan.display}:{line}: {key}: '{column}' is not a column derived from "
+                f"accident records (available: {', '.join(offered)})",
+                hint="records datasets offer the derived columns of README §Accident records",
+            )
+    table, findings = read_file(source.path, source.display, sheet=source.sheet,
+                                aliases=RECORD_ALIASES)
+    if table is None:
+        return None, findings
+    header_line = table.lines[0] - 1 if table.lines else 1
+    if "date" not in table.header and "year" not in table.header:
+        findings.append(finding("missing-year-column", table.file,
+                                "no date (日期) or year (年份) column", line=header_line,
+                                hint="add a date column (YYYY-MM-DD) or a year column"))
+        return None, findings
+    if "deaths" not in table.header:
+        findings.append(finding("missing-deaths-column", table.file,
+                                "no deaths (死亡人数) column", line=header_line,
+                                hint="add the number of deaths of each accident"))
+        return None, findings
+    if sectors and "sector" not in table.header:
+        findings.append(finding("missing-sector-column", table.file,
+                                "sector groups are defined but there is no sector (行业) column",
+                                line=header_line, hint="add a sector column"))
+    years, more = _check_dates(table)
+    findings.extend(more)
+    has_region = "region" in table.header
+    if has_region:
+        findings.extend(f for f in check_keys(table, np.full(table.n_rows, -1), table.columns["region"])
+                        if f.code == "missing-region")
+    deaths, more = check_numbers(table, "deaths", count=True, denominator=False)
+    for f in more:
+        if f.code == "missing-value":
+            findings.append(finding("missing-value", f.file, "the record gives no number of deaths",
+                                    severity="error", hint="write 0 when nobody died",
+                                    line=f.line, column=f.column, column_name=f.column_name,
+                                    cell=f.cell))
+        else:
+            findings.append(f)
+    n = table.n_rows
+    injuries = np.zeros(n)
+    if "serious_injuries" in table.header:
+        injuries, more = check_numbers(table, "serious_injuries", count=True, denominator=False)
+        findings.extend(f for f in more if f.code != "missing-value")
+        injuries = np.where(np.array(table.columns["serious_injuries"]) == "", 0, injuries)
+    loss_text = np.array(table.columns.get("direct_loss", [""] * n), dtype=object)
+    if "direct_loss" in table.header:
+        _, more = check_numbers(table, "direct_loss", count=False, denominator=False)
+        findings.extend(f for f in more if f.code != "missing-value")
+    loss_text[loss_text == ""] = "0"
+    sector = np.array(table.columns["sector"], dtype=object) if "sector" in table.header else None
+    region = np.array(table.columns["region"], dtype=object) if has_region else None
+    if sector is not None and sectors:
+        grouped = {v for values in sectors.values() for v in values}
+        unknown = pd.Series(sector)[~pd.Series(sector).isin(grouped)]
+        if len(unknown):
+            counts = unknown.value_counts()
+            first = int(unknown.index[0])
+            listed = "、".join(f"{v or '(blank)'} ×{c}" for v, c in counts.items())
+            findings.append(finding(
+                "unknown-sector", table.file,
+                f"sector values in no sector group: {listed}", value=str(unknown.iloc[0]),
+                hint="add them to a group under sectors: in indicators.yaml, or fix the spelling",
+                **table.where(first, "sector")))
+    if any(f.severity == "error" for f in findings):
+        keep = np.zeros(n, dtype=bool)
+    else:
+        keep = years >= 0
+    _outside_plan(plan, table, years, findings)
+    rows = np.flatnonzero(keep)
+    deaths_i = np.nan_to_num(deaths[rows]).astype("int64")
+    injuries_i = np.nan_to_num(injuries[rows]).astype("int64")
+    loss_kept = loss_text[rows]
+    classes = classify(deaths_i, injuries_i, loss_kept)
+    frame = derive_yearly(
+        years[rows], region[rows] if region is not None else None,
+        sector[rows] if sector is not None else None,
+        deaths_i, injuries_i, loss_kept, sectors=sectors,
+    )
+    for column in frame.columns:
+        if column not in ("year", "region"):
+            frame[column] = frame[column].astype("float64")
+    frame["_row"] = range(len(frame))
+    records = Records(
+        table=table, rows=rows, year=years[rows],
+        region=region[rows] if region is not None else None,
+        sector=sector[rows] if sector is not None else None,
+        deaths=deaths_i, injuries=injuries_i, loss=loss_kept, classes=classes,
+        sectors=sectors, frame=frame,
+    )
+    return Dataset(name=source.dataset, file=source.display, frame=frame,
+                   has_region=has_region, table=None, derived=records), findings
+
+
+def _outside_plan(plan: Plan, table: RawTable, years: np.ndarray[Any, Any], findings: list[Finding]) -> None:
+    import numpy as np
+
+    info = plan.info
+    first = min([info.baseline_year] + [i.target.baseline_year for i in plan.indicators
+                                         if i.target.baseline_year is not None]) - 1
+    outside = (years >= 0) & ((years < first) | (years > info.target_year))
+    if outside.any():
+        rows = np.flatnonzero(outside)
+        findings.append(finding(
+            "outside-plan-years", table.file,
+            f"{len(rows)} record(s) dated outside {first}–{info.target_year}, the years the plan "
+            f"uses (first: {table.columns['date' if 'date' in table.header else 'year'][rows[0]]})",
+            hint="they are counted in their own years but no indicator reads them",
+            **table.where(int(rows[0]), "date" if "date" in table.header else "year")))
+
+
+__all__ = ["CLASSES", "RECORD_ALIASES", "Records", "derived_columns", "load_records"]

@@ -1,0 +1,313 @@
+"""Excel workbooks from a declarative description of sheets, safe against formula injection.
+
+The renderers describe *what* goes in a workbook (:class:`Sheet` and :class:`Column`);
+:func:`write_xlsx` decides *how* it looks: a bold, frozen, filterable header row, one
+number format per column, widths that fit Chinese text, and missed rows in light red.
+
+openpyxl is imported inside :func:`write_xlsx` only, so that importing this module (and
+``safeplan --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = [
+    "Column",
+    "ColumnKind",
+    "Sheet",
+    "escape_text",
+    "sanitize_title",
+    "text_width",
+    "write_xlsx",
+]
+
+ColumnKind = Literal["text", "int", "number", "percent"]
+"""How a column's values are stored and formatted."""
+
+#: Leading characters that make a spreadsheet treat text as a formula (OWASP CSV injection).
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Control characters the xlsx format cannot hold (openpyxl raises on them).
+_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+_INVALID_TITLE_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
+_MAX_TITLE_LENGTH = 31
+
+_HEADER_FILL = "DDEBF7"  # light blue, Excel's "Blue, Accent 1, Lighter 80%"
+_HIGHLIGHT_FILL = "FFC7CE"  # light red, Excel's "Light Red Fill" for bad values
+
+_WIDTH_PADDING = 2
+_MIN_WIDTH = 6.0
+_MAX_WIDTH = 60.0
+
+
+def escape_text(value: str) -> str:
+    """Return ``value`` made safe to put in a spreadsheet cell as text.
+
+    Text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be
+    read as a formula by Excel, LibreOffice or Google Sheets when the file is opened or
+    re-imported (CSV injection); such text gets a leading apostrophe, as OWASP recommends.
+    Only text goes through here, never numbers, so the text ``"-5"`` is escaped too.
+
+    >>> escape_text("=1+1")
+    "'=1+1"
+    >>> escape_text("示例市")
+    '示例市'
+    """
+    if value.startswith(_FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a :class:`Sheet`: where its values come from and how they look."""
+
+    key: str
+    """The key of the value in each row mapping."""
+    label: str
+    """The header text (usually Chinese), e.g. ``"指标名称"``."""
+    kind: ColumnKind = "text"
+    """``text`` (escaped, stored as a string), ``int``, ``number`` or ``percent``
+    (a number already in percent units: ``12.5`` is shown as ``12.50%``)."""
+    decimals: int | None = None
+    """Decimal places shown for ``number`` (``None``: Excel's ``General``) and ``percent``
+    (``None``: 2). The stored value is never rounded."""
+    width: float | None = None
+    """Column width in Excel character units; ``None`` sizes it to the content."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("text", "int", "number", "percent"):
+            raise ValueError(f"column {self.key!r}: unknown kind {self.kind!r}")
+        if self.decimals is not None and self.decimals < 0:
+            raise ValueError(f"column {self.key!r}: decimals must be >= 0")
+
+    @property
+    def number_format(self) -> str:
+        """The Excel number format of the column's cells (``@`` for text)."""
+        if self.kind == "text":
+            return "@"
+        if self.kind == "int":
+            # No thousands separator: int columns include years, and "2,024" is wrong.
+            return "0"
+        if self.kind == "number":
+            return "General" if self.decimals is None else _fixed(self.decimals)
+        return _fixed(2 if self.decimals is None else self.decimals) + '"%"'
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: a table with a header row, optionally followed by notes."""
+
+    title: str
+    """The tab name; sanitized by :func:`write_xlsx` (at most 31 characters, no ``[]:*?/\\``)."""
+    columns: Sequence[Column]
+    """The table's columns, left to right."""
+    rows: Sequence[Mapping[str, object]]
+    """One mapping per table row, keyed by :attr:`Column.key`; a missing key or ``None``
+    (or NaN) leaves the cell empty."""
+    highlight: Callable[[Mapping[str, object]], bool] | None = None
+    """Rows for which this returns true get a light red fill (e.g. ``status == "missed"``)."""
+    notes: Sequence[str] = ()
+    """Lines written below the table, one per row, after a blank row."""
+
+
+def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
+    """Build an .xlsx workbook holding ``sheets`` and return its bytes.
+
+    Every text cell is escaped with :func:`escape_text` and stored as a string, never as a
+    formula. Numbers keep their full precision; only their display format is rounded.
+
+    Raises ``ValueError`` when ``sheets`` is empty, and ``TypeError`` when a numeric column
+    holds something that is not a number.
+    """
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    if not sheets:
+        raise ValueError("a workbook needs at least one sheet")
+    workbook = Workbook()
+    workbook.properties.creator = "safeplan"
+    workbook.properties.lastModifiedBy = "safeplan"
+    default = workbook.active
+    used: set[str] = set()
+    for sheet in sheets:
+        title = _unique_title(sanitize_title(sheet.title), used)
+        _fill_sheet(workbook.create_sheet(title), sheet)
+    if default is not None:
+        workbook.remove(default)
+    workbook.active = 0
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sanitize_title(title: str) -> str:
+    """Return ``title`` made valid as an Excel sheet name.
+
+    Replaces ``[]:*?/\\`` and control characters with ``_``, drops leading and trailing
+    apostrophes (Excel forbids them), avoids the reserved name ``History`` and truncates
+    to 31 characters. An empty result becomes ``"Sheet"``.
+    """
+    cleaned = _INVALID_TITLE_CHARACTERS.sub("_", title)
+    cleaned = "".join("_" if unicodedata.category(c) == "Cc" else c for c in cleaned)
+    cleaned = cleaned.strip().strip("'")[:_MAX_TITLE_LENGTH].strip().strip("'")
+    if not cleaned:
+        return "Sheet"
+    if cleaned.casefold() == "history":
+        return cleaned + "_"
+    return cleaned
+
+
+def text_width(text: str) -> int:
+    """Return the display width of ``text``: 2 per East Asian wide or fullwidth character
+    (Chinese characters, fullwidth punctuation), 1 per other character; for text of
+    several lines, the width of the widest line."""
+    return max(
+        (
+            sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in line)
+            for line in text.splitlines()
+        ),
+        default=0,
+    )
+
+
+def _fixed(decimals: int) -> str:
+    return "0." + "0" * decimals if decimals else "0"
+
+
+def _unique_title(title: str, used: set[str]) -> str:
+    # Excel compares sheet names case-insensitively.
+    candidate = title
+    counter = 2
+    while candidate.casefold() in used:
+        suffix = f" ({counter})"
+        candidate = title[: _MAX_TITLE_LENGTH - len(suffix)] + suffix
+        counter += 1
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _fill_sheet(worksheet: Worksheet, sheet: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_font = Font(bold=True)
+    header_fill = PatternFill(fill_type="solid", start_color=_HEADER_FILL, end_color=_HEADER_FILL)
+    highlight_fill = PatternFill(
+        fill_type="solid", start_color=_HIGHLIGHT_FILL, end_color=_HIGHLIGHT_FILL
+    )
+    widths = [text_width(column.label) for column in sheet.columns]
+
+    for index, column in enumerate(sheet.columns, start=1):
+        cell = _cell(worksheet, 1, index)
+        _set_text(cell, column.label)
+        cell.font = header_font
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
+
+    for row_number, row in enumerate(sheet.rows, start=2):
+        highlighted = sheet.highlight is not None and sheet.highlight(row)
+        for index, column in enumerate(sheet.columns, start=1):
+            cell = _cell(worksheet, row_number, index)
+            shown = _set_value(cell, column, row.get(column.key))
+            widths[index - 1] = max(widths[index - 1], text_width(shown))
+            if highlighted:
+                cell.fill = highlight_fill
+
+    last_column = get_column_letter(max(len(sheet.columns), 1))
+    if sheet.columns:
+        worksheet.freeze_panes = "A2"
+        worksheet.auto_filter.ref = f"A1:{last_column}{len(sheet.rows) + 1}"
+
+    notes_start = len(sheet.rows) + 3  # one blank row between the table and the notes
+    for offset, note in enumerate(sheet.notes):
+        _set_text(_cell(worksheet, notes_start + offset, 1), note)
+
+    for index, column in enumerate(sheet.columns, start=1):
+        if column.width is not None:
+            width = column.width
+        else:
+            width = min(max(widths[index - 1] + _WIDTH_PADDING, _MIN_WIDTH), _MAX_WIDTH)
+        worksheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _cell(worksheet: Worksheet, row: int, column: int) -> Cell:
+    from openpyxl.cell.cell import Cell
+
+    cell = worksheet.cell(row=row, column=column)
+    assert isinstance(cell, Cell)  # nothing is merged in these sheets
+    return cell
+
+
+def _set_text(cell: Cell, text: str) -> str:
+    """Store ``text`` escaped, as a string; return what the cell shows."""
+    escaped = escape_text(_ILLEGAL_CHARACTERS.sub("\ufffd", text))
+    cell.value = escaped
+    # Guarantee a string: openpyxl would store "=…" as a formula and "#N/A" as an error.
+    cell.data_type = "s"
+    return escaped
+
+
+def _set_value(cell: Cell, column: Column, value: object) -> str:
+    """Store ``value`` in ``cell`` as ``column`` says; return roughly what the cell shows."""
+    if column.kind == "text":
+        if value is None or _is_nan(value):
+            return ""
+        cell.number_format = column.number_format
+        return _set_text(cell, str(value))
+    number = _to_number(column, value)
+    if number is None:
+        return ""
+    cell.value = number
+    cell.number_format = column.number_format
+    return _shown_number(column, number)
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float | Decimal) and math.isnan(value)
+
+
+def _to_number(column: Column, value: object) -> int | float | Decimal | None:
+    """Convert a cell value to a type openpyxl writes as a number; ``None`` for missing.
+
+    Non-finite numbers become ``None``: xlsx has no NaN or infinity.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Integral):  # includes numpy integers
+        return int(value)
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, numbers.Real):  # float, Fraction, numpy floats
+        number = float(value)
+        return number if math.isfinite(number) else None
+    raise TypeError(
+        f"column {column.key!r} ({column.kind}) expects a number, got {type(value).__name__}"
+    )
+
+
+def _shown_number(column: Column, number: int | float | Decimal) -> str:
+    if column.kind == "int":
+        return f"{number:.0f}"
+    if column.kind == "percent":
+        return f"{number:.{2 if column.decimals is None else column.decimals}f}%"
+    if column.decimals is not None:
+        return f"{number:.{column.decimals}f}"
+    # Excel's General shows at most 11 characters.
+    return str(number)[:11]
