@@ -321,3 +321,15 @@ def test_no_figures_are_left_open(tmp_path: Path) -> None:
 )
 def test_format_number(value: float | None, shown: str) -> None:
     assert format_number(value) == shown
+
+
+def test_fallback_search_by_character_map_skips_the_last_resort_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if find_cjk_font() is None:
+        pytest.skip("no font with CJK glyphs is installed (apt-get install fonts-noto-cjk)")
+    monkeypatch.setattr(charts, "PREFERRED_CJK_FONTS", ())
+    font = find_cjk_font.__wrapped__()  # type: ignore[attr-defined]
+    assert font is not None and not font.name.startswith("Last Resort")
+    charmap = ft2font.FT2Font(font.path, face_index=font.face_index).get_charmap()
+    assert all(ord(char) in charmap for char in "中国亿")

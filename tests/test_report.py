@@ -288,3 +288,8 @@ def test_headless_chromium_renders_the_report(tmp_path: Path, page: str) -> None
     not_white = (pixels < 0.9).any(axis=-1).mean()
     assert 0.01 < not_white < 0.6, not_white
     assert pixels.std() > 0.05
+
+
+def test_inline_svg_leaves_text_content_alone() -> None:
+    markup = '<svg xmlns="http://www.w3.org/2000/svg"><text id="t"> id="x" url(#y)</text></svg>'
+    assert inline_svg(markup, "c1") == '<svg><text id="c1-t"> id="x" url(#y)</text></svg>'

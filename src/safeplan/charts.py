@@ -214,12 +214,19 @@ def find_cjk_font() -> CjkFont | None:
         return found
     entries = sorted(
         manager.ttflist,
-        key=lambda e: (e.style != "normal", _weight_distance(e.weight), e.name, e.fname),
+        key=lambda e: (
+            e.style != "normal",
+            _weight_distance(e.weight),
+            "Serif" in e.name,
+            e.name,
+            e.fname,
+        ),
     )
     seen: set[tuple[str, int]] = set()
     for entry in entries:
         key = (entry.fname, entry.index)
-        if key not in seen:
+        # matplotlib's "Last Resort" font maps every character to a placeholder box.
+        if key not in seen and not entry.name.startswith("Last Resort"):
             seen.add(key)
             if _covers(entry.fname, entry.index, _PROBE):
                 return CjkFont(entry.name, entry.fname, entry.index)
@@ -526,9 +533,21 @@ def _draw(
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
+    finite = [v for v in values if not math.isnan(v)]
+    if (
+        finite
+        and all(v.is_integer() for v in finite)
+        and (kind not in ("max", "min") or float(target["value"]).is_integer())
+    ):
+        from matplotlib.ticker import MaxNLocator
+
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2 ticks
     bottom, top = axes.get_ylim()
-    if bottom < 0 <= min((v for v in values if not math.isnan(v)), default=0.0):
-        axes.set_ylim(0, top if top > 0 else 1)
+    if bottom < 0 <= min(finite, default=0.0):
+        # Values are never negative: show no negative axis, but keep a sliver below 0 so
+        # that a target of 0 and values of 0 stay visible above the spine.
+        top = top if top > 0 else 1.0
+        axes.set_ylim(-0.03 * top, top)
 
 
 def _labels(lang: str) -> dict[str, str]:

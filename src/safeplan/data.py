@@ -280,7 +280,7 @@ def plausibility(
         with np.errstate(divide="ignore", invalid="ignore"):
             change = np.abs(values - previous) / previous * 100
         jump = consecutive & (previous > 0) & (change > limit)
-        if is_count_column(column):
+        if is_count_column(column) or (dataset.derived is not None and column != "direct_loss"):
             # Percentages of small counts (3 → 1 deaths) say nothing; look at counts ≥ 10.
             jump &= np.maximum(values, previous) >= SMALL_COUNT
         for i in np.flatnonzero(jump).tolist():

@@ -197,6 +197,7 @@ _XML_PROLOG = re.compile(r"<\?xml.*?\?>", re.DOTALL)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>", re.DOTALL | re.IGNORECASE)
 _METADATA = re.compile(r"<metadata\b.*?</metadata>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG = re.compile(r"<[^<>]+>")
 _XMLNS = re.compile(r"""\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _ID_ATTRIBUTE = re.compile(r'(?<=\s)(id)="([^"]+)"')
 _HREF = re.compile(r'((?<=\s)(?:xlink:)?href=")#([^"]+)"')
@@ -280,11 +281,15 @@ def inline_svg(markup: str, prefix: str, *, label: str | None = None) -> str:
     text = _DOCTYPE.sub("", text)
     text = _COMMENT.sub("", text)
     text = _METADATA.sub("", text)
-    text = _XMLNS.sub("", text)
 
-    text = _ID_ATTRIBUTE.sub(lambda m: f'{m[1]}="{prefix}-{m[2]}"', text)
-    text = _HREF.sub(lambda m: f'{m[1]}#{prefix}-{m[2]}"', text)
-    text = _URL_REFERENCE.sub(lambda m: f"url(#{prefix}-{m[1]})", text)
+    def rewrite_tag(match: re.Match[str]) -> str:
+        # Only inside tags: text content is escaped and may quote anything.
+        tag = _XMLNS.sub("", match[0])
+        tag = _ID_ATTRIBUTE.sub(lambda m: f'{m[1]}="{prefix}-{m[2]}"', tag)
+        tag = _HREF.sub(lambda m: f'{m[1]}#{prefix}-{m[2]}"', tag)
+        return _URL_REFERENCE.sub(lambda m: f"url(#{prefix}-{m[1]})", tag)
+
+    text = _TAG.sub(rewrite_tag, text)
     if label is not None:
         text = text.replace("<svg", f'<svg role="img" aria-label="{_e(label)}"', 1)
     return text.strip()

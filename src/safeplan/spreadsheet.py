@@ -119,6 +119,8 @@ class Sheet:
     """One mapping per table row, keyed by :attr:`Column.key`; a missing key or ``None``
     (or NaN) leaves the cell empty."""
     highlight: Callable[[Mapping[str, object]], bool] | None = None
+    row_format: Callable[[Mapping[str, object]], str | None] | None = None
+    """Number format for the ``number`` cells of one row (e.g. rates vs counts)."""
     """Rows for which this returns true get a light red fill (e.g. ``status == "missed"``)."""
     notes: Sequence[str] = ()
     """Lines written below the table, one per row, after a blank row."""
@@ -221,9 +223,12 @@ def _fill_sheet(worksheet: Worksheet, sheet: Sheet) -> None:
 
     for row_number, row in enumerate(sheet.rows, start=2):
         highlighted = sheet.highlight is not None and sheet.highlight(row)
+        own_format = sheet.row_format(row) if sheet.row_format is not None else None
         for index, column in enumerate(sheet.columns, start=1):
             cell = _cell(worksheet, row_number, index)
             shown = _set_value(cell, column, row.get(column.key))
+            if own_format and column.kind == "number" and cell.value is not None:
+                cell.number_format = own_format
             widths[index - 1] = max(widths[index - 1], text_width(shown))
             if highlighted:
                 cell.fill = highlight_fill
