@@ -32,11 +32,12 @@ _METHOD = {
 }
 
 
-def number_format(values: list[float | int]) -> str:
-    """``0`` for whole numbers; 4 decimals for small rates, else 3."""
+def number_format(values: list[float | int], thresholds: list[float | int]) -> str:
+    """Counts (whole values) as Excel's General — 35, and a glide-path 36.8 as it is;
+    rates to 4 decimals when small, else 3."""
     if all(float(v).is_integer() for v in values):
-        return "0"
-    biggest = max((abs(v) for v in values), default=0)
+        return "0" if all(float(t).is_integer() for t in thresholds) else "General"
+    biggest = max((abs(v) for v in values + thresholds), default=0)
     return "0.0000" if biggest < 0.1 else "0.000"
 
 
@@ -50,7 +51,8 @@ def gap_workbook(report: GapReport, *, lang: str = "zh") -> bytes:
         by_id.setdefault(r.id, []).append(r)
     formats = {
         iid: number_format(
-            [v for r in rows for v in (r.value, r.threshold) if v is not None]
+            [r.value for r in rows if r.value is not None],
+            [r.threshold for r in rows if r.threshold is not None],
         )
         for iid, rows in by_id.items()
     }

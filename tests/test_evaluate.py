@@ -1,0 +1,323 @@
+"""Every target kind on and around its boundary, regions and the aggregate — checked by hand."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+import safeplan
+from safeplan.errors import DataError
+from safeplan.evaluate import glide_threshold
+
+PLAN = """\
+plan: {{name: 测试规划, region: 测试市, baseline_year: {baseline}, target_year: {target}}}
+datasets:
+  acc: acc.csv
+  gdp: gdp.csv
+indicators:
+{indicators}
+"""
+
+
+def one(yaml_indicators: str, acc: tuple, gdp: tuple | None = None, baseline=2020, target=2025):
+    files = {"acc.csv": acc, "gdp.csv": gdp or (["年份", "gdp"], [[2020, 1]])}
+    return PLAN.format(baseline=baseline, target=target, indicators=yaml_indicators), files
+
+
+def results(make_plan, text_files, year):
+    text, files = text_files
+    report = safeplan.check(make_plan(text, files), year)
+    return {(r.id, r.region): r for r in report.results}
+
+
+DEATHS = ["年份", "死亡人数"]
+
+
+@pytest.mark.parametrize(
+    ("deaths_2024", "status"),
+    [(115, "met"), (114, "met"), (116, "missed")],
+)
+def test_decline_glide_path_is_exact_at_115(make_plan, deaths_2024, status):
+    # DOMAIN.md: 125 deaths in 2020, −10 % by 2025 → 2024 threshold exactly 115.
+    spec = one(
+        "  - {id: d, name: 死亡人数, value: acc.死亡人数, target: {decline_pct: 10}}",
+        (DEATHS, [[2020, 125], [2024, deaths_2024]]),
+    )
+    r = results(make_plan, spec, 2024)[("d", None)]
+    assert r.threshold == 115
+    assert r.status == status
+    assert r.gap == deaths_2024 - 115
+
+
+def test_glide_threshold_function_is_exact():
+    assert glide_threshold(Fraction(125), Fraction(10), 2024, 2020, 2025) == 115
+    # f clipped to [0, 1]: before the baseline the threshold is B, after the target B×(1−P).
+    assert glide_threshold(Fraction(125), Fraction(10), 2018, 2020, 2025) == 125
+    assert glide_threshold(Fraction(125), Fraction(10), 2027, 2020, 2025) == Fraction(225, 2)
+
+
+@pytest.mark.parametrize(
+    ("year", "threshold"),
+    [(2020, 200), (2021, 196), (2023, 188), (2025, 180), (2026, 180), (2019, 200)],
+)
+def test_decline_threshold_each_year(make_plan, year, threshold):
+    rows = [[y, 200] for y in range(2019, 2027)]
+    spec = one(
+        "  - {id: d, name: 死亡人数, value: acc.死亡人数, target: {decline_pct: 10}}",
+        (DEATHS, rows),
+    )
+    r = results(make_plan, spec, year)[("d", None)]
+    assert r.threshold == threshold
+    assert r.status == ("met" if 200 <= threshold else "missed")
+
+
+def test_decline_baseline_override(make_plan):
+    spec = one(
+        "  - {id: d, name: 死亡人数, value: acc.死亡人数,"
+        " target: {decline_pct: 20, baseline_year: 2015}}",
+        (DEATHS, [[2015, 100], [2020, 90], [2021, 88]]),
+    )
+    # f = (2021 − 2015) ÷ (2025 − 2015) = 0.6 → 100 × (1 − 0.2 × 0.6) = 88: on the path.
+    r = results(make_plan, spec, 2021)[("d", None)]
+    assert r.threshold == 88
+    assert r.status == "met"
+    assert r.target == {"kind": "decline_pct", "value": 20, "baseline_year": 2015}
+
+
+def test_decline_without_baseline_value_is_no_data(make_plan):
+    spec = one(
+        "  - {id: d, name: 死亡人数, value: acc.死亡人数, target: {decline_pct: 10}}",
+        (DEATHS, [[2021, 100], [2024, 90]]),
+    )
+    r = results(make_plan, spec, 2024)[("d", None)]
+    assert r.status == "no_data"
+    assert r.threshold is None and r.gap is None
+
+
+@pytest.mark.parametrize(
+    ("deaths", "gdp", "status"),
+    [(6, "600", "met"), (7, "600", "missed"), (6, "600.0001", "met"), (6, "599.9999", "missed")],
+)
+def test_max_rate_on_its_cap(make_plan, deaths, gdp, status):
+    spec = one(
+        "  - {id: r, name: 亿元GDP死亡率, numerator: acc.死亡人数, denominator: gdp.gdp,"
+        " target: {max: 0.01}}",
+        (DEATHS, [[2024, deaths]]),
+        (["年份", "gdp"], [[2024, gdp]]),
+    )
+    r = results(make_plan, spec, 2024)[("r", None)]
+    assert r.status == status
+
+
+def test_rate_per_scale_on_its_cap(make_plan):
+    # 1 death among 200 000 workers per 100 000 = 0.50 exactly: "控制在0.50以内" is met.
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, e: e.csv}
+indicators:
+  - {id: w, name: 工矿商贸, numerator: a.工矿商贸死亡人数, denominator: e.就业人员,
+     per: 100000, target: {max: 0.50}}
+"""
+    config = make_plan(text, {
+        "a.csv": (["年份", "工矿商贸死亡人数"], [[2024, 1]]),
+        "e.csv": (["年份", "就业人员"], [[2024, 200000]]),
+    })
+    r = safeplan.check(config, 2024).results[0]
+    assert (r.value, r.threshold, r.gap, r.status) == (0.5, 0.5, 0, "met")
+
+
+def test_min_target_exact_on_a_decimal_sum(make_plan):
+    # 3 ÷ (0.1 + 0.2) is exactly 10; floating point says 9.999999999999998 and would miss.
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, b: b.csv}
+indicators:
+  - {id: m, name: 覆盖率, numerator: a.x, denominator: b.y, target: {min: 10}}
+"""
+    config = make_plan(text, {
+        "a.csv": (["year", "region", "x"], [[2024, "甲", 1], [2024, "乙", 2]]),
+        "b.csv": (["year", "region", "y"], [[2024, "甲", "0.1"], [2024, "乙", "0.2"]]),
+    })
+    by = {r.region: r for r in safeplan.check(config, 2024).results}
+    assert by[None].value == 10
+    assert by[None].status == "met"
+    assert by["甲"].status == "met" and by["乙"].status == "met"
+
+
+@pytest.mark.parametrize(("now", "status"), [(9, "met"), (10, "missed"), (11, "missed")])
+def test_yoy_decline_is_strict(make_plan, now, status):
+    spec = one(
+        "  - {id: y, name: 死亡人数, value: acc.死亡人数, target: {yoy_decline: true}}",
+        (DEATHS, [[2023, 10], [2024, now]]),
+    )
+    r = results(make_plan, spec, 2024)[("y", None)]
+    assert r.threshold == 10
+    assert r.status == status
+
+
+def test_yoy_without_previous_year_is_no_data(make_plan):
+    spec = one(
+        "  - {id: y, name: 死亡人数, value: acc.死亡人数, target: {yoy_decline: true}}",
+        (DEATHS, [[2022, 10], [2024, 5]]),
+    )
+    assert results(make_plan, spec, 2024)[("y", None)].status == "no_data"
+
+
+def test_regions_and_aggregate_is_ratio_of_sums(make_plan):
+    text = """\
+plan: {name: t, region: 全市, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, g: g.csv}
+indicators:
+  - {id: r, name: 死亡率, numerator: a.deaths, denominator: g.gdp, target: {max: 0.01}}
+"""
+    config = make_plan(text, {
+        "a.csv": (["year", "region", "deaths"], [[2024, "甲", 1], [2024, "乙", 9]]),
+        "g.csv": (["年份", "地区", "gdp"], [[2024, "甲", 900], [2024, "乙", 100]]),
+    })
+    report = safeplan.check(config, 2024)
+    by = {r.region: r for r in report.results}
+    # Σ 10 ÷ Σ 1000 = 0.01 (met) — the average of rates (0.0555…+0.09)/2 would be missed.
+    assert by[None].value == 0.01 and by[None].status == "met"
+    assert by["甲"].value == pytest.approx(1 / 900) and by["甲"].status == "met"
+    assert by["乙"].value == pytest.approx(0.09) and by["乙"].status == "missed"
+    assert [r.region for r in report.results] == [None, "甲", "乙"]
+    assert not report.ok
+
+
+def test_only_one_region(make_plan):
+    text = """\
+plan: {name: t, region: 全市, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: d, name: 死亡, value: a.deaths, target: {max: 5}}
+"""
+    config = make_plan(text, {"a.csv": (["year", "region", "deaths"],
+                                        [[2024, "甲", 1], [2024, "乙", 9]])})
+    report = safeplan.check(config, 2024, region="乙")
+    assert [(r.region, r.value, r.status) for r in report.results] == [("乙", 9, "missed")]
+    whole = safeplan.check(config, 2024, region="全市")
+    assert [(r.region, r.value) for r in whole.results] == [(None, 10)]
+
+
+def test_blank_cell_is_no_data_and_aggregate_too(make_plan):
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: d, name: 死亡, value: a.deaths, target: {max: 5}}
+"""
+    config = make_plan(text, {"a.csv": (["year", "region", "deaths"],
+                                        [[2024, "甲", 1], [2024, "乙", ""]])})
+    by = {r.region: r for r in safeplan.check(config, 2024).results}
+    assert by["甲"].status == "met"
+    assert by["乙"].status == "no_data" and by["乙"].value is None
+    assert by[None].status == "no_data"
+
+
+def test_year_absent_raises(make_plan):
+    spec = one("  - {id: d, name: 死亡, value: acc.死亡人数, target: {max: 5}}",
+               (DEATHS, [[2024, 1]]))
+    text, files = spec
+    with pytest.raises(DataError, match="2030"):
+        safeplan.check(make_plan(text, files), 2030)
+
+
+def test_national_2023_gdp_rate_sanity(make_plan):
+    # DOMAIN.md: 21 242 deaths ÷ 1 260 582.1 亿元 ≈ 0.0169.
+    spec = one(
+        "  - {id: r, name: 亿元GDP死亡率, numerator: acc.死亡人数, denominator: gdp.gdp,"
+        " target: {max: 0.01}}",
+        (DEATHS, [[2023, 21242]]),
+        (["年份", "gdp"], [[2023, "1260582.1"]]),
+    )
+    r = results(make_plan, spec, 2023)[("r", None)]
+    assert r.value == pytest.approx(0.01685, abs=5e-5)
+    assert r.status == "missed"
+
+
+def test_gdp_in_wan_yuan_needs_per_10000(make_plan):
+    # GDP in 万元: 6 deaths ÷ 6 000 000 万元 × 10 000 = 0.01 亿元 rate.
+    spec = one(
+        "  - {id: r, name: 亿元GDP死亡率, numerator: acc.死亡人数, denominator: gdp.gdp,"
+        " per: 10000, target: {max: 0.01}}",
+        (DEATHS, [[2024, 6]]),
+        (["年份", "gdp"], [[2024, "6000000"]]),
+    )
+    r = results(make_plan, spec, 2024)[("r", None)]
+    assert r.value == 0.01 and r.status == "met"
+
+
+def test_gap_outlook_example_from_contract(make_plan):
+    # CONTRACT §6: B = 125 (2020), latest 115 (2024), −10 % by 2025.
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: deaths, name: 死亡, value: a.deaths, target: {decline_pct: 10}}
+"""
+    config = make_plan(text, {"a.csv": (["year", "deaths"],
+                                        [[2020, 125], [2021, 120], [2022, 119], [2024, 115]])})
+    report = safeplan.gap(config)
+    outlook = report.outlook[0]
+    assert outlook.latest_year == 2024 and outlook.latest_value == 115
+    assert outlook.final_threshold == 112.5
+    assert outlook.projected_value == 112.5
+    assert outlook.on_track is True
+    assert outlook.required_annual_change_pct == pytest.approx((112.5 / 115 - 1) * 100)
+    years = [r.year for r in report.rows]
+    assert years == [2020, 2021, 2022, 2023, 2024]
+    by_year = {r.year: r for r in report.rows}
+    assert by_year[2021].threshold == 122.5 and by_year[2021].status == "met"
+    assert by_year[2023].status == "no_data"
+    assert report.ok
+
+
+@pytest.mark.parametrize(
+    ("target", "values", "expected"),
+    [
+        # cap: projected 0.012 + (0.012−0.016)×1/4 = 0.011 > 0.01 → off track
+        ("{max: 0.01}", {2020: "0.016", 2024: "0.012"},
+         dict(final=0.01, projected=0.011, on_track=False)),
+        # floor: projected 90 + (90 − 80)/4 = 92.5 ≥ 92 → on track
+        ("{min: 92}", {2020: "80", 2024: "90"}, dict(final=92, projected=92.5, on_track=True)),
+        # zero target: required change is null (F ≤ 0)
+        ("{max: 0}", {2020: "2", 2024: "1"}, dict(final=0, projected=0.75, on_track=False)),
+        # yoy: no final threshold, no on_track
+        ("{yoy_decline: true}", {2020: "5", 2024: "3"},
+         dict(final=None, projected=2.5, on_track=None)),
+    ],
+)
+def test_outlook_kinds(make_plan, target, values, expected):
+    text = f"""\
+plan: {{name: t, baseline_year: 2020, target_year: 2025}}
+datasets: {{a: a.csv}}
+indicators:
+  - {{id: x, name: 指标, value: a.x, target: {target}}}
+"""
+    config = make_plan(text, {"a.csv": (["year", "x"], [[y, v] for y, v in values.items()])})
+    o = safeplan.gap(config).outlook[0]
+    assert o.final_threshold == (pytest.approx(expected["final"]) if expected["final"] else expected["final"])
+    assert o.projected_value == pytest.approx(expected["projected"])
+    assert o.on_track is expected["on_track"]
+    if expected["final"] in (None, 0):
+        assert o.required_annual_change_pct is None
+
+
+def test_outlook_region_without_baseline(make_plan):
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: d, name: 死亡, value: a.deaths, target: {decline_pct: 10}}
+"""
+    config = make_plan(text, {"a.csv": (["year", "region", "deaths"],
+                                        [[2020, "甲", 10], [2024, "甲", 8], [2024, "乙", 3]])})
+    report = safeplan.gap(config)
+    by = {o.region: o for o in report.outlook}
+    assert by["乙"].projected_value is None and by["乙"].final_threshold is None
+    assert by["乙"].on_track is None and by["乙"].latest_value == 3
+    assert by["甲"].projected_value == pytest.approx(7.5) and by["甲"].on_track is True
+    # Whole plan: 2020 has 甲 only → B = 10 (乙 has no row that year).
+    assert by[None].latest_value == 11
+    assert not report.ok  # 乙 cannot be shown on track
