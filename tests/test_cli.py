@@ -26,12 +26,25 @@ def test_check_json_equals_library_dump(run, bundled):
 def test_check_json_shape(run, bundled):
     data = json.loads(run("check", "2024", "-c", str(bundled), "-f", "json").stdout)
     assert data["schema_version"] == 1
-    assert data["plan"] == {"name": '示例市"十四五"安全生产规划', "region": "示例市",
-                            "baseline_year": 2020, "target_year": 2025}
+    assert data["plan"] == {
+        "name": '示例市"十四五"安全生产规划',
+        "region": "示例市",
+        "baseline_year": 2020,
+        "target_year": 2025,
+    }
     assert data["year"] == 2024 and data["ok"] is False
     first = data["results"][0]
-    assert set(first) == {"id", "name", "region", "year", "value", "target", "threshold",
-                          "gap", "status"}
+    assert set(first) == {
+        "id",
+        "name",
+        "region",
+        "year",
+        "value",
+        "target",
+        "threshold",
+        "gap",
+        "status",
+    }
     assert len(data["results"]) == 5 * 4  # 5 indicators × (whole plan + 3 counties)
     assert sum(r["region"] is None for r in data["results"]) == 5
     deaths = next(r for r in data["results"] if r["id"] == "deaths" and r["region"] is None)
@@ -62,7 +75,11 @@ def test_check_csv(run, bundled):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 20
     road = next(r for r in rows if r["id"] == "road_death_rate" and r["region"] == "")
-    assert road["status"] == "missed" and road["target_kind"] == "max" and road["target_value"] == "1.35"
+    assert (
+        road["status"] == "missed"
+        and road["target_kind"] == "max"
+        and road["target_value"] == "1.35"
+    )
 
 
 def test_check_output_file_and_protection(run, bundled, tmp_path):
@@ -124,7 +141,9 @@ def test_missing_config_exit_2(run, tmp_path):
 
 
 def test_missing_column_exit_2_names_yaml_line(run, bundled):
-    text = bundled.read_text(encoding="utf-8").replace("value: accidents.死亡人数", "value: accidents.死亡")
+    text = bundled.read_text(encoding="utf-8").replace(
+        "value: accidents.死亡人数", "value: accidents.死亡"
+    )
     bundled.write_text(text, encoding="utf-8")
     for command in (["check", "2024"], ["validate"]):
         result = run(*command, "-c", str(bundled))
@@ -165,9 +184,16 @@ def test_gap_formats(run, bundled, tmp_path):
     data = json.loads(result.stdout)
     assert data == safeplan.gap(safeplan.load_plan(bundled)).to_dict()
     assert {r["year"] for r in data["rows"]} == {2020, 2021, 2022, 2023, 2024}
-    assert set(data["outlook"][0]) == {"id", "region", "latest_year", "latest_value",
-                                       "final_threshold", "projected_value", "on_track",
-                                       "required_annual_change_pct"}
+    assert set(data["outlook"][0]) == {
+        "id",
+        "region",
+        "latest_year",
+        "latest_value",
+        "final_threshold",
+        "projected_value",
+        "on_track",
+        "required_annual_change_pct",
+    }
     table = run("gap", "-c", str(bundled)).stdout
     assert "2020" in table and "✗" in table and "能否如期实现" in table
     md = run("gap", "-c", str(bundled), "-f", "markdown", "--lang", "en").stdout
@@ -211,8 +237,11 @@ def test_schema_command(run):
 
 def test_docs_schema_is_current():
     generated = safeplan.config.schema()  # type: ignore[attr-defined]
-    stored = json.loads((Path(__file__).parent.parent / "docs" / "indicators.schema.json")
-                        .read_text(encoding="utf-8"))
+    stored = json.loads(
+        (Path(__file__).parent.parent / "docs" / "indicators.schema.json").read_text(
+            encoding="utf-8"
+        )
+    )
     assert stored == generated
 
 
@@ -238,7 +267,8 @@ def test_help_does_not_import_pandas():
 def test_python_dash_m_and_no_traceback(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "safeplan", "check", "2024", "--config", str(tmp_path / "x.yaml")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "x.yaml: file not found" in result.stderr
@@ -247,7 +277,9 @@ def test_python_dash_m_and_no_traceback(tmp_path):
 def test_debug_shows_traceback(tmp_path):
     from typer.testing import CliRunner
 
-    result = CliRunner().invoke(app, ["check", "2024", "--config", str(tmp_path / "x.yaml"), "--debug"])
+    result = CliRunner().invoke(
+        app, ["check", "2024", "--config", str(tmp_path / "x.yaml"), "--debug"]
+    )
     assert isinstance(result.exception, safeplan.ConfigError)
 
 

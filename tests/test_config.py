@@ -52,7 +52,9 @@ def test_exponent_numbers_are_numbers(tmp_path):
 
 
 def test_unknown_key_names_key_and_line(tmp_path):
-    message = error_of(tmp_path, GOOD.replace("    name: 死亡人数\n", "    name: 死亡人数\n    nmae: x\n"))
+    message = error_of(
+        tmp_path, GOOD.replace("    name: 死亡人数\n", "    name: 死亡人数\n    nmae: x\n")
+    )
     assert "indicators.yaml:10" in message
     assert "unknown key 'nmae'" in message
 
@@ -89,7 +91,9 @@ def test_unknown_dataset_reference(tmp_path):
 
 
 def test_value_and_rate_are_exclusive(tmp_path):
-    text = GOOD.replace("    value: a.deaths\n", "    value: a.deaths\n    numerator: a.x\n    denominator: a.y\n")
+    text = GOOD.replace(
+        "    value: a.deaths\n", "    value: a.deaths\n    numerator: a.x\n    denominator: a.y\n"
+    )
     assert "not both" in error_of(tmp_path, text)
     assert "numerator" in error_of(tmp_path, GOOD.replace("value: a.deaths", "numerator: a.deaths"))
 
@@ -154,7 +158,9 @@ def test_schema_is_generated_from_models():
 
 
 def test_records_dataset_and_sectors(tmp_path):
-    text = GOOD.replace("  a: a.csv\n", "  a:\n    records: a.csv\n    sectors: {road: [道路交通]}\n")
+    text = GOOD.replace(
+        "  a: a.csv\n", "  a:\n    records: a.csv\n    sectors: {road: [道路交通]}\n"
+    )
     plan = load_plan(write(tmp_path, text))
     assert plan.sources["a"].spec.records == "a.csv"
     assert plan.sources["a"].spec.sectors == {"road": ["道路交通"]}

@@ -119,10 +119,13 @@ indicators:
   - {id: w, name: 工矿商贸, numerator: a.工矿商贸死亡人数, denominator: e.就业人员,
      per: 100000, target: {max: 0.50}}
 """
-    config = make_plan(text, {
-        "a.csv": (["年份", "工矿商贸死亡人数"], [[2024, 1]]),
-        "e.csv": (["年份", "就业人员"], [[2024, 200000]]),
-    })
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["年份", "工矿商贸死亡人数"], [[2024, 1]]),
+            "e.csv": (["年份", "就业人员"], [[2024, 200000]]),
+        },
+    )
     r = safeplan.check(config, 2024).results[0]
     assert (r.value, r.threshold, r.gap, r.status) == (0.5, 0.5, 0, "met")
 
@@ -135,10 +138,13 @@ datasets: {a: a.csv, b: b.csv}
 indicators:
   - {id: m, name: 覆盖率, numerator: a.x, denominator: b.y, target: {min: 10}}
 """
-    config = make_plan(text, {
-        "a.csv": (["year", "region", "x"], [[2024, "甲", 1], [2024, "乙", 2]]),
-        "b.csv": (["year", "region", "y"], [[2024, "甲", "0.1"], [2024, "乙", "0.2"]]),
-    })
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["year", "region", "x"], [[2024, "甲", 1], [2024, "乙", 2]]),
+            "b.csv": (["year", "region", "y"], [[2024, "甲", "0.1"], [2024, "乙", "0.2"]]),
+        },
+    )
     by = {r.region: r for r in safeplan.check(config, 2024).results}
     assert by[None].value == 10
     assert by[None].status == "met"
@@ -171,10 +177,13 @@ datasets: {a: a.csv, g: g.csv}
 indicators:
   - {id: r, name: 死亡率, numerator: a.deaths, denominator: g.gdp, target: {max: 0.01}}
 """
-    config = make_plan(text, {
-        "a.csv": (["year", "region", "deaths"], [[2024, "甲", 1], [2024, "乙", 9]]),
-        "g.csv": (["年份", "地区", "gdp"], [[2024, "甲", 900], [2024, "乙", 100]]),
-    })
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["year", "region", "deaths"], [[2024, "甲", 1], [2024, "乙", 9]]),
+            "g.csv": (["年份", "地区", "gdp"], [[2024, "甲", 900], [2024, "乙", 100]]),
+        },
+    )
     report = safeplan.check(config, 2024)
     by = {r.region: r for r in report.results}
     # Σ 10 ÷ Σ 1000 = 0.01 (met) — the average of rates (0.0555…+0.09)/2 would be missed.
@@ -192,8 +201,9 @@ datasets: {a: a.csv}
 indicators:
   - {id: d, name: 死亡, value: a.deaths, target: {max: 5}}
 """
-    config = make_plan(text, {"a.csv": (["year", "region", "deaths"],
-                                        [[2024, "甲", 1], [2024, "乙", 9]])})
+    config = make_plan(
+        text, {"a.csv": (["year", "region", "deaths"], [[2024, "甲", 1], [2024, "乙", 9]])}
+    )
     report = safeplan.check(config, 2024, region="乙")
     assert [(r.region, r.value, r.status) for r in report.results] == [("乙", 9, "missed")]
     whole = safeplan.check(config, 2024, region="全市")
@@ -207,8 +217,9 @@ datasets: {a: a.csv}
 indicators:
   - {id: d, name: 死亡, value: a.deaths, target: {max: 5}}
 """
-    config = make_plan(text, {"a.csv": (["year", "region", "deaths"],
-                                        [[2024, "甲", 1], [2024, "乙", ""]])})
+    config = make_plan(
+        text, {"a.csv": (["year", "region", "deaths"], [[2024, "甲", 1], [2024, "乙", ""]])}
+    )
     by = {r.region: r for r in safeplan.check(config, 2024).results}
     assert by["甲"].status == "met"
     assert by["乙"].status == "no_data" and by["乙"].value is None
@@ -216,8 +227,9 @@ indicators:
 
 
 def test_year_absent_raises(make_plan):
-    spec = one("  - {id: d, name: 死亡, value: acc.死亡人数, target: {max: 5}}",
-               (DEATHS, [[2024, 1]]))
+    spec = one(
+        "  - {id: d, name: 死亡, value: acc.死亡人数, target: {max: 5}}", (DEATHS, [[2024, 1]])
+    )
     text, files = spec
     with pytest.raises(DataError, match="2030"):
         safeplan.check(make_plan(text, files), 2030)
@@ -256,8 +268,9 @@ datasets: {a: a.csv}
 indicators:
   - {id: deaths, name: 死亡, value: a.deaths, target: {decline_pct: 10}}
 """
-    config = make_plan(text, {"a.csv": (["year", "deaths"],
-                                        [[2020, 125], [2021, 120], [2022, 119], [2024, 115]])})
+    config = make_plan(
+        text, {"a.csv": (["year", "deaths"], [[2020, 125], [2021, 120], [2022, 119], [2024, 115]])}
+    )
     report = safeplan.gap(config)
     outlook = report.outlook[0]
     assert outlook.latest_year == 2024 and outlook.latest_value == 115
@@ -277,15 +290,21 @@ indicators:
     ("target", "values", "expected"),
     [
         # cap: projected 0.012 + (0.012−0.016)×1/4 = 0.011 > 0.01 → off track
-        ("{max: 0.01}", {2020: "0.016", 2024: "0.012"},
-         dict(final=0.01, projected=0.011, on_track=False)),
+        (
+            "{max: 0.01}",
+            {2020: "0.016", 2024: "0.012"},
+            dict(final=0.01, projected=0.011, on_track=False),
+        ),
         # floor: projected 90 + (90 − 80)/4 = 92.5 ≥ 92 → on track
         ("{min: 92}", {2020: "80", 2024: "90"}, dict(final=92, projected=92.5, on_track=True)),
         # zero target: required change is null (F ≤ 0)
         ("{max: 0}", {2020: "2", 2024: "1"}, dict(final=0, projected=0.75, on_track=False)),
         # yoy: no final threshold, no on_track
-        ("{yoy_decline: true}", {2020: "5", 2024: "3"},
-         dict(final=None, projected=2.5, on_track=None)),
+        (
+            "{yoy_decline: true}",
+            {2020: "5", 2024: "3"},
+            dict(final=None, projected=2.5, on_track=None),
+        ),
     ],
 )
 def test_outlook_kinds(make_plan, target, values, expected):
@@ -297,7 +316,9 @@ indicators:
 """
     config = make_plan(text, {"a.csv": (["year", "x"], [[y, v] for y, v in values.items()])})
     o = safeplan.gap(config).outlook[0]
-    assert o.final_threshold == (pytest.approx(expected["final"]) if expected["final"] else expected["final"])
+    assert o.final_threshold == (
+        pytest.approx(expected["final"]) if expected["final"] else expected["final"]
+    )
     assert o.projected_value == pytest.approx(expected["projected"])
     assert o.on_track is expected["on_track"]
     if expected["final"] in (None, 0):
@@ -311,8 +332,15 @@ datasets: {a: a.csv}
 indicators:
   - {id: d, name: 死亡, value: a.deaths, target: {decline_pct: 10}}
 """
-    config = make_plan(text, {"a.csv": (["year", "region", "deaths"],
-                                        [[2020, "甲", 10], [2024, "甲", 8], [2024, "乙", 3]])})
+    config = make_plan(
+        text,
+        {
+            "a.csv": (
+                ["year", "region", "deaths"],
+                [[2020, "甲", 10], [2024, "甲", 8], [2024, "乙", 3]],
+            )
+        },
+    )
     report = safeplan.gap(config)
     by = {o.region: o for o in report.outlook}
     assert by["乙"].projected_value is None and by["乙"].final_threshold is None

@@ -114,7 +114,10 @@ class Explanation:
             "threshold": self.threshold_steps,
             "terms": [
                 {
-                    "role": t.role, "ref": t.ref, "file": t.file, "total": t.total,
+                    "role": t.role,
+                    "ref": t.ref,
+                    "file": t.file,
+                    "total": t.total,
                     "cells": [c.__dict__ for c in t.cells],
                     **({"records": t.records} if t.records is not None else {}),
                 }
@@ -137,23 +140,29 @@ def explain(
     for part in s.parts(region, year):
         ref = f"{part.dataset.name}.{part.column}"
         exact = part.exact_sum()
-        term = Term(role=part.role, ref=ref, file=part.dataset.file,
-                    total=number(exact) if exact is not None else None)
+        term = Term(
+            role=part.role,
+            ref=ref,
+            file=part.dataset.file,
+            total=number(exact) if exact is not None else None,
+        )
         derived = part.dataset.derived
         for position in part.positions:
             frame = part.dataset.frame
             where_region = frame["region"].iat[position] if part.dataset.has_region else None
             if derived is not None:
                 value = derived.exact(part.column, position)
-                term.cells.append(Cell(f"{part.dataset.file} ({part.column})", where_region,
-                                       str(number(value))))
+                term.cells.append(
+                    Cell(f"{part.dataset.file} ({part.column})", where_region, str(number(value)))
+                )
                 picked = derived.select(part.column, year, where_region)
                 term.records = (term.records or []) + derived.lines(picked)
             else:
                 assert part.dataset.table is not None
                 text = part.dataset.table.columns[part.column][int(frame["_row"].iat[position])]
-                term.cells.append(Cell(part.dataset.location(position, part.column),
-                                       where_region, text))
+                term.cells.append(
+                    Cell(part.dataset.location(position, part.column), where_region, text)
+                )
         terms.append(term)
     steps = _threshold_steps(loaded, s, region, year)
     per = number(Fraction(indicator.scale)) if indicator.value is None else None
@@ -161,8 +170,14 @@ def explain(
         formula = f"Σ {indicator.value}"
     else:
         formula = f"Σ {indicator.numerator} × {per} ÷ Σ {indicator.denominator}"
-    return Explanation(result=result, indicator_name=indicator.name, terms=terms, per=per,
-                       formula=formula, threshold_steps=steps)
+    return Explanation(
+        result=result,
+        indicator_name=indicator.name,
+        terms=terms,
+        per=per,
+        formula=formula,
+        threshold_steps=steps,
+    )
 
 
 def _threshold_steps(plan: Plan, s: Any, region: str | None, year: int) -> list[str]:
@@ -187,9 +202,7 @@ def _threshold_steps(plan: Plan, s: Any, region: str | None, year: int) -> list[
     ]
     if b_value is not None:
         threshold = b_value * (1 - Fraction(target.number) / 100 * f)
-        steps.append(
-            f"threshold = B × (1 − {number(target.number)}/100 × f) = {number(threshold)}"
-        )
+        steps.append(f"threshold = B × (1 − {number(target.number)}/100 × f) = {number(threshold)}")
     return steps
 
 

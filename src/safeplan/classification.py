@@ -36,8 +36,10 @@ def classify_plan(plan: Plan, dataset: str | None = None) -> Classified:
 
     names = [n for n, s in plan.sources.items() if s.spec.records is not None]
     if not names:
-        raise ConfigError(f"{plan.display}: no dataset is given as accident records",
-                          hint="declare one as  accidents: {records: data/accident_records.csv}")
+        raise ConfigError(
+            f"{plan.display}: no dataset is given as accident records",
+            hint="declare one as  accidents: {records: data/accident_records.csv}",
+        )
     if dataset is None:
         dataset = names[0]
     elif dataset not in names:
@@ -54,23 +56,35 @@ def classify_plan(plan: Plan, dataset: str | None = None) -> Classified:
     columns = table.columns
     for i, row in enumerate(records.rows.tolist()):
         code = int(codes[i])
-        rows.append({
-            "line": table.lines[row],
-            "date": columns["date"][row] if "date" in columns else columns["year"][row],
-            "year": int(records.year[i]),
-            "region": columns["region"][row] if "region" in columns else None,
-            "sector": columns["sector"][row] if "sector" in columns else None,
-            "deaths": int(records.deaths[i]),
-            "serious_injuries": int(records.injuries[i]),
-            "direct_loss": str(records.loss[i]),
-            "class": CLASSES[code],
-            "class_zh": CLASS_NAMES_ZH[code],
-            "class_en": CLASS_NAMES_EN[code],
-            "reason_zh": describe(code, int(records.deaths[i]), int(records.injuries[i]),
-                                  str(records.loss[i]), lang="zh"),
-            "reason_en": describe(code, int(records.deaths[i]), int(records.injuries[i]),
-                                  str(records.loss[i]), lang="en"),
-        })
+        rows.append(
+            {
+                "line": table.lines[row],
+                "date": columns["date"][row] if "date" in columns else columns["year"][row],
+                "year": int(records.year[i]),
+                "region": columns["region"][row] if "region" in columns else None,
+                "sector": columns["sector"][row] if "sector" in columns else None,
+                "deaths": int(records.deaths[i]),
+                "serious_injuries": int(records.injuries[i]),
+                "direct_loss": str(records.loss[i]),
+                "class": CLASSES[code],
+                "class_zh": CLASS_NAMES_ZH[code],
+                "class_en": CLASS_NAMES_EN[code],
+                "reason_zh": describe(
+                    code,
+                    int(records.deaths[i]),
+                    int(records.injuries[i]),
+                    str(records.loss[i]),
+                    lang="zh",
+                ),
+                "reason_en": describe(
+                    code,
+                    int(records.deaths[i]),
+                    int(records.injuries[i]),
+                    str(records.loss[i]),
+                    lang="en",
+                ),
+            }
+        )
     frame = loaded.frame
     keys = ["year", "region"] if loaded.has_region else ["year"]
     summary = []
@@ -86,20 +100,47 @@ def classify_plan(plan: Plan, dataset: str | None = None) -> Classified:
 
 _RECORD_HEADERS = {
     "zh": ["行", "日期", "地区", "行业", "死亡", "重伤", "直接经济损失(万元)", "等级", "依据"],
-    "en": ["line", "date", "region", "sector", "deaths", "serious injuries",
-           "direct loss (10k yuan)", "class", "reason"],
+    "en": [
+        "line",
+        "date",
+        "region",
+        "sector",
+        "deaths",
+        "serious injuries",
+        "direct loss (10k yuan)",
+        "class",
+        "reason",
+    ],
 }
 _SUMMARY_HEADERS = {
     "zh": ["年份", "地区", "事故起数", "一般", "较大", "重大", "特别重大", "重特大", "较大及以上"],
-    "en": ["year", "region", "accidents", "general", "larger", "major", "especially major",
-           "major or above", "larger or above"],
+    "en": [
+        "year",
+        "region",
+        "accidents",
+        "general",
+        "larger",
+        "major",
+        "especially major",
+        "major or above",
+        "larger or above",
+    ],
 }
 _SUMMARY_KEYS = ["year", "region", "accidents", *CLASSES, "major_or_above", "larger_or_above"]
 
 
 def _record_cells(r: dict[str, Any], lang: str) -> list[str]:
-    return [str(r["line"]), r["date"], r["region"] or "", r["sector"] or "", str(r["deaths"]),
-            str(r["serious_injuries"]), r["direct_loss"], r[f"class_{lang}"], r[f"reason_{lang}"]]
+    return [
+        str(r["line"]),
+        r["date"],
+        r["region"] or "",
+        r["sector"] or "",
+        str(r["deaths"]),
+        str(r["serious_injuries"]),
+        r["direct_loss"],
+        r[f"class_{lang}"],
+        r[f"reason_{lang}"],
+    ]
 
 
 def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
@@ -111,48 +152,109 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
         "region" in s for s in result.summary
     )
     summary_keys = [k for k in _SUMMARY_KEYS if has_region or k != "region"]
-    summary_headers = [h for h, k in zip(_SUMMARY_HEADERS[lang], _SUMMARY_KEYS, strict=True)
-                       if k in summary_keys]
+    summary_headers = [
+        h for h, k in zip(_SUMMARY_HEADERS[lang], _SUMMARY_KEYS, strict=True) if k in summary_keys
+    ]
     if fmt == "json":
-        payload = {"schema_version": 1, "dataset": result.dataset, "file": result.file,
-                   "records": result.records, "summary": result.summary}
+        payload = {
+            "schema_version": 1,
+            "dataset": result.dataset,
+            "file": result.file,
+            "records": result.records,
+            "summary": result.summary,
+        }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        keys = ["line", "date", "year", "region", "sector", "deaths", "serious_injuries",
-                "direct_loss", "class", f"class_{lang}", f"reason_{lang}"]
+        keys = [
+            "line",
+            "date",
+            "year",
+            "region",
+            "sector",
+            "deaths",
+            "serious_injuries",
+            "direct_loss",
+            "class",
+            f"class_{lang}",
+            f"reason_{lang}",
+        ]
         writer.writerow(keys)
         for r in result.records:
-            writer.writerow([escape_text(str(r[k])) if isinstance(r[k], str) else
-                             ("" if r[k] is None else r[k]) for k in keys])
+            writer.writerow(
+                [
+                    escape_text(str(r[k]))
+                    if isinstance(r[k], str)
+                    else ("" if r[k] is None else r[k])
+                    for k in keys
+                ]
+            )
         return buffer.getvalue()
     if fmt == "xlsx":
-        from safeplan.spreadsheet import Column, Sheet, write_xlsx
+        from safeplan.spreadsheet import Column, ColumnKind, Sheet, write_xlsx
 
-        record_keys = ["line", "date", "region", "sector", "deaths", "serious_injuries",
-                       "direct_loss", f"class_{lang}", f"reason_{lang}"]
-        kinds = ["int", "text", "text", "text", "int", "int", "number", "text", "text"]
+        record_keys = [
+            "line",
+            "date",
+            "region",
+            "sector",
+            "deaths",
+            "serious_injuries",
+            "direct_loss",
+            f"class_{lang}",
+            f"reason_{lang}",
+        ]
+        kinds: list[ColumnKind] = [
+            "int",
+            "text",
+            "text",
+            "text",
+            "int",
+            "int",
+            "number",
+            "text",
+            "text",
+        ]
         rows = [{**r, "direct_loss": float(r["direct_loss"])} for r in result.records]
         sheets = [
-            Sheet(title="事故分级" if lang == "zh" else "records",
-                  columns=[Column(k, h, kind=kd) for k, h, kd in  # type: ignore[arg-type]
-                           zip(record_keys, _RECORD_HEADERS[lang], kinds, strict=True)],
-                  rows=rows, highlight=lambda r: r["class"] != "general"),
-            Sheet(title="分级汇总" if lang == "zh" else "summary",
-                  columns=[Column(k, h, kind="text" if k == "region" else "int")
-                           for k, h in zip(summary_keys, summary_headers, strict=True)],
-                  rows=result.summary,
-                  highlight=lambda r: bool(r["major_or_above"])),
+            Sheet(
+                title="事故分级" if lang == "zh" else "records",
+                columns=[
+                    Column(k, h, kind=kd)
+                    for k, h, kd in zip(record_keys, _RECORD_HEADERS[lang], kinds, strict=True)
+                ],
+                rows=rows,
+                highlight=lambda r: r["class"] != "general",
+            ),
+            Sheet(
+                title="分级汇总" if lang == "zh" else "summary",
+                columns=[
+                    Column(k, h, kind="text" if k == "region" else "int")
+                    for k, h in zip(summary_keys, summary_headers, strict=True)
+                ],
+                rows=result.summary,
+                highlight=lambda r: bool(r["major_or_above"]),
+            ),
         ]
         return write_xlsx(sheets)
-    records = text_table(_RECORD_HEADERS[lang],
-                         [_record_cells(r, lang) for r in result.records],
-                         align_right=[True, False, False, False, True, True, True, False, False])
-    summary = text_table(summary_headers,
-                         [[str(s.get(k) or "") if k == "region" else str(s[k]) for k in summary_keys]
-                          for s in result.summary],
-                         align_right=[k != "region" for k in summary_keys])
-    title = "事故分级（国务院令第493号）" if lang == "zh" else "Accident classes (State Council Decree 493)"
+    records = text_table(
+        _RECORD_HEADERS[lang],
+        [_record_cells(r, lang) for r in result.records],
+        align_right=[True, False, False, False, True, True, True, False, False],
+    )
+    summary = text_table(
+        summary_headers,
+        [
+            [str(s.get(k) or "") if k == "region" else str(s[k]) for k in summary_keys]
+            for s in result.summary
+        ],
+        align_right=[k != "region" for k in summary_keys],
+    )
+    title = (
+        "事故分级（国务院令第493号）"
+        if lang == "zh"
+        else "Accident classes (State Council Decree 493)"
+    )
     sub = "分级汇总" if lang == "zh" else "Summary"
     return f"{title} — {result.file}\n\n{records}\n\n{sub}\n\n{summary}\n"

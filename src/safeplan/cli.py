@@ -10,9 +10,9 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 
@@ -29,7 +29,7 @@ app = typer.Typer(
 )
 
 
-class CheckFormat(str, Enum):
+class CheckFormat(StrEnum):
     """Formats of ``check``."""
 
     table = "table"
@@ -38,7 +38,7 @@ class CheckFormat(str, Enum):
     csv = "csv"
 
 
-class GapFormat(str, Enum):
+class GapFormat(StrEnum):
     """Formats of ``gap``."""
 
     table = "table"
@@ -48,7 +48,7 @@ class GapFormat(str, Enum):
     xlsx = "xlsx"
 
 
-class ValidateFormat(str, Enum):
+class ValidateFormat(StrEnum):
     """Formats of ``validate``."""
 
     text = "text"
@@ -57,14 +57,14 @@ class ValidateFormat(str, Enum):
     markdown = "markdown"
 
 
-class ExplainFormat(str, Enum):
+class ExplainFormat(StrEnum):
     """Formats of ``explain``."""
 
     text = "text"
     json = "json"
 
 
-class ClassifyFormat(str, Enum):
+class ClassifyFormat(StrEnum):
     """Formats of ``classify``."""
 
     table = "table"
@@ -73,21 +73,21 @@ class ClassifyFormat(str, Enum):
     xlsx = "xlsx"
 
 
-class ChartFormat(str, Enum):
+class ChartFormat(StrEnum):
     """Formats of ``chart``."""
 
     svg = "svg"
     png = "png"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     """Languages of labels and headings."""
 
     zh = "zh"
     en = "en"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     """What makes ``validate`` fail."""
 
     error = "error"
@@ -98,11 +98,10 @@ ConfigOpt = Annotated[
     Path, typer.Option("--config", "-c", help="The plan file.", show_default=True)
 ]
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout.")
+    Path | None,
+    typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
 ]
-RegionOpt = Annotated[
-    str | None, typer.Option("--region", "-r", help="Only this region (地区).")
-]
+RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="Only this region (地区).")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of labels and headings.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks.")]
 
@@ -153,7 +152,9 @@ def _colour() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def _emit(content: str | bytes, output: Path | None, plan: Plan | None, *, binary: bool = False) -> None:
+def _emit(
+    content: str | bytes, output: Path | None, plan: Plan | None, *, binary: bool = False
+) -> None:
     """Write a rendering to --output (atomically) or stdout."""
     from safeplan.output import write_bytes_to_stdout, write_output
 
@@ -175,7 +176,9 @@ def check(
     year: Annotated[int, typer.Argument(help="The year to evaluate, e.g. 2024.")],
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.table,
+    format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = CheckFormat.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
@@ -205,9 +208,13 @@ def check(
 @app.command()
 def validate(
     config: ConfigOpt = DEFAULT_CONFIG,
-    format: Annotated[ValidateFormat, typer.Option("--format", "-f", help="Output format.")] = ValidateFormat.text,
+    format: Annotated[
+        ValidateFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ValidateFormat.text,
     output: OutputOpt = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Fail on errors only, or on warnings too.")] = FailOn.error,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Fail on errors only, or on warnings too.")
+    ] = FailOn.error,
     debug: DebugOpt = False,
 ) -> None:
     """Check the plan directory's data files and config, as CI on a data repository would.
@@ -219,7 +226,7 @@ def validate(
 
         plan = _load(config)
         report = api.validate(plan)
-        fail = fail_on.value
+        fail: Literal["error", "warning"] = "warning" if fail_on is FailOn.warning else "error"
         renderers: dict[ValidateFormat, Callable[[], str]] = {
             ValidateFormat.text: lambda: render.findings_text(report, fail_on=fail),
             ValidateFormat.json: lambda: render.findings_json(report, fail_on=fail),
@@ -238,7 +245,9 @@ def validate(
 def gap(
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
-    format: Annotated[GapFormat, typer.Option("--format", "-f", help="Output format.")] = GapFormat.table,
+    format: Annotated[
+        GapFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = GapFormat.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
@@ -279,7 +288,9 @@ def explain(
     year: Annotated[int, typer.Argument(help="The year.")],
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
-    format: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.text,
+    format: Annotated[
+        ExplainFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ExplainFormat.text,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
@@ -317,8 +328,13 @@ def schema(
 @app.command()
 def classify(
     config: ConfigOpt = DEFAULT_CONFIG,
-    dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="The records dataset (default: the first).")] = None,
-    format: Annotated[ClassifyFormat, typer.Option("--format", "-f", help="Output format.")] = ClassifyFormat.table,
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", "-d", help="The records dataset (default: the first)."),
+    ] = None,
+    format: Annotated[
+        ClassifyFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ClassifyFormat.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
@@ -335,8 +351,12 @@ def classify(
 @app.command()
 def chart(
     config: ConfigOpt = DEFAULT_CONFIG,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the charts.")] = Path("charts"),
-    format: Annotated[ChartFormat, typer.Option("--format", "-f", help="Image format.")] = ChartFormat.svg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory for the charts.")
+    ] = Path("charts"),
+    format: Annotated[
+        ChartFormat, typer.Option("--format", "-f", help="Image format.")
+    ] = ChartFormat.svg,
     regions: Annotated[bool, typer.Option("--regions", help="Also one chart per region.")] = False,
     region: RegionOpt = None,
     lang: LangOpt = Lang.zh,
@@ -363,11 +383,22 @@ def chart(
                 def advance(done: int, total: int) -> None:
                     progress.update(task, completed=done, total=total)
 
-                paths = write_charts(gap_dict, output, fmt=format.value, lang=lang.value,
-                                     regions=regions or region is not None, on_progress=advance)
+                paths = write_charts(
+                    gap_dict,
+                    output,
+                    fmt=format.value,
+                    lang=lang.value,
+                    regions=regions or region is not None,
+                    on_progress=advance,
+                )
         else:
-            paths = write_charts(gap_dict, output, fmt=format.value, lang=lang.value,
-                                 regions=regions or region is not None)
+            paths = write_charts(
+                gap_dict,
+                output,
+                fmt=format.value,
+                lang=lang.value,
+                regions=regions or region is not None,
+            )
         for path in paths:
             sys.stdout.write(f"{path}\n")
 
@@ -375,8 +406,13 @@ def chart(
 @app.command()
 def report(
     config: ConfigOpt = DEFAULT_CONFIG,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
-    year: Annotated[int | None, typer.Option("--year", help="The year of the check table (default: the latest).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="The year of the check table (default: the latest)."),
+    ] = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
@@ -395,8 +431,12 @@ def report(
         warning = configure_matplotlib()
         if warning:
             _err(f"warning: {warning}")
-        html = render_report(check_report.to_dict(), gap_report.to_dict(), lang=lang.value,
-                             generated=datetime.now().strftime("%Y-%m-%d %H:%M"))
+        html = render_report(
+            check_report.to_dict(),
+            gap_report.to_dict(),
+            lang=lang.value,
+            generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        )
         _emit(html, output, plan)
         sys.stdout.write(f"{output}\n")
 
@@ -410,7 +450,7 @@ def main() -> NoReturn:
     """The console script."""
     try:
         app()
-    except SystemExit as exc:
+    except SystemExit:
         raise
     except KeyboardInterrupt:
         sys.exit(130)

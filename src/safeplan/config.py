@@ -135,7 +135,9 @@ class Target(_Model):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Target:
-        given = [k for k in ("max", "min", "decline_pct", "yoy_decline") if getattr(self, k) is not None]
+        given = [
+            k for k in ("max", "min", "decline_pct", "yoy_decline") if getattr(self, k) is not None
+        ]
         if len(given) != 1:
             raise ValueError(
                 "give exactly one of max, min, decline_pct, yoy_decline"
@@ -162,7 +164,7 @@ class Target(_Model):
     def number(self) -> Decimal | None:
         """The target's number (``None`` for ``yoy_decline``)."""
         kind = self.kind
-        return None if kind == "yoy_decline" else getattr(self, kind)  # type: ignore[no-any-return]
+        return None if kind == "yoy_decline" else getattr(self, kind)
 
 
 class Indicator(_Model):
@@ -236,7 +238,7 @@ class PlanFile(_Model):
     )
     indicators: list[Indicator] = Field(min_length=1)
     rules: list[Rule] = Field(default_factory=list)
-    validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    validation: ValidationSettings = Field(default_factory=lambda: ValidationSettings())
 
     @field_validator("indicators")
     @classmethod
@@ -376,7 +378,11 @@ def _resolve_source(
     name: str, spec: DatasetSpec, plan_dir: Path, located: Located, display: str
 ) -> Source:
     key = "path" if spec.path is not None else "records"
-    line = located.line_of(("datasets", name, key) if isinstance(located.data["datasets"][name], dict) else ("datasets", name))
+    line = located.line_of(
+        ("datasets", name, key)
+        if isinstance(located.data["datasets"][name], dict)
+        else ("datasets", name)
+    )
     where = f"{display}:{line}" if line else display
     text = spec.file
     sheet = None

@@ -116,7 +116,8 @@ class DataSet:
 def _rows_where(mask: Any) -> list[int]:
     import numpy as np
 
-    return np.flatnonzero(np.asarray(mask)).tolist()  # type: ignore[no-any-return]
+    rows: list[int] = np.flatnonzero(np.asarray(mask)).tolist()
+    return rows
 
 
 def check_numbers(
@@ -141,38 +142,63 @@ def check_numbers(
         for row in rows:
             text = table.columns[column][row]
             findings.append(
-                finding(code, file, message.format(value=text, column=column), value=text,
-                        hint=hint, **table.where(row, column))
+                finding(
+                    code,
+                    file,
+                    message.format(value=text, column=column),
+                    value=text,
+                    hint=hint,
+                    **table.where(row, column),
+                )
             )
 
     nan = np.isnan(values)
     lower = texts.str.lower().to_numpy(dtype=object)
     spelled_nan = nan & ~blank & np.isin(lower, ["nan", "-nan", "+nan"])
-    add("non-numeric", _rows_where(nan & ~blank & ~spelled_nan),
+    add(
+        "non-numeric",
+        _rows_where(nan & ~blank & ~spelled_nan),
         "'{value}' in column '{column}' is not a number",
         "write plain numbers (no units, no thousands separators); leave a cell blank when "
-        "the figure is missing")
+        "the figure is missing",
+    )
     infinite = np.isinf(values)
-    add("non-finite", _rows_where(infinite | spelled_nan),
+    add(
+        "non-finite",
+        _rows_where(infinite | spelled_nan),
         "'{value}' in column '{column}' is not a finite number",
-        "write the actual figure")
+        "write the actual figure",
+    )
     finite = ~nan & ~infinite
     with np.errstate(invalid="ignore"):
         negative = finite & (values < 0)
-        add("negative-value", _rows_where(negative),
-            "'{value}' in column '{column}' is negative", "counts and amounts cannot be negative")
+        add(
+            "negative-value",
+            _rows_where(negative),
+            "'{value}' in column '{column}' is negative",
+            "counts and amounts cannot be negative",
+        )
         if count:
             fractional = finite & ~negative & (np.floor(values) != values)
-            add("non-integer-count", _rows_where(fractional),
+            add(
+                "non-integer-count",
+                _rows_where(fractional),
                 "'{value}' in column '{column}' is a count but not a whole number",
-                "counts are whole numbers" + integer_hint)
+                "counts are whole numbers" + integer_hint,
+            )
         if denominator:
-            add("zero-denominator", _rows_where(finite & (values == 0)),
+            add(
+                "zero-denominator",
+                _rows_where(finite & (values == 0)),
                 "'{value}' in column '{column}' is a denominator and must be positive",
-                "a rate cannot divide by zero: give the real figure or leave the cell blank")
-    add("missing-value", _rows_where(blank),
+                "a rate cannot divide by zero: give the real figure or leave the cell blank",
+            )
+    add(
+        "missing-value",
+        _rows_where(blank),
         "column '{column}' is blank: results that need it have no data",
-        "fill in the figure, or leave it blank on purpose")
+        "fill in the figure, or leave it blank on purpose",
+    )
     values[~finite | negative] = np.nan
     return values, findings
 
@@ -187,22 +213,42 @@ def check_years(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     values = pd.to_numeric(texts, errors="coerce").to_numpy(dtype="float64", copy=True)
     findings: list[Finding] = []
     for row in _rows_where(blank):
-        findings.append(finding("missing-year", table.file, "the row has no year",
-                                hint="fill in the year", **table.where(row, "year")))
+        findings.append(
+            finding(
+                "missing-year",
+                table.file,
+                "the row has no year",
+                hint="fill in the year",
+                **table.where(row, "year"),
+            )
+        )
     with np.errstate(invalid="ignore"):
         bad = ~blank & (np.isnan(values) | np.isinf(values) | (np.floor(values) != values))
         implausible = ~blank & ~bad & ((values < MIN_YEAR) | (values > MAX_YEAR))
     for row in _rows_where(bad):
         text = table.columns["year"][row]
-        findings.append(finding("non-integer-year", table.file,
-                                f"year '{text}' is not a whole number", value=text,
-                                hint="write the year as four digits, e.g. 2024",
-                                **table.where(row, "year")))
+        findings.append(
+            finding(
+                "non-integer-year",
+                table.file,
+                f"year '{text}' is not a whole number",
+                value=text,
+                hint="write the year as four digits, e.g. 2024",
+                **table.where(row, "year"),
+            )
+        )
     for row in _rows_where(implausible):
         text = table.columns["year"][row]
-        findings.append(finding("implausible-year", table.file,
-                                f"year '{text}' is outside {MIN_YEAR}–{MAX_YEAR}", value=text,
-                                hint="check the year", **table.where(row, "year")))
+        findings.append(
+            finding(
+                "implausible-year",
+                table.file,
+                f"year '{text}' is outside {MIN_YEAR}–{MAX_YEAR}",
+                value=text,
+                hint="check the year",
+                **table.where(row, "year"),
+            )
+        )
     years = np.where(blank | bad | implausible, -1, np.nan_to_num(values, nan=-1)).astype("int64")
     return years, findings
 
@@ -218,9 +264,15 @@ def check_keys(
     if regions is not None:
         keys["region"] = list(regions)
         for row in _rows_where(keys["region"].to_numpy() == ""):
-            findings.append(finding("missing-region", table.file, "the row has no region",
-                                    hint="fill in the region (地区) of every row",
-                                    **table.where(row, "region")))
+            findings.append(
+                finding(
+                    "missing-region",
+                    table.file,
+                    "the row has no region",
+                    hint="fill in the region (地区) of every row",
+                    **table.where(row, "region"),
+                )
+            )
     valid = keys["year"].to_numpy() >= 0
     subset = list(keys.columns)
     dup = keys.duplicated(subset=subset, keep=False).to_numpy() & valid
@@ -233,10 +285,16 @@ def check_keys(
                 first_line[key] = line
                 continue
             what = f"year {key[0]}" + (f", region '{key[1]}'" if len(key) > 1 else "")
-            findings.append(finding("duplicate-row", table.file,
-                                    f"a second row for {what} (first at line {first_line[key]})",
-                                    hint="keep one row per year" + (" and region" if len(key) > 1 else ""),
-                                    value=str(key[0]), **table.where(row, "year")))
+            findings.append(
+                finding(
+                    "duplicate-row",
+                    table.file,
+                    f"a second row for {what} (first at line {first_line[key]})",
+                    hint="keep one row per year" + (" and region" if len(key) > 1 else ""),
+                    value=str(key[0]),
+                    **table.where(row, "year"),
+                )
+            )
     return findings
 
 
@@ -259,15 +317,24 @@ def plausibility(
     same[1:] = group[1:] == group[:-1]
     step = np.zeros(len(ordered), dtype="int64")
     step[1:] = years[1:] - years[:-1]
-    label = (lambda p: f" for '{frame['region'].iat[p]}'") if dataset.has_region else (lambda p: "")
+
+    def label(p: int) -> str:
+        return f" for '{frame['region'].iat[p]}'" if dataset.has_region else ""
+
     if year_gaps:
         for i in np.flatnonzero(same & (step > 1)).tolist():
             p = int(positions[i])
             missing = ", ".join(str(y) for y in range(int(years[i - 1]) + 1, int(years[i])))
-            findings.append(finding(
-                "year-gap", dataset.file, f"no row for {missing}{label(p)}",
-                line=dataset.source_line(p), value=str(years[i]),
-                hint="add the missing year(s) or check the year column"))
+            findings.append(
+                finding(
+                    "year-gap",
+                    dataset.file,
+                    f"no row for {missing}{label(p)}",
+                    line=dataset.source_line(p),
+                    value=str(years[i]),
+                    hint="add the missing year(s) or check the year column",
+                )
+            )
     if max_change_pct is None:
         return findings
     limit = float(max_change_pct)
@@ -285,14 +352,21 @@ def plausibility(
             jump &= np.maximum(values, previous) >= SMALL_COUNT
         for i in np.flatnonzero(jump).tolist():
             p = int(positions[i])
-            findings.append(finding(
-                "large-change", dataset.file,
-                f"'{column}' changes {change[i]:.0f}% from {years[i] - 1} to {years[i]}{label(p)} "
-                f"({previous[i]:g} → {values[i]:g}), more than {limit:g}%",
-                value=f"{values[i]:g}",
-                hint="check the figure; raise validation.max_change_pct if it is right",
-                **(dataset.table.where(int(frame["_row"].iat[p]), column) if dataset.table else {}),
-            ))
+            findings.append(
+                finding(
+                    "large-change",
+                    dataset.file,
+                    f"'{column}' changes {change[i]:.0f}% from {years[i] - 1} to {years[i]}{label(p)} "
+                    f"({previous[i]:g} → {values[i]:g}), more than {limit:g}%",
+                    value=f"{values[i]:g}",
+                    hint="check the figure; raise validation.max_change_pct if it is right",
+                    **(
+                        dataset.table.where(int(frame["_row"].iat[p]), column)
+                        if dataset.table
+                        else {}
+                    ),
+                )
+            )
     return findings
 
 
@@ -332,7 +406,11 @@ def denominators(plan: Plan) -> dict[str, set[str]]:
 
 
 def _missing_column(
-    plan: Plan, source: Source, column: str, refs: list[tuple[str, int | None]], available: Iterable[str]
+    plan: Plan,
+    source: Source,
+    column: str,
+    refs: list[tuple[str, int | None]],
+    available: Iterable[str],
 ) -> ConfigError:
     key, line = refs[0]
     shown = ", ".join(c for c in available if not c.startswith("_"))
@@ -352,26 +430,36 @@ def load_yearly(
     """Read and check one yearly table."""
     import pandas as pd
 
-    table, findings = read_file(source.path, source.display, sheet=source.sheet,
-                                aliases=YEARLY_ALIASES)
+    table, findings = read_file(
+        source.path, source.display, sheet=source.sheet, aliases=YEARLY_ALIASES
+    )
     if table is None:
         return None, findings
     header_broken = any(f.code in _HEADER_CODES for f in findings)
     if "year" not in table.header:
-        findings.append(finding(
-            "missing-year-column", table.file,
-            f"no year column (year or 年份); columns: {', '.join(table.header)}",
-            line=table.lines[0] - 1 if table.lines else 1,
-            hint="name the year column 'year' or '年份'"))
+        findings.append(
+            finding(
+                "missing-year-column",
+                table.file,
+                f"no year column (year or 年份); columns: {', '.join(table.header)}",
+                line=table.lines[0] - 1 if table.lines else 1,
+                hint="name the year column 'year' or '年份'",
+            )
+        )
         return None, findings
     missing = [c for c in used if c not in table.header]
     if missing:
         if not header_broken:
             raise _missing_column(plan, source, missing[0], used[missing[0]], table.header)
         for column in missing:
-            findings.append(finding("missing-column", table.file,
-                                    f"no column '{column}' (used by {used[column][0][0]})",
-                                    line=table.lines[0] - 1 if table.lines else 1))
+            findings.append(
+                finding(
+                    "missing-column",
+                    table.file,
+                    f"no column '{column}' (used by {used[column][0][0]})",
+                    line=table.lines[0] - 1 if table.lines else 1,
+                )
+            )
     years, year_findings = check_years(table)
     findings.extend(year_findings)
     has_region = "region" in table.header
@@ -383,14 +471,16 @@ def load_yearly(
     for column in used:
         if column not in table.header:
             continue
-        values, more = check_numbers(table, column, count=is_count_column(column),
-                                     denominator=column in dens)
+        values, more = check_numbers(
+            table, column, count=is_count_column(column), denominator=column in dens
+        )
         findings.extend(more)
         frame[column] = values
     frame["_row"] = range(table.n_rows)
     frame = frame[frame["year"] >= 0].reset_index(drop=True)
-    return Dataset(name=source.dataset, file=source.display, frame=frame,
-                   has_region=has_region, table=table), findings
+    return Dataset(
+        name=source.dataset, file=source.display, frame=frame, has_region=has_region, table=table
+    ), findings
 
 
 def load_data(plan: Plan) -> DataSet:
@@ -411,9 +501,14 @@ def load_data(plan: Plan) -> DataSet:
         report.extend(findings)
         if dataset is not None:
             if not any(f.severity == "error" for f in findings):
-                report.extend(plausibility(
-                    dataset, [c for c in used[name] if c in dataset.frame],
-                    settings.max_change_pct, settings.year_gaps))
+                report.extend(
+                    plausibility(
+                        dataset,
+                        [c for c in used[name] if c in dataset.frame],
+                        settings.max_change_pct,
+                        settings.year_gaps,
+                    )
+                )
             datasets[name] = dataset
     if plan.config.rules and len(datasets) == len(plan.sources):
         report.extend(check_rules(plan, datasets))

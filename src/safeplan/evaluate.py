@@ -18,7 +18,6 @@ from safeplan.config import Indicator, Plan, Target
 from safeplan.errors import DataError, UsageError
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
     from safeplan.data import DataSet, Dataset
@@ -295,10 +294,12 @@ def series(indicator: Indicator, data: DataSet, years: set[int] | None = None) -
     import numpy as np
     import pandas as pd
 
-    refs = [indicator.value] if indicator.value is not None else [
-        indicator.numerator, indicator.denominator
-    ]
-    frames = []
+    refs = (
+        [indicator.value]
+        if indicator.value is not None
+        else [indicator.numerator, indicator.denominator]
+    )
+    frames: list[tuple[bool, pd.DataFrame]] = []
     for ref in refs:
         assert ref is not None
         name, column = _split(ref)
@@ -359,7 +360,9 @@ def baseline_of(plan: Plan, target: Target) -> int:
     return target.baseline_year if target.baseline_year is not None else plan.info.baseline_year
 
 
-def glide_threshold(b_value: Fraction, pct: Fraction, year: int, baseline: int, target_year: int) -> Fraction:
+def glide_threshold(
+    b_value: Fraction, pct: Fraction, year: int, baseline: int, target_year: int
+) -> Fraction:
     """B × (1 − P/100 × f), f = (year − baseline) ÷ (target − baseline) clipped to [0, 1]."""
     span = target_year - baseline
     f = min(max(Fraction(year - baseline, span), Fraction(0)), Fraction(1))
@@ -383,9 +386,7 @@ def _met(kind: str, value: Fraction, threshold: Fraction) -> bool:
     return value <= threshold
 
 
-def _results(
-    plan: Plan, s: Series, regions: list[str | None], years: list[int]
-) -> list[Result]:
+def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int]) -> list[Result]:
     """Results for the given regions × years, vectorised with exact tie-breaking."""
     import numpy as np
 
@@ -421,22 +422,52 @@ def _results(
     out: list[Result] = []
     for i, (region, year) in enumerate(grid):
         if missing[i]:
-            out.append(Result(indicator.id, indicator.name, region, year,
-                              number(values[i]), tdict, number(thresholds[i]), None, "no_data"))
+            out.append(
+                Result(
+                    indicator.id,
+                    indicator.name,
+                    region,
+                    year,
+                    number(values[i]),
+                    tdict,
+                    number(thresholds[i]),
+                    None,
+                    "no_data",
+                )
+            )
             continue
         if region is None or unsure[i]:
             value = s.exact(region, year)
             threshold = _exact_threshold(plan, s, region, year)
             if value is not None and threshold is not None:
-                out.append(Result(
-                    indicator.id, indicator.name, region, year, number(value), tdict,
-                    number(threshold), number(value - threshold),
-                    "met" if _met(kind, value, threshold) else "missed",
-                ))
+                out.append(
+                    Result(
+                        indicator.id,
+                        indicator.name,
+                        region,
+                        year,
+                        number(value),
+                        tdict,
+                        number(threshold),
+                        number(value - threshold),
+                        "met" if _met(kind, value, threshold) else "missed",
+                    )
+                )
                 continue
         v, t = float(values[i]), float(thresholds[i])
-        out.append(Result(indicator.id, indicator.name, region, year, number(v), tdict,
-                          number(t), number(v - t), "met" if met[i] else "missed"))
+        out.append(
+            Result(
+                indicator.id,
+                indicator.name,
+                region,
+                year,
+                number(v),
+                tdict,
+                number(t),
+                number(v - t),
+                "met" if met[i] else "missed",
+            )
+        )
     return out
 
 
@@ -448,10 +479,9 @@ def _exact_threshold(plan: Plan, s: Series, region: str | None, year: int) -> Fr
         return s.exact(region, year - 1)
     baseline = baseline_of(plan, target)
     b_value = s.exact(region, baseline)
-    if b_value is None:
+    if b_value is None or target.number is None:
         return None
-    return glide_threshold(b_value, Fraction(target.number), year, baseline,  # type: ignore[arg-type]
-                           plan.info.target_year)
+    return glide_threshold(b_value, Fraction(target.number), year, baseline, plan.info.target_year)
 
 
 def regions_of(data: DataSet) -> list[str]:
@@ -472,8 +502,10 @@ def _region_list(plan: Plan, data: DataSet, region: str | None) -> list[str | No
     if region == plan.info.region:
         return [None]
     shown = ", ".join(known) if known else "the data has no region column"
-    raise UsageError(f"no region '{region}' in the data ({shown})",
-                     hint="pass one of the regions, or leave out --region")
+    raise UsageError(
+        f"no region '{region}' in the data ({shown})",
+        hint="pass one of the regions, or leave out --region",
+    )
 
 
 def _series_for(plan: Plan, data: DataSet, years: set[int] | None) -> list[Series]:
@@ -485,8 +517,10 @@ def evaluate_check(plan: Plan, data: DataSet, year: int, region: str | None = No
     available = data.years()
     if year not in available:
         shown = f"{available[0]}–{available[-1]}" if available else "none"
-        raise DataError(f"year {year} is not in the data (years with data: {shown})",
-                        hint="pick a year the statistics cover")
+        raise DataError(
+            f"year {year} is not in the data (years with data: {shown})",
+            hint="pick a year the statistics cover",
+        )
     regions = _region_list(plan, data, region)
     needed = {year, year - 1} | {baseline_of(plan, i.target) for i in plan.indicators}
     results: list[Result] = []
@@ -494,12 +528,25 @@ def evaluate_check(plan: Plan, data: DataSet, year: int, region: str | None = No
         own = [r for r in regions if r is None or s.regional]
         results.extend(_results(plan, s, own, [year]))
         if region is not None and not own:
-            results.append(Result(s.indicator.id, s.indicator.name, region, year, None,
-                                  target_dict(s.indicator.target), None, None, "no_data"))
+            results.append(
+                Result(
+                    s.indicator.id,
+                    s.indicator.name,
+                    region,
+                    year,
+                    None,
+                    target_dict(s.indicator.target),
+                    None,
+                    None,
+                    "no_data",
+                )
+            )
     return CheckReport(plan=_plan_dict(plan), year=year, results=results)
 
 
-def _outlook(plan: Plan, s: Series, region: str | None, years: list[int], rows: list[Result]) -> Outlook:
+def _outlook(
+    plan: Plan, s: Series, region: str | None, years: list[int], rows: list[Result]
+) -> Outlook:
     indicator = s.indicator
     target = indicator.target
     baseline = baseline_of(plan, target)
@@ -519,15 +566,25 @@ def _outlook(plan: Plan, s: Series, region: str | None, years: list[int], rows: 
     if projected is not None and final is not None:
         on_track = projected >= final if target.kind == "min" else projected <= final
     required: float | None = None
-    if final is not None and v_l is not None and latest_year < target_year and v_l != 0 and final > 0:
+    if (
+        final is not None
+        and v_l is not None
+        and latest_year < target_year
+        and v_l != 0
+        and final > 0
+    ):
         ratio = final / v_l
         if ratio > 0:
             required = (float(ratio) ** (1 / (target_year - latest_year)) - 1) * 100
     return Outlook(
-        id=indicator.id, region=region, latest_year=latest_year,
+        id=indicator.id,
+        region=region,
+        latest_year=latest_year,
         latest_value=number(v_l) if v_l is not None else latest.value,
-        final_threshold=number(final), projected_value=number(projected),
-        on_track=on_track, required_annual_change_pct=required,
+        final_threshold=number(final),
+        projected_value=number(projected),
+        on_track=on_track,
+        required_annual_change_pct=required,
         latest_status=latest.status,
     )
 

@@ -12,7 +12,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -82,10 +82,18 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
         try:
             return raw.decode("utf-16"), "utf-16", []
         except UnicodeDecodeError as exc:
-            return None, None, [
-                finding("bad-encoding", file, f"invalid UTF-16 at byte {exc.start}",
-                        hint="save the file as CSV UTF-8")
-            ]
+            return (
+                None,
+                None,
+                [
+                    finding(
+                        "bad-encoding",
+                        file,
+                        f"invalid UTF-16 at byte {exc.start}",
+                        hint="save the file as CSV UTF-8",
+                    )
+                ],
+            )
     else:
         bom = None
     try:
@@ -96,28 +104,41 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
     bad = raw[utf8_error.start : utf8_error.start + 2].hex(" ").upper()
     if bom or any(b >= 0x80 for b in raw[: utf8_error.start]):
         # Valid UTF-8 text before the bad byte: the file mixes encodings (pasted GBK cells).
-        return None, None, [
-            finding(
-                "mixed-encoding", file,
-                f"bytes {bad} are not UTF-8, though the text before them is UTF-8",
-                line=line, column=column,
-                hint="re-type or re-save that cell; save the whole file as CSV UTF-8",
-            )
-        ]
+        return (
+            None,
+            None,
+            [
+                finding(
+                    "mixed-encoding",
+                    file,
+                    f"bytes {bad} are not UTF-8, though the text before them is UTF-8",
+                    line=line,
+                    column=column,
+                    hint="re-type or re-save that cell; save the whole file as CSV UTF-8",
+                )
+            ],
+        )
     try:
         return raw.decode("gb18030"), "gb18030", []
     except UnicodeDecodeError as exc:
-        gb_line, gb_column = _position(raw, exc.start)
-    return None, None, [
-        finding(
-            "bad-encoding", file,
-            f"cannot decode the file: bytes {bad} at {line}:{column} are not UTF-8 and "
-            f"byte {raw[exc.start]:02X} at {gb_line}:{gb_column} is not GB18030 "
-            "(tried UTF-8, GB18030)",
-            line=line, column=column,
-            hint="save the file as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)",
-        )
-    ]
+        gb_start = exc.start
+    gb_line, gb_column = _position(raw, gb_start)
+    return (
+        None,
+        None,
+        [
+            finding(
+                "bad-encoding",
+                file,
+                f"cannot decode the file: bytes {bad} at {line}:{column} are not UTF-8 and "
+                f"byte {raw[gb_start]:02X} at {gb_line}:{gb_column} is not GB18030 "
+                "(tried UTF-8, GB18030)",
+                line=line,
+                column=column,
+                hint="save the file as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)",
+            )
+        ],
+    )
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -155,7 +176,9 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _parse(text: str, file: str, delimiter: str) -> tuple[list[list[str]], list[int], list[Finding]]:
+def _parse(
+    text: str, file: str, delimiter: str
+) -> tuple[list[list[str]], list[int], list[Finding]]:
     """Records and the physical line each starts on; quote problems as findings."""
     findings: list[Finding] = []
     try:
@@ -181,8 +204,9 @@ def _parse(text: str, file: str, delimiter: str) -> tuple[list[list[str]], list[
                 line = _unclosed_quote_line(text, start)
                 findings.append(
                     finding(
-                        "unclosed-quote", file,
-                        f'a quote opened on line {line} is never closed; '
+                        "unclosed-quote",
+                        file,
+                        f"a quote opened on line {line} is never closed; "
                         "everything after it would be one cell",
                         line=line,
                         hint='close the quote, or double a quote inside a quoted cell ("")',
@@ -192,8 +216,10 @@ def _parse(text: str, file: str, delimiter: str) -> tuple[list[list[str]], list[
             code = "nul-byte" if "NUL" in message else "bad-quote"
             findings.append(
                 finding(
-                    code, file,
-                    "the file contains a NUL byte" if code == "nul-byte"
+                    code,
+                    file,
+                    "the file contains a NUL byte"
+                    if code == "nul-byte"
                     else f"malformed quoting: {message}",
                     line=reader.line_num,
                     hint="remove NUL characters; save from Excel as CSV"
@@ -212,10 +238,13 @@ def _parse(text: str, file: str, delimiter: str) -> tuple[list[list[str]], list[
 
 
 #: Canonical column names and the headers that mean them.
-YEARLY_ALIASES = {"year": ("year", "年份"), "region": ("region", "地区")}
+YEARLY_ALIASES: dict[str, tuple[str, ...]] = {
+    "year": ("year", "年份"),
+    "region": ("region", "地区"),
+}
 
 
-def _canonical(name: str, aliases: dict[str, tuple[str, ...]]) -> str:
+def _canonical(name: str, aliases: Mapping[str, tuple[str, ...]]) -> str:
     folded = name.casefold()
     for canonical, names in aliases.items():
         if folded in names:
@@ -232,9 +261,9 @@ def _build(
     file: str,
     header_cells: Sequence[str],
     header_line: int,
-    rows: list[Sequence[str]],
+    rows: Sequence[Sequence[str]],
     lines: list[int],
-    aliases: dict[str, tuple[str, ...]],
+    aliases: Mapping[str, tuple[str, ...]],
     *,
     where: Callable[[int, int | None], dict[str, object]],
 ) -> tuple[RawTable | None, list[Finding]]:
@@ -243,28 +272,39 @@ def _build(
     header = [_canonical(clean_header(c), aliases) for c in header_cells]
     width = len(header)
     # Trailing unnamed columns with no data at all are an Excel artefact, not a problem.
-    while header and not header[-1] and all(len(r) < width or not r[width - 1].strip() for r in rows):
+    while (
+        header and not header[-1] and all(len(r) < width or not r[width - 1].strip() for r in rows)
+    ):
         header.pop()
         width -= 1
     if width == 0:
-        return None, [finding("empty-file", file, "the header row is empty", **where(header_line, None))]
+        return None, [
+            finding("empty-file", file, "the header row is empty", **where(header_line, None))
+        ]
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if not name:
             findings.append(
-                finding("blank-header", file, f"column {i + 1} has no name",
-                        hint="give every column a name in the first row",
-                        **where(header_line, i))
+                finding(
+                    "blank-header",
+                    file,
+                    f"column {i + 1} has no name",
+                    hint="give every column a name in the first row",
+                    **where(header_line, i),
+                )
             )
             header[i] = f"column_{i + 1}"
         elif name in seen:
             original = header_cells[i].strip()
             findings.append(
-                finding("duplicate-header", file,
-                        f"column {i + 1} '{original}' repeats column {seen[name] + 1}"
-                        + (f" ('{name}')" if original != name else ""),
-                        hint="rename or remove one of the columns",
-                        **where(header_line, i))
+                finding(
+                    "duplicate-header",
+                    file,
+                    f"column {i + 1} '{original}' repeats column {seen[name] + 1}"
+                    + (f" ('{name}')" if original != name else ""),
+                    hint="rename or remove one of the columns",
+                    **where(header_line, i),
+                )
             )
             header[i] = f"{name}#{i + 1}"
         else:
@@ -281,7 +321,8 @@ def _build(
             else:
                 findings.append(
                     finding(
-                        "ragged-row", file,
+                        "ragged-row",
+                        file,
                         f"the row has {len(row)} cells, the header has {width}",
                         hint="check for a stray or missing comma, or an unquoted comma in a cell",
                         **where(line, None),
@@ -294,47 +335,67 @@ def _build(
         keep_lines.append(line)
     if not keep_rows:
         findings.append(
-            finding("no-data-rows", file, "the file has a header but no data rows",
-                    hint="add the yearly rows below the header", **where(header_line, None))
+            finding(
+                "no-data-rows",
+                file,
+                "the file has a header but no data rows",
+                hint="add the yearly rows below the header",
+                **where(header_line, None),
+            )
         )
     columns = {
         name: [cell.strip() for cell in column]
-        for name, column in zip(header, zip(*keep_rows, strict=True) if keep_rows else [()] * width, strict=True)
+        for name, column in zip(
+            header, zip(*keep_rows, strict=True) if keep_rows else [()] * width, strict=True
+        )
     }
     return RawTable(file=file, header=header, columns=columns, lines=keep_lines), findings
 
 
 def read_csv_text(
-    text: str, file: str, aliases: dict[str, tuple[str, ...]] = YEARLY_ALIASES
+    text: str, file: str, aliases: Mapping[str, tuple[str, ...]] = YEARLY_ALIASES
 ) -> tuple[RawTable | None, list[Finding]]:
     """The structural pass over decoded CSV text."""
     if not text.strip():
-        return None, [finding("empty-file", file, "the file is empty", hint="export the table again")]
+        return None, [
+            finding("empty-file", file, "the file is empty", hint="export the table again")
+        ]
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
     findings: list[Finding] = []
     if delimiter != ",":
-        name = {";": "semicolons", "\t": "tabs", "|": "vertical bars", "，": "full-width commas"}[delimiter]
+        name = {";": "semicolons", "\t": "tabs", "|": "vertical bars", "，": "full-width commas"}[
+            delimiter
+        ]
         findings.append(
             finding(
-                "wrong-delimiter", file,
+                "wrong-delimiter",
+                file,
                 f"fields are separated by {name}, not commas",
-                line=1, hint="save as CSV with comma separators (Excel: CSV UTF-8)",
+                line=1,
+                hint="save as CSV with comma separators (Excel: CSV UTF-8)",
             )
         )
     records, starts, quote_findings = _parse(text, file, delimiter)
     findings.extend(quote_findings)
     first = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
     if first is None:
-        findings.append(finding("empty-file", file, "the file has no header", hint="export the table again"))
+        findings.append(
+            finding("empty-file", file, "the file has no header", hint="export the table again")
+        )
         return None, findings
 
     def where(line: int, column: int | None) -> dict[str, object]:
         return {"line": line, **({"column": column + 1} if column is not None else {})}
 
     table, more = _build(
-        file, records[first], starts[first], records[first + 1 :], starts[first + 1 :],
-        aliases, where=where,
+        file,
+        records[first],
+        starts[first],
+        records[first + 1 :],
+        starts[first + 1 :],
+        aliases,
+        where=where,
     )
     if table is not None:
         table.encoding = None
@@ -342,16 +403,23 @@ def read_csv_text(
 
 
 def read_file(
-    path: Path, file: str, *, sheet: str | None = None,
-    aliases: dict[str, tuple[str, ...]] = YEARLY_ALIASES,
+    path: Path,
+    file: str,
+    *,
+    sheet: str | None = None,
+    aliases: Mapping[str, tuple[str, ...]] = YEARLY_ALIASES,
 ) -> tuple[RawTable | None, list[Finding]]:
     """Read one data file (CSV or .xlsx) into a :class:`RawTable` and its findings."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         return None, [
-            finding("file-not-found", file, "the file does not exist",
-                    hint="check the path in indicators.yaml (relative to its directory)")
+            finding(
+                "file-not-found",
+                file,
+                "the file does not exist",
+                hint="check the path in indicators.yaml (relative to its directory)",
+            )
         ]
     except OSError as exc:
         return None, [finding("file-unreadable", file, f"cannot read: {exc.strerror}")]
@@ -359,14 +427,21 @@ def read_file(
         return None, [finding("file-unreadable", file, "is a directory, not a data file")]
     if size > MAX_FILE_BYTES:
         return None, [
-            finding("file-too-large", file,
-                    f"{size / (1 << 30):.1f} GiB is too large to be statistics (limit 1 GiB)")
+            finding(
+                "file-too-large",
+                file,
+                f"{size / (1 << 30):.1f} GiB is too large to be statistics (limit 1 GiB)",
+            )
         ]
     suffix = path.suffix.lower()
     if suffix in {".xls", ".et", ".ods", ".numbers"}:
         return None, [
-            finding("unsupported-format", file, f"'{suffix}' files are not supported",
-                    hint="save the workbook as .xlsx or export CSV UTF-8")
+            finding(
+                "unsupported-format",
+                file,
+                f"'{suffix}' files are not supported",
+                hint="save the workbook as .xlsx or export CSV UTF-8",
+            )
         ]
     try:
         raw = path.read_bytes()
@@ -401,8 +476,11 @@ def cell_text(value: object) -> str:
 
 
 def read_xlsx(
-    raw: bytes, file: str, *, sheet: str | None = None,
-    aliases: dict[str, tuple[str, ...]] = YEARLY_ALIASES,
+    raw: bytes,
+    file: str,
+    *,
+    sheet: str | None = None,
+    aliases: Mapping[str, tuple[str, ...]] = YEARLY_ALIASES,
 ) -> tuple[RawTable | None, list[Finding]]:
     """Read a workbook sheet (the first unless ``sheet`` names one)."""
     import zipfile
@@ -414,15 +492,22 @@ def read_xlsx(
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         return None, [
-            finding("unsupported-format", file, f"not a readable .xlsx workbook ({exc})",
-                    hint="open it in Excel and save it again as .xlsx")
+            finding(
+                "unsupported-format",
+                file,
+                f"not a readable .xlsx workbook ({exc})",
+                hint="open it in Excel and save it again as .xlsx",
+            )
         ]
     try:
         if sheet is not None and sheet not in book.sheetnames:
             return None, [
-                finding("unsupported-format", file,
-                        f"no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})",
-                        hint="fix the #Sheet part of the path in indicators.yaml")
+                finding(
+                    "unsupported-format",
+                    file,
+                    f"no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})",
+                    hint="fix the #Sheet part of the path in indicators.yaml",
+                )
             ]
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         title = ws.title
@@ -439,11 +524,11 @@ def read_xlsx(
         book.close()
     sheet_ref = f"'{title}'" if re.search(r"[^\w]", title) else title
     if not rows:
-        return None, [finding("empty-file", file, f"sheet {title} is empty", cell=f"{sheet_ref}!A1")]
+        return None, [
+            finding("empty-file", file, f"sheet {title} is empty", cell=f"{sheet_ref}!A1")
+        ]
     names = {n for names in aliases.values() for n in names}
-    first = next(
-        (i for i, r in enumerate(rows[:10]) if any(c.casefold() in names for c in r)), 0
-    )
+    first = next((i for i, r in enumerate(rows[:10]) if any(c.casefold() in names for c in r)), 0)
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     letters = [get_column_letter(i + 1) for i in range(width)]
@@ -454,8 +539,13 @@ def read_xlsx(
         return {"line": line, "column": column + 1, "cell": f"{sheet_ref}!{letters[column]}{line}"}
 
     table, findings = _build(
-        file, rows[first], numbers[first], rows[first + 1 :], numbers[first + 1 :],
-        aliases, where=where,
+        file,
+        rows[first],
+        numbers[first],
+        rows[first + 1 :],
+        numbers[first + 1 :],
+        aliases,
+        where=where,
     )
     if table is not None:
         table.sheet = sheet_ref

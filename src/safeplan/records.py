@@ -113,18 +113,26 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
         return check_years(table)
     parts = texts.str.extract(_DATE)
     stamp = pd.to_datetime(
-        {"year": pd.to_numeric(parts["y"]), "month": pd.to_numeric(parts["m"]),
-         "day": pd.to_numeric(parts["d"])},
+        {
+            "year": pd.to_numeric(parts["y"]),
+            "month": pd.to_numeric(parts["m"]),
+            "day": pd.to_numeric(parts["d"]),
+        },
         errors="coerce",
     )
     bad = stamp.isna().to_numpy()
     for row in np.flatnonzero(bad).tolist():
         text = table.columns[column][row]
-        findings.append(finding(
-            "bad-date", table.file,
-            f"'{text}' is not a date" if text else "the record has no date",
-            value=text, hint="write dates as YYYY-MM-DD (also YYYY/MM/DD or YYYY年MM月DD日)",
-            **table.where(row, column)))
+        findings.append(
+            finding(
+                "bad-date",
+                table.file,
+                f"'{text}' is not a date" if text else "the record has no date",
+                value=text,
+                hint="write dates as YYYY-MM-DD (also YYYY/MM/DD or YYYY年MM月DD日)",
+                **table.where(row, column),
+            )
+        )
     years = np.where(bad, -1, stamp.dt.year.fillna(-1).to_numpy()).astype("int64")
     return years, findings
 
@@ -149,38 +157,69 @@ def load_records(
                 f"accident records (available: {', '.join(offered)})",
                 hint="records datasets offer the derived columns of README §Accident records",
             )
-    table, findings = read_file(source.path, source.display, sheet=source.sheet,
-                                aliases=RECORD_ALIASES)
+    table, findings = read_file(
+        source.path, source.display, sheet=source.sheet, aliases=RECORD_ALIASES
+    )
     if table is None:
         return None, findings
     header_line = table.lines[0] - 1 if table.lines else 1
     if "date" not in table.header and "year" not in table.header:
-        findings.append(finding("missing-year-column", table.file,
-                                "no date (日期) or year (年份) column", line=header_line,
-                                hint="add a date column (YYYY-MM-DD) or a year column"))
+        findings.append(
+            finding(
+                "missing-year-column",
+                table.file,
+                "no date (日期) or year (年份) column",
+                line=header_line,
+                hint="add a date column (YYYY-MM-DD) or a year column",
+            )
+        )
         return None, findings
     if "deaths" not in table.header:
-        findings.append(finding("missing-deaths-column", table.file,
-                                "no deaths (死亡人数) column", line=header_line,
-                                hint="add the number of deaths of each accident"))
+        findings.append(
+            finding(
+                "missing-deaths-column",
+                table.file,
+                "no deaths (死亡人数) column",
+                line=header_line,
+                hint="add the number of deaths of each accident",
+            )
+        )
         return None, findings
     if sectors and "sector" not in table.header:
-        findings.append(finding("missing-sector-column", table.file,
-                                "sector groups are defined but there is no sector (行业) column",
-                                line=header_line, hint="add a sector column"))
+        findings.append(
+            finding(
+                "missing-sector-column",
+                table.file,
+                "sector groups are defined but there is no sector (行业) column",
+                line=header_line,
+                hint="add a sector column",
+            )
+        )
     years, more = _check_dates(table)
     findings.extend(more)
     has_region = "region" in table.header
     if has_region:
-        findings.extend(f for f in check_keys(table, np.full(table.n_rows, -1), table.columns["region"])
-                        if f.code == "missing-region")
+        findings.extend(
+            f
+            for f in check_keys(table, np.full(table.n_rows, -1), table.columns["region"])
+            if f.code == "missing-region"
+        )
     deaths, more = check_numbers(table, "deaths", count=True, denominator=False)
     for f in more:
         if f.code == "missing-value":
-            findings.append(finding("missing-value", f.file, "the record gives no number of deaths",
-                                    severity="error", hint="write 0 when nobody died",
-                                    line=f.line, column=f.column, column_name=f.column_name,
-                                    cell=f.cell))
+            findings.append(
+                finding(
+                    "missing-value",
+                    f.file,
+                    "the record gives no number of deaths",
+                    severity="error",
+                    hint="write 0 when nobody died",
+                    line=f.line,
+                    column=f.column,
+                    column_name=f.column_name,
+                    cell=f.cell,
+                )
+            )
         else:
             findings.append(f)
     n = table.n_rows
@@ -203,11 +242,16 @@ def load_records(
             counts = unknown.value_counts()
             first = int(unknown.index[0])
             listed = "、".join(f"{v or '(blank)'} ×{c}" for v, c in counts.items())
-            findings.append(finding(
-                "unknown-sector", table.file,
-                f"sector values in no sector group: {listed}", value=str(unknown.iloc[0]),
-                hint="add them to a group under sectors: in indicators.yaml, or fix the spelling",
-                **table.where(first, "sector")))
+            findings.append(
+                finding(
+                    "unknown-sector",
+                    table.file,
+                    f"sector values in no sector group: {listed}",
+                    value=str(unknown.iloc[0]),
+                    hint="add them to a group under sectors: in indicators.yaml, or fix the spelling",
+                    **table.where(first, "sector"),
+                )
+            )
     if any(f.severity == "error" for f in findings):
         keep = np.zeros(n, dtype=bool)
     else:
@@ -219,40 +263,71 @@ def load_records(
     loss_kept = loss_text[rows]
     classes = classify(deaths_i, injuries_i, loss_kept)
     frame = derive_yearly(
-        years[rows], region[rows] if region is not None else None,
+        years[rows],
+        region[rows] if region is not None else None,
         sector[rows] if sector is not None else None,
-        deaths_i, injuries_i, loss_kept, sectors=sectors,
+        deaths_i,
+        injuries_i,
+        loss_kept,
+        sectors=sectors,
     )
     for column in frame.columns:
         if column not in ("year", "region"):
             frame[column] = frame[column].astype("float64")
     frame["_row"] = range(len(frame))
     records = Records(
-        table=table, rows=rows, year=years[rows],
+        table=table,
+        rows=rows,
+        year=years[rows],
         region=region[rows] if region is not None else None,
         sector=sector[rows] if sector is not None else None,
-        deaths=deaths_i, injuries=injuries_i, loss=loss_kept, classes=classes,
-        sectors=sectors, frame=frame,
+        deaths=deaths_i,
+        injuries=injuries_i,
+        loss=loss_kept,
+        classes=classes,
+        sectors=sectors,
+        frame=frame,
     )
-    return Dataset(name=source.dataset, file=source.display, frame=frame,
-                   has_region=has_region, table=None, derived=records), findings
+    return Dataset(
+        name=source.dataset,
+        file=source.display,
+        frame=frame,
+        has_region=has_region,
+        table=None,
+        derived=records,
+    ), findings
 
 
-def _outside_plan(plan: Plan, table: RawTable, years: np.ndarray[Any, Any], findings: list[Finding]) -> None:
+def _outside_plan(
+    plan: Plan, table: RawTable, years: np.ndarray[Any, Any], findings: list[Finding]
+) -> None:
     import numpy as np
 
     info = plan.info
-    first = min([info.baseline_year] + [i.target.baseline_year for i in plan.indicators
-                                         if i.target.baseline_year is not None]) - 1
+    first = (
+        min(
+            [info.baseline_year]
+            + [
+                i.target.baseline_year
+                for i in plan.indicators
+                if i.target.baseline_year is not None
+            ]
+        )
+        - 1
+    )
     outside = (years >= 0) & ((years < first) | (years > info.target_year))
     if outside.any():
         rows = np.flatnonzero(outside)
-        findings.append(finding(
-            "outside-plan-years", table.file,
-            f"{len(rows)} record(s) dated outside {first}–{info.target_year}, the years the plan "
-            f"uses (first: {table.columns['date' if 'date' in table.header else 'year'][rows[0]]})",
-            hint="they are counted in their own years but no indicator reads them",
-            **table.where(int(rows[0]), "date" if "date" in table.header else "year")))
+        findings.append(
+            finding(
+                "outside-plan-years",
+                table.file,
+                f"{len(rows)} record(s) dated outside {first}–{info.target_year}, the years the plan "
+                f"uses (first: {table.columns['date' if 'date' in table.header else 'year'][rows[0]]})",
+                hint="they are counted in their own years but no indicator reads them",
+                **table.where(int(rows[0]), "date" if "date" in table.header else "year"),
+            )
+        )
 
 
 __all__ = ["CLASSES", "RECORD_ALIASES", "Records", "derived_columns", "load_records"]

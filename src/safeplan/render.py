@@ -22,27 +22,65 @@ if TYPE_CHECKING:
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
-        "indicator": "指标", "region": "地区", "year": "年份", "value": "数值", "target": "目标",
-        "threshold": "本年阈值", "gap": "差距", "status": "状态", "met": "✓ 达标",
-        "missed": "✗ 未达标", "no_data": "– 无数据", "whole": "全域",
-        "check_title": "{name} — {year}年控制指标检查", "summary": "达标 {met} 项，未达标 {missed} 项，无数据 {no_data} 项",
-        "max": "≤ {v}", "min": "≥ {v}", "decline_pct": "较{b}年下降 {v}%", "yoy_decline": "低于上年",
-        "latest_year": "最新年份", "latest_value": "最新值", "final_threshold": "目标年阈值",
-        "projected_value": "预计目标年值", "on_track": "能否如期实现", "required": "所需年均变化%",
-        "yes": "是", "no": "否", "unknown": "—", "outlook": "到{year}年展望",
+        "indicator": "指标",
+        "region": "地区",
+        "year": "年份",
+        "value": "数值",
+        "target": "目标",
+        "threshold": "本年阈值",
+        "gap": "差距",
+        "status": "状态",
+        "met": "✓ 达标",
+        "missed": "✗ 未达标",
+        "no_data": "– 无数据",
+        "whole": "全域",
+        "check_title": "{name} — {year}年控制指标检查",
+        "summary": "达标 {met} 项，未达标 {missed} 项，无数据 {no_data} 项",
+        "max": "≤ {v}",
+        "min": "≥ {v}",
+        "decline_pct": "较{b}年下降 {v}%",
+        "yoy_decline": "低于上年",
+        "latest_year": "最新年份",
+        "latest_value": "最新值",
+        "final_threshold": "目标年阈值",
+        "projected_value": "预计目标年值",
+        "on_track": "能否如期实现",
+        "required": "所需年均变化%",
+        "yes": "是",
+        "no": "否",
+        "unknown": "—",
+        "outlook": "到{year}年展望",
         "gap_title": "{name} — 目标差距表（{first}–{last}年）",
     },
     "en": {
-        "indicator": "indicator", "region": "region", "year": "year", "value": "value",
-        "target": "target", "threshold": "threshold", "gap": "gap", "status": "status",
-        "met": "✓ met", "missed": "✗ missed", "no_data": "– no data", "whole": "whole plan",
+        "indicator": "indicator",
+        "region": "region",
+        "year": "year",
+        "value": "value",
+        "target": "target",
+        "threshold": "threshold",
+        "gap": "gap",
+        "status": "status",
+        "met": "✓ met",
+        "missed": "✗ missed",
+        "no_data": "– no data",
+        "whole": "whole plan",
         "check_title": "{name} — control indicators in {year}",
         "summary": "{met} met, {missed} missed, {no_data} without data",
-        "max": "≤ {v}", "min": "≥ {v}", "decline_pct": "−{v}% vs {b}",
-        "yoy_decline": "below last year", "latest_year": "latest year",
-        "latest_value": "latest value", "final_threshold": "final threshold",
-        "projected_value": "projected", "on_track": "on track", "required": "required %/yr",
-        "yes": "yes", "no": "no", "unknown": "—", "outlook": "outlook to {year}",
+        "max": "≤ {v}",
+        "min": "≥ {v}",
+        "decline_pct": "−{v}% vs {b}",
+        "yoy_decline": "below last year",
+        "latest_year": "latest year",
+        "latest_value": "latest value",
+        "final_threshold": "final threshold",
+        "projected_value": "projected",
+        "on_track": "on track",
+        "required": "required %/yr",
+        "yes": "yes",
+        "no": "no",
+        "unknown": "—",
+        "outlook": "outlook to {year}",
         "gap_title": "{name} — target gap ({first}–{last})",
     },
 }
@@ -95,8 +133,12 @@ def cell_width(text: str) -> int:
 
 
 def text_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], *, colours: Sequence[str | None] | None = None,
-    colour: bool = False, align_right: Sequence[bool] | None = None,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    colours: Sequence[str | None] | None = None,
+    colour: bool = False,
+    align_right: Sequence[bool] | None = None,
 ) -> str:
     """A plain aligned table (CJK-aware); the status cell coloured with ANSI when asked."""
     widths = [cell_width(h) for h in header]
@@ -131,15 +173,21 @@ def _result_cells(r: Result, plan: dict[str, Any], lang: str) -> list[str]:
     labels = LABELS[lang]
     value, threshold = fmt_pair(r.value, r.threshold)
     return [
-        r.name, _region_label(r.region, plan, lang), value,
-        target_text(r.target, plan["baseline_year"], lang), threshold, fmt_gap(r.gap),
+        r.name,
+        _region_label(r.region, plan, lang),
+        value,
+        target_text(r.target, plan["baseline_year"], lang),
+        threshold,
+        fmt_gap(r.gap),
         labels[r.status],
     ]
 
 
 def _headers(lang: str) -> list[str]:
     labels = LABELS[lang]
-    return [labels[k] for k in ("indicator", "region", "value", "target", "threshold", "gap", "status")]
+    return [
+        labels[k] for k in ("indicator", "region", "value", "target", "threshold", "gap", "status")
+    ]
 
 
 def check_table(report: CheckReport, *, colour: bool = False, lang: str = "zh") -> str:
@@ -149,8 +197,11 @@ def check_table(report: CheckReport, *, colour: bool = False, lang: str = "zh") 
     counts = {s: sum(r.status == s for r in report.results) for s in ("met", "missed", "no_data")}
     title = labels["check_title"].format(name=report.plan["name"], year=report.year)
     table = text_table(
-        _headers(lang), rows, colours=[_COLOURS[r.status] for r in report.results],
-        colour=colour, align_right=[False, False, True, False, True, True, False],
+        _headers(lang),
+        rows,
+        colours=[_COLOURS[r.status] for r in report.results],
+        colour=colour,
+        align_right=[False, False, True, False, True, True, False],
     )
     return f"{title}\n\n{table}\n\n{labels['summary'].format(**counts)}\n"
 
@@ -180,8 +231,18 @@ def check_markdown(report: CheckReport, *, lang: str = "zh") -> str:
     return f"## {_md_escape(title)}\n\n" + markdown_table(_headers(lang), rows)
 
 
-CSV_FIELDS = ["id", "name", "region", "year", "value", "target_kind", "target_value",
-              "threshold", "gap", "status"]
+CSV_FIELDS = [
+    "id",
+    "name",
+    "region",
+    "year",
+    "value",
+    "target_kind",
+    "target_value",
+    "threshold",
+    "gap",
+    "status",
+]
 
 
 def results_csv(results: Sequence[Result]) -> str:
@@ -190,12 +251,20 @@ def results_csv(results: Sequence[Result]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for r in results:
-        writer.writerow([
-            r.id, escape_text(r.name), escape_text(r.region) if r.region is not None else "",
-            r.year, _csv_number(r.value), r.target["kind"],
-            "true" if r.target["kind"] == "yoy_decline" else _csv_number(r.target["value"]),
-            _csv_number(r.threshold), _csv_number(r.gap), r.status,
-        ])
+        writer.writerow(
+            [
+                r.id,
+                escape_text(r.name),
+                escape_text(r.region) if r.region is not None else "",
+                r.year,
+                _csv_number(r.value),
+                r.target["kind"],
+                "true" if r.target["kind"] == "yoy_decline" else _csv_number(r.target["value"]),
+                _csv_number(r.threshold),
+                _csv_number(r.gap),
+                r.status,
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -258,9 +327,14 @@ def findings_github(report: ValidationReport) -> str:
             props.append(f"line={first.line}")
         if first.column is not None:
             props.append(f"col={first.column}")
-        more = f" (+{len(items) - 1} more: lines " + ", ".join(
-            str(f.line) for f in items[1:21] if f.line is not None
-        ) + (" …" if len(items) > 21 else "") + ")" if len(items) > 1 else ""
+        more = (
+            f" (+{len(items) - 1} more: lines "
+            + ", ".join(str(f.line) for f in items[1:21] if f.line is not None)
+            + (" …" if len(items) > 21 else "")
+            + ")"
+            if len(items) > 1
+            else ""
+        )
         title = f"safeplan {code}" + (f" ×{len(items)}" if len(items) > 1 else "")
         props.append(f"title={_gh_escape(title, prop=True)}")
         message = first.message + more + (f" — {first.hint}" if first.hint else "")
@@ -278,11 +352,15 @@ def findings_markdown(report: ValidationReport, *, fail_on: str = "error") -> st
     """A Markdown summary (also what goes to ``$GITHUB_STEP_SUMMARY``)."""
     counts = report.counts()
     icon = "✅" if report.ok(fail_on) else "❌"  # type: ignore[arg-type]
-    head = (f"## {icon} safeplan validate\n\n{len(report.files)} file(s): "
-            f"**{counts['errors']}** error(s), **{counts['warnings']}** warning(s)\n\n")
+    head = (
+        f"## {icon} safeplan validate\n\n{len(report.files)} file(s): "
+        f"**{counts['errors']}** error(s), **{counts['warnings']}** warning(s)\n\n"
+    )
     if not report.findings:
         return head
-    rows = [[f.location, f.severity, f"`{f.code}`", f.message, f.hint or ""] for f in report.findings]
+    rows = [
+        [f.location, f.severity, f"`{f.code}`", f.message, f.hint or ""] for f in report.findings
+    ]
     return head + markdown_table(["where", "severity", "code", "message", "hint"], rows)
 
 
@@ -296,8 +374,10 @@ def explanation_text(e: Explanation, plan: dict[str, Any], lang: str = "zh") -> 
     out = [f"{r.id} — {e.indicator_name}, {_region_label(r.region, plan, lang)}, {r.year}"]
     out.append(f"  formula: {e.formula}")
     for term in e.terms:
-        out.append(f"  {term.role}: Σ {term.ref} = {fmt_number(term.total, 17)}  ({term.file}, "
-                   f"{len(term.cells)} row(s))")
+        out.append(
+            f"  {term.role}: Σ {term.ref} = {fmt_number(term.total, 17)}  ({term.file}, "
+            f"{len(term.cells)} row(s))"
+        )
         for cell in term.cells[:50]:
             where = f"  [{cell.region}]" if cell.region is not None and r.region is None else ""
             out.append(f"    {cell.location}{where}: {cell.text or '(blank)'}")
@@ -323,10 +403,16 @@ def explanation_text(e: Explanation, plan: dict[str, Any], lang: str = "zh") -> 
 def _outlook_cells(o: Any, lang: str) -> list[str]:
     labels = LABELS[lang]
     track = labels["unknown"] if o.on_track is None else labels["yes" if o.on_track else "no"]
-    required = "—" if o.required_annual_change_pct is None else f"{o.required_annual_change_pct:+.2f}"
+    required = (
+        "—" if o.required_annual_change_pct is None else f"{o.required_annual_change_pct:+.2f}"
+    )
     return [
-        str(o.latest_year) if o.latest_year is not None else "—", fmt_number(o.latest_value),
-        fmt_number(o.final_threshold), fmt_number(o.projected_value), track, required,
+        str(o.latest_year) if o.latest_year is not None else "—",
+        fmt_number(o.latest_value),
+        fmt_number(o.final_threshold),
+        fmt_number(o.projected_value),
+        track,
+        required,
     ]
 
 
@@ -342,28 +428,39 @@ def gap_table(report: GapReport, *, colour: bool = False, lang: str = "zh") -> s
         names[r.id] = r.name
     outlook = {(o.id, o.region): o for o in report.outlook}
     mark = {"met": "", "missed": "✗", "no_data": ""}
-    header = [labels["indicator"], labels["region"], labels["target"], *map(str, years),
-              labels["final_threshold"], labels["projected_value"], labels["on_track"],
-              labels["required"]]
+    header = [
+        labels["indicator"],
+        labels["region"],
+        labels["target"],
+        *map(str, years),
+        labels["final_threshold"],
+        labels["projected_value"],
+        labels["on_track"],
+        labels["required"],
+    ]
     rows = []
     for (iid, region), by_year in keys.items():
         any_row = next(iter(by_year.values()))
-        cells = [names[iid], _region_label(region, plan, lang),
-                 target_text(any_row.target, plan["baseline_year"], lang)]
+        cells = [
+            names[iid],
+            _region_label(region, plan, lang),
+            target_text(any_row.target, plan["baseline_year"], lang),
+        ]
         for y in years:
-            r = by_year.get(y)
-            if r is None or r.value is None:
+            cell = by_year.get(y)
+            if cell is None or cell.value is None:
                 cells.append("—")
                 continue
-            text = fmt_number(r.value) + mark[r.status]
+            text = fmt_number(cell.value) + mark[cell.status]
             if colour:
-                text = f"\x1b[{_COLOURS[r.status]}m{text}\x1b[0m"
+                text = f"\x1b[{_COLOURS[cell.status]}m{text}\x1b[0m"
             cells.append(text)
         o = outlook.get((iid, region))
         cells += _outlook_cells(o, lang)[2:] if o else ["—"] * 4
         rows.append(cells)
-    title = labels["gap_title"].format(name=plan["name"], first=years[0] if years else "",
-                                       last=years[-1] if years else "")
+    title = labels["gap_title"].format(
+        name=plan["name"], first=years[0] if years else "", last=years[-1] if years else ""
+    )
     right = [False, False, False, *([True] * len(years)), True, True, False, True]
     table = _ansi_table(header, rows, right)
     legend = "✗ = missed" if lang == "en" else "✗ = 未达标"
@@ -398,20 +495,42 @@ def gap_markdown(report: GapReport, *, lang: str = "zh") -> str:
     """``gap --format markdown``: the rows and the outlook."""
     labels = LABELS[lang]
     plan = report.plan
-    rows = [[r.name, _region_label(r.region, plan, lang), str(r.year), *_result_cells(r, plan, lang)[2:]]
-            for r in report.rows]
+    rows = [
+        [
+            r.name,
+            _region_label(r.region, plan, lang),
+            str(r.year),
+            *_result_cells(r, plan, lang)[2:],
+        ]
+        for r in report.rows
+    ]
     header = [labels["indicator"], labels["region"], labels["year"], *_headers(lang)[2:]]
     names = {r.id: r.name for r in report.rows}
-    outlook_rows = [[names.get(o.id, o.id), _region_label(o.region, plan, lang), *_outlook_cells(o, lang)]
-                    for o in report.outlook]
-    outlook_header = [labels["indicator"], labels["region"], labels["latest_year"],
-                      labels["latest_value"], labels["final_threshold"], labels["projected_value"],
-                      labels["on_track"], labels["required"]]
-    title = labels["gap_title"].format(name=plan["name"], first=plan["baseline_year"],
-                                       last=max((r.year for r in report.rows), default=""))
-    return (f"## {_md_escape(title)}\n\n" + markdown_table(header, rows)
-            + f"\n### {labels['outlook'].format(year=plan['target_year'])}\n\n"
-            + markdown_table(outlook_header, outlook_rows))
+    outlook_rows = [
+        [names.get(o.id, o.id), _region_label(o.region, plan, lang), *_outlook_cells(o, lang)]
+        for o in report.outlook
+    ]
+    outlook_header = [
+        labels["indicator"],
+        labels["region"],
+        labels["latest_year"],
+        labels["latest_value"],
+        labels["final_threshold"],
+        labels["projected_value"],
+        labels["on_track"],
+        labels["required"],
+    ]
+    title = labels["gap_title"].format(
+        name=plan["name"],
+        first=plan["baseline_year"],
+        last=max((r.year for r in report.rows), default=""),
+    )
+    return (
+        f"## {_md_escape(title)}\n\n"
+        + markdown_table(header, rows)
+        + f"\n### {labels['outlook'].format(year=plan['target_year'])}\n\n"
+        + markdown_table(outlook_header, outlook_rows)
+    )
 
 
 def gap_csv(report: GapReport) -> str:
@@ -419,17 +538,29 @@ def gap_csv(report: GapReport) -> str:
     outlook = {(o.id, o.region): o for o in report.outlook}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    extra = ["latest_year", "latest_value", "final_threshold", "projected_value", "on_track",
-             "required_annual_change_pct"]
+    extra = [
+        "latest_year",
+        "latest_value",
+        "final_threshold",
+        "projected_value",
+        "on_track",
+        "required_annual_change_pct",
+    ]
     writer.writerow(CSV_FIELDS + extra)
     for r, line in zip(report.rows, results_csv(report.rows).splitlines()[1:], strict=True):
         o = outlook.get((r.id, r.region))
-        values = [] if o is None else [
-            o.latest_year, _csv_number(o.latest_value), _csv_number(o.final_threshold),
-            _csv_number(o.projected_value),
-            "" if o.on_track is None else str(o.on_track).lower(),
-            _csv_number(o.required_annual_change_pct),
-        ]
+        values = (
+            []
+            if o is None
+            else [
+                o.latest_year,
+                _csv_number(o.latest_value),
+                _csv_number(o.final_threshold),
+                _csv_number(o.projected_value),
+                "" if o.on_track is None else str(o.on_track).lower(),
+                _csv_number(o.required_annual_change_pct),
+            ]
+        )
         row = next(csv.reader([line]))
         writer.writerow(row + ["" if v is None else v for v in values])
     return buffer.getvalue()

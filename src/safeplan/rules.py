@@ -32,11 +32,18 @@ _TOKEN = re.compile(
 )
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-    "==": operator.eq, "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
 }
 
 
@@ -186,16 +193,23 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
             return frame[ref].to_numpy(dtype="float64")  # noqa: B023
 
         with np.errstate(all="ignore"):
-            left = np.asarray(evaluate(tree.args[0], column, float), dtype="float64") * np.ones(len(frame))
-            right = np.asarray(evaluate(tree.args[1], column, float), dtype="float64") * np.ones(len(frame))
+            left = np.asarray(evaluate(tree.args[0], column, float), dtype="float64") * np.ones(
+                len(frame)
+            )
+            right = np.asarray(evaluate(tree.args[1], column, float), dtype="float64") * np.ones(
+                len(frame)
+            )
             holds = _COMPARE[tree.op](left, right)
             scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1e-300)
             unsure = np.abs(left - right) <= 1e-9 * scale
         complete = ~(np.isnan(left) | np.isnan(right))
         for row in np.flatnonzero(complete & (~holds | unsure)).tolist():
-            cells = {ref: datasets[ref.split(".", 1)[0]].exact(ref.split(".", 1)[1],
-                                                               int(positions[ref][row]))
-                     for ref in refs}
+            cells = {
+                ref: datasets[ref.split(".", 1)[0]].exact(
+                    ref.split(".", 1)[1], int(positions[ref][row])
+                )
+                for ref in refs
+            }
             if any(v is None for v in cells.values()):
                 continue
             try:
@@ -206,14 +220,22 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
             first = datasets[names[0]]
             position = int(positions[refs[0]][row])
             shown = ", ".join(f"{ref.split('.', 1)[1]}={float(v):g}" for ref, v in cells.items())  # type: ignore[arg-type]
-            where = first.table.where(int(first.frame["_row"].iat[position]), refs[0].split(".", 1)[1]) if first.table else {}
-            findings.append(finding(
-                "rule-violated", first.file,
-                f"rule '{rule.name or rule.id}' ({rule.check}) does not hold: {shown}",
-                severity=rule.severity, value=shown,
-                hint=f"check these figures (rule {rule.id} in {plan.display}:{line})",
-                **where,
-            ))
+            where = (
+                first.table.where(int(first.frame["_row"].iat[position]), refs[0].split(".", 1)[1])
+                if first.table
+                else {}
+            )
+            findings.append(
+                finding(
+                    "rule-violated",
+                    first.file,
+                    f"rule '{rule.name or rule.id}' ({rule.check}) does not hold: {shown}",
+                    severity=rule.severity,
+                    value=shown,
+                    hint=f"check these figures (rule {rule.id} in {plan.display}:{line})",
+                    **where,
+                )
+            )
     return findings
 
 

@@ -59,9 +59,15 @@ def gap_workbook(report: GapReport, *, lang: str = "zh") -> bytes:
     names = {iid: rows[0].name for iid, rows in by_id.items()}
     rows = [
         {
-            "id": r.id, "name": r.name, "region": r.region or region_name, "year": r.year,
-            "value": r.value, "target": target_text(r.target, plan["baseline_year"], lang),
-            "threshold": r.threshold, "gap": r.gap, "status": labels[r.status],
+            "id": r.id,
+            "name": r.name,
+            "region": r.region or region_name,
+            "year": r.year,
+            "value": r.value,
+            "target": target_text(r.target, plan["baseline_year"], lang),
+            "threshold": r.threshold,
+            "gap": r.gap,
+            "status": labels[r.status],
             "_missed": r.status == "missed",
         }
         for r in report.rows
@@ -87,10 +93,15 @@ def gap_workbook(report: GapReport, *, lang: str = "zh") -> bytes:
     track = {True: labels["yes"], False: labels["no"], None: labels["unknown"]}
     outlook_rows = [
         {
-            "id": o.id, "name": names.get(o.id, o.id), "region": o.region or region_name,
-            "latest_year": o.latest_year, "latest_value": o.latest_value,
-            "final_threshold": o.final_threshold, "projected_value": o.projected_value,
-            "on_track": track[o.on_track], "required": o.required_annual_change_pct,
+            "id": o.id,
+            "name": names.get(o.id, o.id),
+            "region": o.region or region_name,
+            "latest_year": o.latest_year,
+            "latest_value": o.latest_value,
+            "final_threshold": o.final_threshold,
+            "projected_value": o.projected_value,
+            "on_track": track[o.on_track],
+            "required": o.required_annual_change_pct,
             "_off": o.on_track is False,
         }
         for o in report.outlook

@@ -184,8 +184,7 @@ def load_yaml(path: Path, display: str) -> Located:
                             )
         if _expanded_size(root) > MAX_NODES:
             raise ConfigError(
-                f"{display}: the document expands to more than {MAX_NODES} nodes "
-                "(YAML aliases)",
+                f"{display}: the document expands to more than {MAX_NODES} nodes (YAML aliases)",
                 hint="write the plan out without recursive anchors and aliases",
             )
         data = loader.construct_document(root)
