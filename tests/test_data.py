@@ -65,7 +65,7 @@ def test_decode_reports_bad_byte_position():
     text, encoding, findings = decode("年份\n2024\n".encode() + b"\xff\xfe\x00", "x.csv")
     assert text is None and findings[0].code == "mixed-encoding"
     assert findings[0].line == 3 and findings[0].column == 1
-    text, encoding, findings = decode(b"year\n" + b"\x81\x20abc", "x.csv")
+    text, _, findings = decode(b"year\n" + b"\x81\x20abc", "x.csv")
     assert text is None and findings[0].code == "bad-encoding"
     assert findings[0].line == 2 and "GB18030" in findings[0].message
 
