@@ -162,16 +162,16 @@ ANY = object()
 class Expected:
     """The finding one broken submission must produce."""
 
-    code: str
+    code: str | tuple[str, ...]
     file: str
-    line: int | None | object = ANY
-    column: int | None | object = ANY
-    cell: str | None | object = ANY
+    line: Any = ANY  # int, None or ANY
+    column: Any = ANY
+    cell: Any = ANY
     exit: int = 1
 
     def matches(self, f: dict[str, Any]) -> bool:
         return (
-            f["code"] == self.code
+            f["code"] in ((self.code,) if isinstance(self.code, str) else self.code)
             and f["file"] == self.file
             and all(
                 want is ANY or f[key] == want
@@ -194,7 +194,7 @@ def assert_refused(plan: Path, expected: Expected) -> None:
 
     checked = check(plan)
     assert checked.exit_code == 2
-    assert f"{location(hits[0])}: error {expected.code} " in checked.stderr
+    assert f"{location(hits[0])}: error {hits[0]['code']} " in checked.stderr
     assert checked.stdout == ""
 
 
@@ -256,14 +256,47 @@ def gbk_cell_pasted_into_utf8_file(plan: Path) -> Expected:
     return Expected("mixed-encoding", data.file, line, len("2023,") + 1)
 
 
-@case()
-def nul_byte(plan: Path) -> Expected:
-    data = Csv.open(plan, "gdp.csv")
-    line = data.line(2017, "西湖县")
+@case(
+    xfail(
+        "a UTF-8 cell in a GB18030 file is reported at 1:1 (the first non-UTF-8 byte of the "
+        "header), not on the line of the pasted cell"
+    )
+)
+def utf8_cell_pasted_into_gbk_file(plan: Path) -> Expected:
+    data = Csv.open(plan, "vehicles.csv")
+    line = data.line(2021, "东山县")
     lines = data.raw_lines()
-    lines[line - 1] = lines[line - 1].replace(b"413", b"41\x003")
+    lines[line - 1] = lines[line - 1].replace("东山县".encode("gbk"), "东山县".encode())
+    data.path.write_bytes(b"".join(lines))
+    # Either code is fair for a GBK file with one UTF-8 cell; the place is what matters.
+    return Expected(("mixed-encoding", "bad-encoding"), data.file, line)
+
+
+NUL_BUG = xfail(
+    "NUL bytes are never reported as nul-byte (Python >= 3.11's csv module accepts NUL, so "
+    "the csv.Error path in reading._parse is dead): a NUL in a cell is kept silently"
+)
+
+
+@case(NUL_BUG)
+def nul_byte_in_a_cell(plan: Path) -> Expected:
+    data = Csv.open(plan, "accidents.csv")
+    line = data.line(2017, "临河区")
+    column = data.col("事故起数")  # a column no indicator uses
+    lines = data.raw_lines()
+    assert lines[line - 1].startswith(b"2017,")
+    cells = lines[line - 1].split(b",")
+    cells[column - 1] = cells[column - 1][:1] + b"\x00" + cells[column - 1][1:]
+    lines[line - 1] = b",".join(cells)
     data.path.write_bytes(b"".join(lines))
     return Expected("nul-byte", data.file, line)
+
+
+@case(NUL_BUG)
+def nul_padding_at_the_end(plan: Path) -> Expected:
+    data = Csv.open(plan, "gdp.csv")
+    data.path.write_bytes(data.path.read_bytes() + b"\x00" * 16)
+    return Expected("nul-byte", data.file, len(data.rows) + 1)
 
 
 # -- structure
@@ -384,6 +417,47 @@ def missing_year_column(plan: Path) -> Expected:
     return Expected("missing-year-column", data.file, 1)
 
 
+@case(
+    xfail(
+        "missing-year-column is placed on the line before the first data row, not on the "
+        "header line (line 2 here, the blank line after the header)"
+    )
+)
+def missing_year_column_blank_line_after_header(plan: Path) -> Expected:
+    data = Csv.open(plan, "gdp.csv")
+    data.rows[0][0] = "年度"
+    data.rows.insert(1, [""])
+    data.save()
+    return Expected("missing-year-column", data.file, 1)
+
+
+@case(
+    xfail(
+        "a blank header cell over a column the plan uses crashes validate "
+        "(internal error: KeyError in rules._joined) instead of blank-header + missing-column"
+    )
+)
+def blank_header_over_a_used_column(plan: Path) -> Expected:
+    data = Csv.open(plan, "accidents.csv")
+    column = data.col("死亡人数")
+    data.rows[0][column - 1] = ""
+    data.save()
+    return Expected("blank-header", data.file, 1, column)
+
+
+@case()
+def blank_header_over_a_used_column_without_rules(plan: Path) -> Expected:
+    config = plan / CONFIG
+    text = config.read_text(encoding="utf-8")
+    assert "\nrules:" in text
+    config.write_text(text[: text.index("\nrules:") + 1], encoding="utf-8")
+    data = Csv.open(plan, "accidents.csv")
+    column = data.col("死亡人数")
+    data.rows[0][column - 1] = ""
+    data.save()
+    return Expected("blank-header", data.file, 1, column)
+
+
 @case()
 def missing_file(plan: Path) -> Expected:
     (plan / "data" / "employment.csv").unlink()
@@ -446,10 +520,10 @@ def year_1800(plan: Path) -> Expected:
 @case()
 def duplicate_year_region_row(plan: Path) -> Expected:
     data = Csv.open(plan, "gdp.csv")
-    line, column = data.set(2024, "西湖县", "地区", "东山县")
+    line, _ = data.set(2024, "西湖县", "地区", "东山县")
     data.save()
     assert data.line(2024, "东山县") < line
-    return Expected("duplicate-row", data.file, line, column)
+    return Expected("duplicate-row", data.file, line, data.col("年份"))
 
 
 @case()
@@ -608,14 +682,14 @@ def test_xlsx_bad_cell_is_placed_as_sheet_cell(plan: Path, sheet: str, ref: str)
     assert f"data/gdp.xlsx:{ref}!C5: error non-numeric " in text.stderr + text.stdout
 
 
-def test_xlsx_ragged_row_names_the_sheet_row(plan: Path) -> None:
+def test_xlsx_note_beside_the_table_is_an_unnamed_column(plan: Path) -> None:
     from openpyxl import load_workbook
 
     path = to_xlsx(plan, "employment")
     book = load_workbook(path)
-    book["Sheet"]["E9"] = "备注"
+    book["Sheet"]["E9"] = "备注: 含临时工"
     book.save(path)
-    assert_refused(plan, Expected("ragged-row", "data/employment.xlsx", 9, cell="Sheet!9:9"))
+    assert_refused(plan, Expected("blank-header", "data/employment.xlsx", 1, 5, "Sheet!E1"))
 
 
 def test_xls_file_is_unsupported(plan: Path) -> None:
@@ -773,8 +847,9 @@ def test_config_unknown_key(plan: Path) -> None:
 
 
 def test_config_missing_key(plan: Path) -> None:
-    line = edit_config(plan, "  baseline_year: 2020\n", "")
-    config_refused(plan, f"indicators.yaml:{line - 2}", "baseline_year")
+    edit_config(plan, "  baseline_year: 2020\n", "")
+    parent = edit_config(plan, "plan:\n", "plan:\n")
+    config_refused(plan, f"indicators.yaml:{parent}:", "missing required key 'baseline_year'")
 
 
 def test_config_unknown_column(plan: Path) -> None:
@@ -832,7 +907,7 @@ def test_missing_data_file_exit_codes(plan: Path) -> None:
     (plan / "data" / "vehicles.csv").unlink()
     code, report = validate(plan)
     assert code == 1
-    assert [(f["code"], f["file"]) for f in report["findings"]] == [
+    assert [(f["code"], f["file"]) for f in report["findings"] if f["severity"] == "error"] == [
         ("file-not-found", "data/vehicles.csv")
     ]
     run = check(plan)
@@ -914,7 +989,7 @@ def safeplan(plan: Path, *args: str) -> subprocess.CompletedProcess[str]:
         in {
             "invalid-bytes-in-utf8-file",
             "unclosed-quote",
-            "nul-byte",
+            "blank-year",
             "multi-line-cell-before-a-bad-cell",
             "empty-file",
         }

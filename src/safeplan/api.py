@@ -54,9 +54,10 @@ def validate(plan: PlanLike) -> ValidationReport:
 
 def load_valid(plan: Plan) -> DataSet:
     """The plan's data, or :class:`InvalidDataError` when validation finds any error."""
-    data = load_data(plan)
+    data = load_data(plan, warnings=False)
     if not data.report.valid:
-        raise InvalidDataError(data.report)
+        # Print the very findings `validate` prints, warnings included.
+        raise InvalidDataError(load_data(plan).report)
     return data
 
 
@@ -159,7 +160,7 @@ def explain(
                 term.records = (term.records or []) + derived.lines(picked)
             else:
                 assert part.dataset.table is not None
-                text = part.dataset.table.columns[part.column][int(frame["_row"].iat[position])]
+                text = part.dataset.table.cell(part.dataset.table_row(position), part.column)
                 term.cells.append(
                     Cell(part.dataset.location(position, part.column), where_region, text)
                 )

@@ -54,8 +54,15 @@ class Dataset:
     table: RawTable | None = None
     derived: Any = None
     """For accident records: the :class:`~safeplan.records.Records` behind the frame."""
-    _index: dict[tuple[int, str | None], int] = field(default_factory=dict, repr=False)
+    _index: dict[int, dict[str | None, int]] = field(default_factory=dict, repr=False)
     _by_year: dict[int, list[int]] | None = field(default=None, repr=False)
+    _rows: list[int] | None = field(default=None, repr=False)
+
+    def table_row(self, position: int) -> int:
+        """The data row of ``table`` behind frame position ``position``."""
+        if self._rows is None:
+            self._rows = self.frame["_row"].tolist()
+        return self._rows[position]
 
     def by_year(self) -> dict[int, list[int]]:
         """Frame positions of the rows of each year."""
@@ -66,18 +73,22 @@ class Dataset:
 
     def row_of(self, year: int, region: str | None) -> int | None:
         """Frame position of the row for ``year`` (and ``region``), if any."""
-        if not self._index:
-            years = self.frame["year"].tolist()
-            regions = self.frame["region"].tolist() if self.has_region else [None] * len(years)
-            self._index = {(y, r): i for i, (y, r) in enumerate(zip(years, regions, strict=True))}
-        return self._index.get((year, region))
+        index = self._index.get(year)
+        if index is None:
+            positions = self.by_year().get(year, [])
+            if self.has_region:
+                regions = self.frame["region"].to_numpy()[positions].tolist()
+            else:
+                regions = [None] * len(positions)
+            index = self._index[year] = dict(zip(regions, positions, strict=True))
+        return index.get(region)
 
     def exact(self, column: str, position: int) -> Fraction | None:
         """The exact value of a cell (frame position), from its original text."""
         if self.derived is not None:
             return self.derived.exact(column, position)  # type: ignore[no-any-return]
         assert self.table is not None
-        text = self.table.columns[column][int(self.frame["_row"].iat[position])]
+        text = self.table.cell(self.table_row(position), column).strip()
         if not text:
             return None
         return Fraction(Decimal(text))
@@ -86,13 +97,13 @@ class Dataset:
         """The line (or sheet row) of a frame row, for yearly tables."""
         if self.table is None:
             return None
-        return self.table.lines[int(self.frame["_row"].iat[position])]
+        return self.table.lines[self.table_row(position)]
 
     def location(self, position: int, column: str) -> str:
         """``file:line:col`` (or ``file:Sheet!B7``) of one cell."""
         if self.table is None:
             return self.file
-        place = self.table.where(int(self.frame["_row"].iat[position]), column)
+        place = self.table.where(self.table_row(position), column)
         if "cell" in place:
             return f"{self.file}:{place['cell']}"
         return ":".join(str(p) for p in (self.file, place.get("line"), place.get("column")) if p)
@@ -120,6 +131,28 @@ def _rows_where(mask: Any) -> list[int]:
     return rows
 
 
+def parse_numbers(texts: Sequence[str]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Floats of a column of cell texts (NaN where not a number) and the blank-cell mask.
+
+    Plain ASCII columns go straight through numpy's C parser; anything else (blank cells,
+    full-width digits, thousands separators …) through pandas, cell by cell.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if all(map(str.isascii, texts)) and "_" not in "".join(texts):
+        try:
+            values = np.array(texts, dtype="float64")
+        except ValueError:
+            pass
+        else:
+            return values, np.zeros(len(values), dtype=bool)
+    stripped = pd.Series(list(map(str.strip, texts)), dtype=object)
+    blank = (stripped == "").to_numpy()
+    values = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", copy=True)
+    return values, blank
+
+
 def check_numbers(
     table: RawTable,
     column: str,
@@ -132,9 +165,7 @@ def check_numbers(
     import numpy as np
     import pandas as pd
 
-    texts = pd.Series(table.columns[column], dtype=object)
-    blank = (texts == "").to_numpy()
-    values = pd.to_numeric(texts, errors="coerce").to_numpy(dtype="float64", copy=True)
+    values, blank = table.numbers(column)
     findings: list[Finding] = []
     file = table.file
 
@@ -153,8 +184,9 @@ def check_numbers(
             )
 
     nan = np.isnan(values)
-    lower = texts.str.lower().to_numpy(dtype=object)
-    spelled_nan = nan & ~blank & np.isin(lower, ["nan", "-nan", "+nan"])
+    spelled_nan = np.zeros(len(values), dtype=bool)
+    for row in _rows_where(nan & ~blank):
+        spelled_nan[row] = table.columns[column][row].strip().lower() in ("nan", "-nan", "+nan")
     add(
         "non-numeric",
         _rows_where(nan & ~blank & ~spelled_nan),
@@ -208,9 +240,7 @@ def check_years(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     import numpy as np
     import pandas as pd
 
-    texts = pd.Series(table.columns["year"], dtype=object)
-    blank = (texts == "").to_numpy()
-    values = pd.to_numeric(texts, errors="coerce").to_numpy(dtype="float64", copy=True)
+    values, blank = table.numbers("year")
     findings: list[Finding] = []
     for row in _rows_where(blank):
         findings.append(
@@ -275,6 +305,9 @@ def check_keys(
             )
     valid = keys["year"].to_numpy() >= 0
     subset = list(keys.columns)
+    pairs = zip(years.tolist(), regions, strict=True) if regions is not None else years.tolist()
+    if len(set(pairs)) == len(keys):
+        return findings
     dup = keys.duplicated(subset=subset, keep=False).to_numpy() & valid
     if dup.any():
         first_line: dict[tuple[Any, ...], int] = {}
@@ -318,8 +351,10 @@ def plausibility(
     step = np.zeros(len(ordered), dtype="int64")
     step[1:] = years[1:] - years[:-1]
 
+    region_names = frame["region"].tolist() if dataset.has_region else None
+
     def label(p: int) -> str:
-        return f" for '{frame['region'].iat[p]}'" if dataset.has_region else ""
+        return f" for '{region_names[p]}'" if region_names is not None else ""
 
     if year_gaps:
         for i in np.flatnonzero(same & (step > 1)).tolist():
@@ -360,11 +395,7 @@ def plausibility(
                     f"({previous[i]:g} → {values[i]:g}), more than {limit:g}%",
                     value=f"{values[i]:g}",
                     hint="check the figure; raise validation.max_change_pct if it is right",
-                    **(
-                        dataset.table.where(int(frame["_row"].iat[p]), column)
-                        if dataset.table
-                        else {}
-                    ),
+                    **(dataset.table.where(dataset.table_row(p), column) if dataset.table else {}),
                 )
             )
     return findings
@@ -463,6 +494,8 @@ def load_yearly(
     years, year_findings = check_years(table)
     findings.extend(year_findings)
     has_region = "region" in table.header
+    if has_region:
+        table.columns["region"] = list(map(str.strip, table.columns["region"]))
     regions = table.columns["region"] if has_region else None
     findings.extend(check_keys(table, years, regions))
     frame = pd.DataFrame({"year": years})
@@ -483,8 +516,12 @@ def load_yearly(
     ), findings
 
 
-def load_data(plan: Plan) -> DataSet:
-    """Read and check every dataset of the plan; collect every finding."""
+def load_data(plan: Plan, *, warnings: bool = True) -> DataSet:
+    """Read and check every dataset of the plan; collect every finding.
+
+    ``warnings=False`` skips the plausibility warnings (a jump, a missing year), which
+    never stop an evaluation — ``check`` asks for them only when it must print findings.
+    """
     from safeplan.records import load_records
     from safeplan.rules import check_rules
 
@@ -500,7 +537,7 @@ def load_data(plan: Plan) -> DataSet:
             dataset, findings = load_yearly(plan, source, used[name], dens[name])
         report.extend(findings)
         if dataset is not None:
-            if not any(f.severity == "error" for f in findings):
+            if warnings and not any(f.severity == "error" for f in findings):
                 report.extend(
                     plausibility(
                         dataset,

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from safeplan.config import Indicator, Plan, Target
 from safeplan.errors import DataError, UsageError
@@ -30,6 +30,10 @@ _UNSURE = 1e-9
 
 def number(value: Fraction | Decimal | float | None) -> int | float | None:
     """A JSON number: an int when whole, else a float (``None`` stays ``None``)."""
+    if type(value) is float:
+        if value != value:
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**63 else value
     if value is None:
         return None
     if isinstance(value, float):
@@ -54,8 +58,7 @@ def target_dict(target: Target) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """One indicator, for one region (``None`` = the whole plan), in one year."""
 
     id: str
@@ -210,6 +213,21 @@ class Series:
             )
         return self._lookup.get((region, year), math.nan)
 
+    def values_at(self, regions: list[str | None], years: list[int]) -> np.ndarray[Any, Any]:
+        """Float values for pairs of regions and years (NaN where there is none)."""
+        import numpy as np
+
+        wanted = set(years)
+        by_year: dict[int, dict[str | None, float]] = {}
+        frame = self.frame
+        for year in wanted:
+            rows = frame[frame["year"] == year]
+            by_year[year] = dict(zip(rows["region"].tolist(), rows["value"].tolist(), strict=True))
+        nan = math.nan
+        return np.array(
+            [by_year[y].get(r, nan) for r, y in zip(regions, years, strict=True)], dtype="float64"
+        )
+
     def parts(self, region: str | None, year: int) -> list[Part]:
         """The sums behind a value: the numerator (or column) and the denominator."""
         indicator = self.indicator
@@ -263,12 +281,16 @@ class Part:
                     return None
                 total += value
             return total
-        assert dataset.table is not None
-        texts = dataset.table.columns[self.column]
-        rows = dataset.frame["_row"].to_numpy()
+        table = dataset.table
+        assert table is not None
+        typed = table.typed
+        if typed is not None and typed[self.column].dtype.kind in "iu":
+            # Whole numbers read by pandas are exact already.
+            ints = typed[self.column].to_numpy()[[dataset.table_row(p) for p in self.positions]]
+            return Fraction(int(ints.sum(dtype=object)))
         decimal_sum = Decimal(0)
         for position in self.positions:
-            text = texts[int(rows[position])]
+            text = table.cell(dataset.table_row(position), self.column).strip()
             if not text:
                 return None
             decimal_sum = _EXACT.add(decimal_sum, Decimal(text))
@@ -396,18 +418,20 @@ def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int])
     baseline = baseline_of(plan, target)
     target_year = plan.info.target_year
     tdict = target_dict(target)
-    grid = [(r, y) for r in regions for y in years]
-    values = np.array([s.value(r, y) for r, y in grid], dtype="float64")
-    year_arr = np.array([y for _, y in grid], dtype="float64")
+    n = len(regions) * len(years)
+    grid_regions = [r for r in regions for _ in years]
+    grid_years = years * len(regions)
+    values = s.values_at(grid_regions, grid_years)
     if kind in ("max", "min"):
-        thresholds = np.full(len(grid), float(target.number))  # type: ignore[arg-type]
+        thresholds = np.full(n, float(target.number))  # type: ignore[arg-type]
     elif kind == "yoy_decline":
-        thresholds = np.array([s.value(r, y - 1) for r, y in grid], dtype="float64")
+        thresholds = s.values_at(grid_regions, [y - 1 for y in grid_years])
     else:
-        base = np.array([s.value(r, baseline) for r, _ in grid], dtype="float64")
+        base = s.values_at(grid_regions, [baseline] * n)
         span = target_year - baseline
-        elapsed = np.clip(year_arr - baseline, 0, span)
+        elapsed = np.clip(np.array(grid_years, dtype="float64") - baseline, 0, span)
         pct = float(target.number)  # type: ignore[arg-type]
+        # One rounding at the end: 125 × (500 − 40) ÷ 500 is exactly 115.0.
         thresholds = base * (100 * span - pct * elapsed) / (100 * span)
     with np.errstate(invalid="ignore"):
         if kind == "min":
@@ -419,56 +443,63 @@ def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int])
         scale = np.maximum(np.abs(values), np.abs(thresholds))
         unsure = np.abs(values - thresholds) <= _UNSURE * scale
     missing = np.isnan(values) | np.isnan(thresholds)
-    out: list[Result] = []
-    for i, (region, year) in enumerate(grid):
-        if missing[i]:
-            out.append(
-                Result(
-                    indicator.id,
-                    indicator.name,
-                    region,
-                    year,
-                    number(values[i]),
-                    tdict,
-                    number(thresholds[i]),
-                    None,
-                    "no_data",
-                )
-            )
-            continue
-        if region is None or unsure[i]:
-            value = s.exact(region, year)
-            threshold = _exact_threshold(plan, s, region, year)
-            if value is not None and threshold is not None:
-                out.append(
-                    Result(
-                        indicator.id,
-                        indicator.name,
-                        region,
-                        year,
-                        number(value),
-                        tdict,
-                        number(threshold),
-                        number(value - threshold),
-                        "met" if _met(kind, value, threshold) else "missed",
-                    )
-                )
-                continue
-        v, t = float(values[i]), float(thresholds[i])
-        out.append(
-            Result(
-                indicator.id,
-                indicator.name,
-                region,
-                year,
-                number(v),
-                tdict,
-                number(t),
-                number(v - t),
-                "met" if met[i] else "missed",
-            )
+    exact = ~missing & (unsure if not _floats_are_exact(s) else False)
+    exact |= ~missing & np.array([r is None for r in grid_regions], dtype=bool)
+    status = np.where(missing, "no_data", np.where(met, "met", "missed")).tolist()
+    value_list = _numbers(values)
+    threshold_list = _numbers(thresholds)
+    gaps = [
+        None if m else float(f"{d:.15g}")
+        for d, m in zip((values - thresholds).tolist(), missing.tolist(), strict=True)
+    ]
+    gap_list = [g if g is None or not g.is_integer() else int(g) for g in gaps]
+    for i in np.flatnonzero(exact).tolist():
+        region, year = grid_regions[i], grid_years[i]
+        value = s.exact(region, year)
+        threshold = _exact_threshold(plan, s, region, year)
+        if value is not None and threshold is not None:
+            value_list[i] = number(value)
+            threshold_list[i] = number(threshold)
+            gap_list[i] = number(value - threshold)
+            status[i] = "met" if _met(kind, value, threshold) else "missed"
+    iid, name = indicator.id, indicator.name
+    return [
+        Result(iid, name, region, year, value, tdict, threshold, gap, state)
+        for region, year, value, threshold, gap, state in zip(
+            grid_regions, grid_years, value_list, threshold_list, gap_list, status, strict=True
         )
-    return out
+    ]
+
+
+def _numbers(array: np.ndarray[Any, Any]) -> list[int | float | None]:
+    """JSON numbers of a float array: NaN → None, whole numbers → int."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        whole = (np.floor(array) == array) & (np.abs(array) < 2**63)
+    return [
+        None if x != x else (int(x) if w else x)
+        for x, w in zip(array.tolist(), whole.tolist(), strict=True)
+    ]
+
+
+def _floats_are_exact(s: Series) -> bool:
+    """True when a region's float value and threshold are exactly the numbers they stand for.
+
+    So for a count column (whole numbers, checked as such when read) compared with a whole
+    ``max``/``min`` or with last year's count: then no tie needs the exact path.
+    """
+    from safeplan.data import is_count_column
+
+    indicator = s.indicator
+    target = indicator.target
+    if indicator.value is None or target.kind == "decline_pct":
+        return False
+    name, column = _split(indicator.value)
+    dataset = s.data.datasets[name]
+    counts = is_count_column(column) or (dataset.derived is not None and column != "direct_loss")
+    number = target.number
+    return counts and (number is None or number == number.to_integral_value())
 
 
 def _exact_threshold(plan: Plan, s: Series, region: str | None, year: int) -> Fraction | None:

@@ -195,6 +195,9 @@ def load_records(
                 hint="add a sector column",
             )
         )
+    for name in ("region", "sector", "serious_injuries", "direct_loss"):
+        if name in table.columns:
+            table.columns[name] = list(map(str.strip, table.columns[name]))
     years, more = _check_dates(table)
     findings.extend(more)
     has_region = "region" in table.header

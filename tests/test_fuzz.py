@@ -1,0 +1,256 @@
+"""Fuzzing the data files: random byte-level damage never crashes safeplan.
+
+Whatever bytes a data file holds, ``validate`` exits 0 or 1 and ``check 2024`` exits 0, 1 or
+2, with no traceback and no "internal error"; and ``check`` refuses (exit 2) whenever
+``validate`` found a data error, printing the same findings.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from safeplan.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = "indicators.yaml"
+FILES = sorted(p.name for p in (ROOT / "data").glob("*.csv"))
+
+runner = CliRunner()
+
+#: Bytes that matter to the reading pipeline: CSV syntax, line breaks, NUL, BOM pieces,
+#: lone UTF-8 / GB18030 lead and trail bytes, digits and signs.
+SPECIAL = [
+    b'"',
+    b",",
+    b";",
+    b"\t",
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b"\x00",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\x80",
+    b"\x81",
+    b"\xa1",
+    b"\xc0",
+    b"\xe4",
+    b"\xfe",
+    b"\xff",
+    b"-",
+    b".",
+    b"e",
+    b"0",
+    b"9",
+    b" ",
+    "人".encode(),
+    "人".encode("gbk"),
+    b"inf",
+    b"nan",
+    b"1e999",
+]
+
+chunk = st.one_of(
+    st.sampled_from(SPECIAL),
+    st.binary(min_size=1, max_size=4),
+    st.binary(min_size=1, max_size=3).map(lambda b: bytes(0x80 | x for x in b)),
+)
+
+
+@st.composite
+def mutations(draw: st.DrawFn) -> list[tuple[str, float, bytes, int]]:
+    """A few (operation, position in [0, 1), bytes, length) edits."""
+    ops = st.tuples(
+        st.sampled_from(["insert", "delete", "replace", "truncate"]),
+        st.floats(min_value=0, max_value=1, exclude_max=True),
+        chunk,
+        st.integers(min_value=1, max_value=8),
+    )
+    return draw(st.lists(ops, min_size=1, max_size=6))
+
+
+def mutate(raw: bytes, edits: list[tuple[str, float, bytes, int]]) -> bytes:
+    """Apply the edits in order; positions are fractions of the current length."""
+    data = bytearray(raw)
+    for op, where, payload, length in edits:
+        at = int(where * (len(data) + 1))
+        if op == "insert":
+            data[at:at] = payload
+        elif op == "delete":
+            del data[at : at + length]
+        elif op == "replace":
+            data[at : at + len(payload)] = payload
+        else:
+            del data[at:]
+    return bytes(data)
+
+
+def test_mutate_applies_every_kind_of_edit() -> None:
+    raw = b"0123456789"
+    assert mutate(raw, [("insert", 0.0, b'"', 1)]) == b'"0123456789'
+    assert mutate(raw, [("delete", 0.5, b"", 3)]) == b"0123489"
+    assert mutate(raw, [("replace", 0.0, b"\x00\x00", 1)]) == b"\x00\x00" + raw[2:]
+    assert mutate(raw, [("truncate", 0.5, b"", 1)]) == b"01234"
+
+
+@pytest.fixture
+def plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(ROOT / CONFIG, tmp_path / CONFIG)
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    return tmp_path
+
+
+def invoke(*args: str) -> Any:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"safeplan {' '.join(args)} raised {result.exception!r}"
+    )
+    for stream in (result.stdout, result.stderr):
+        assert "Traceback" not in stream
+        assert "internal error" not in stream, stream
+    return result
+
+
+def error_lines(text: str) -> set[str]:
+    """The ``path…: error code`` prefixes of findings printed as text."""
+    return {
+        line.split(" error ", 1)[0] + " error " + line.split(" error ", 1)[1].split(" ", 1)[0]
+        for line in text.splitlines()
+        if " error " in line and line.startswith("data/")
+    }
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.sampled_from(FILES), edits=mutations())
+def test_mutated_data_never_crashes(
+    plan: Path, name: str, edits: list[tuple[str, float, bytes, int]]
+) -> None:
+    path = plan / "data" / name
+    original = (ROOT / "data" / name).read_bytes()
+    path.write_bytes(mutate(original, edits))
+    config = str(plan / CONFIG)
+    try:
+        validated = invoke("validate", "--config", config, "--format", "json")
+        text = invoke("validate", "--config", config)
+        checked = invoke("check", "2024", "--config", config, "--format", "json")
+    finally:
+        path.write_bytes(original)
+
+    assert validated.exit_code in (0, 1, 2)
+    assert text.exit_code == validated.exit_code
+    assert checked.exit_code in (0, 1, 2)
+    if validated.exit_code == 2:
+        # Only a data header that no longer names a column the plan uses makes the plan
+        # itself unusable; that is a message naming the key, and check refuses it too.
+        assert validated.stdout == ""
+        assert "not found in dataset" in validated.stderr
+        assert checked.exit_code == 2
+        assert checked.stderr == validated.stderr
+        return
+    report = json.loads(validated.stdout)
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    assert (validated.exit_code == 1) == bool(errors) == (report["ok"] is False)
+    for f in report["findings"]:
+        assert f["file"].startswith("data/")
+        assert f["line"] is None or f["line"] >= 1
+        assert f["column"] is None or f["column"] >= 1
+    if errors:
+        # check validates exactly as validate does and stops with the same findings.
+        assert checked.exit_code == 2
+        assert checked.stdout == ""
+        assert error_lines(text.stdout) <= error_lines(checked.stderr)
+    elif checked.exit_code != 2:
+        results = json.loads(checked.stdout)["results"]
+        assert results
+        assert all(r["status"] in ("met", "missed", "no_data") for r in results)
+
+
+#: Texts users type into cells: numbers in every spelling, units, blanks, quotes, years.
+CELL_TEXT = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "2.5",
+            "1e999",
+            "inf",
+            "NaN",
+            "12人",
+            "1,234",
+            '"1,234"',
+            "—",
+            "2024年",
+            "2024.5",
+            "1800",
+            "2024",
+            "年份",
+            "year",
+            "地区",
+            "region",
+            '"',
+            '""',
+            '"a\r\nb"',
+            "\u3000",
+            "１５",
+            "#DIV/0!",
+            "死亡人数",
+        ]
+    ),
+    st.text(max_size=6),
+)
+
+
+def split_cells(raw: bytes) -> tuple[str, list[list[str]]]:
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        encoding, text = "gb18030", raw.decode("gb18030")
+    return encoding, [line.split(",") for line in text.split("\r\n")]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.sampled_from(FILES),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.floats(0, 1, exclude_max=True), CELL_TEXT),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_edited_cells_never_crash(
+    plan: Path, name: str, edits: list[tuple[float, float, str]]
+) -> None:
+    path = plan / "data" / name
+    original = (ROOT / "data" / name).read_bytes()
+    encoding, rows = split_cells(original)
+    for row_at, col_at, text in edits:
+        row = rows[int(row_at * len(rows))]
+        row[int(col_at * len(row))] = text
+    path.write_bytes("\r\n".join(",".join(r) for r in rows).encode(encoding, "replace"))
+    config = str(plan / CONFIG)
+    try:
+        validated = invoke("validate", "--config", config, "--format", "json")
+        checked = invoke("check", "2024", "--config", config)
+    finally:
+        path.write_bytes(original)
+    assert validated.exit_code in (0, 1, 2)
+    assert checked.exit_code in (0, 1, 2)
+    if validated.exit_code != 0:
+        assert checked.exit_code == 2
