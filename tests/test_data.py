@@ -62,7 +62,7 @@ def test_english_and_mixed_case_headers(make_plan):
 
 
 def test_decode_reports_bad_byte_position():
-    text, encoding, findings = decode("年份\n2024\n".encode() + b"\xff\xfe\x00", "x.csv")
+    text, _, findings = decode("年份\n2024\n".encode() + b"\xff\xfe\x00", "x.csv")
     assert text is None and findings[0].code == "mixed-encoding"
     assert findings[0].line == 3 and findings[0].column == 1
     text, _, findings = decode(b"year\n" + b"\x81\x20abc", "x.csv")

@@ -163,7 +163,6 @@ def check_numbers(
 ) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     """Parse one used column to floats; every bad cell is a finding (vectorised)."""
     import numpy as np
-    import pandas as pd
 
     values, blank = table.numbers(column)
     findings: list[Finding] = []
@@ -238,7 +237,6 @@ def check_numbers(
 def check_years(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     """Parse the year column; rows without a usable year get -1."""
     import numpy as np
-    import pandas as pd
 
     values, blank = table.numbers("year")
     findings: list[Finding] = []

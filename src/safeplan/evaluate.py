@@ -18,6 +18,7 @@ from safeplan.config import Indicator, Plan, Target
 from safeplan.errors import DataError, UsageError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from safeplan.data import DataSet, Dataset

@@ -12,10 +12,10 @@ import codecs
 import csv
 import io
 import re
-from operator import itemgetter, methodcaller
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,7 @@ class LazyColumns(dict[str, list[str]]):
         if name not in self.header:
             raise KeyError(name)
         series = self.typed[name]
+        texts: list[str]
         if series.dtype.kind not in "iufb":
             texts = series.tolist()
             if series.isna().any():
@@ -116,7 +117,7 @@ class LazyColumns(dict[str, list[str]]):
         self[name] = texts
         return texts
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         """Like ``dict.get``, filling the column in first."""
         return self[name] if name in self.header else default
 
