@@ -445,6 +445,20 @@ def blank_header_over_a_used_column(plan: Path) -> Expected:
     return Expected("blank-header", data.file, 1, column)
 
 
+@case(
+    xfail(
+        "a duplicate header over a column the plan uses (two 地区 columns) crashes validate "
+        "(internal error: KeyError in rules._joined) instead of duplicate-header + missing-column"
+    )
+)
+def duplicate_header_over_a_used_column(plan: Path) -> Expected:
+    data = Csv.open(plan, "accidents.csv")
+    column = data.col("死亡人数")
+    data.rows[0][column - 1] = "地区"
+    data.save()
+    return Expected("duplicate-header", data.file, 1, column)
+
+
 @case()
 def blank_header_over_a_used_column_without_rules(plan: Path) -> Expected:
     config = plan / CONFIG
@@ -720,8 +734,15 @@ def _to_gbk(plan: Path) -> None:
     data.save(encoding="gbk")
 
 
-def _to_gb18030_vehicles_untouched(plan: Path) -> None:
-    assert encoding_of((plan / "data" / "vehicles.csv").read_bytes()) == "gb18030"
+def _to_gb18030_beyond_gbk(plan: Path) -> None:
+    # A note column with 𠀀 (U+20000): four bytes in GB18030, not encodable in GBK.
+    data = Csv.open(plan, "gdp.csv")
+    for row in data.rows:
+        row.append("备注" if row is data.rows[0] else "𠀀县数据")
+    data.save(encoding="gb18030")
+    assert encoding_of(data.path.read_bytes()) == "gb18030"
+    with pytest.raises(UnicodeEncodeError):
+        "𠀀".encode("gbk")
 
 
 def _crlf_bom(plan: Path) -> None:
@@ -757,7 +778,7 @@ def _padded_headers(plan: Path) -> None:
 
 PASSING = {
     "gbk-file": _to_gbk,
-    "gb18030-file": _to_gb18030_vehicles_untouched,
+    "gb18030-file": _to_gb18030_beyond_gbk,
     "crlf-bom-file": _crlf_bom,
     "lf-no-bom-file": _lf_no_bom,
     "utf16-bom-file": _utf16_bom,
@@ -992,6 +1013,7 @@ def safeplan(plan: Path, *args: str) -> subprocess.CompletedProcess[str]:
             "blank-year",
             "multi-line-cell-before-a-bad-cell",
             "empty-file",
+            "blank-header-over-a-used-column",
         }
     ],
 )

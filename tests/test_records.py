@@ -127,6 +127,8 @@ def test_yoy_and_decline_on_derived_columns(ledger):
 def test_explain_lists_the_accidents_behind_a_class_count(run, ledger):
     out = run("explain", "major", "2023", "-c", str(ledger), "--region", "甲").stdout
     assert "records: 3 at lines 8, 10, 12" in out
+    assert "line 8: 重大: 重伤 50 人 ≥ 50" in out
+    assert "line 12: 特别重大: 重伤 100 人 ≥ 100" in out
 
 
 def test_bad_records_are_findings(run, make_plan):

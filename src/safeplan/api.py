@@ -26,6 +26,7 @@ from safeplan.evaluate import (
     series,
 )
 from safeplan.findings import ValidationReport
+from safeplan.records import CLASS_MASKS
 
 
 class InvalidDataError(DataError):
@@ -93,6 +94,8 @@ class Term:
     cells: list[Cell] = field(default_factory=list)
     records: list[int] | None = None
     """For columns derived from accident records: the lines of the records counted."""
+    reasons: list[str] = field(default_factory=list)
+    """For class counts: why each of those records has its class (国务院令第493号)."""
 
 
 @dataclass
@@ -121,6 +124,7 @@ class Explanation:
                     "total": t.total,
                     "cells": [c.__dict__ for c in t.cells],
                     **({"records": t.records} if t.records is not None else {}),
+                    **({"reasons": t.reasons} if t.reasons else {}),
                 }
                 for t in self.terms
             ],
@@ -158,6 +162,8 @@ def explain(
                 )
                 picked = derived.select(part.column, year, where_region)
                 term.records = (term.records or []) + derived.lines(picked)
+                if part.column in CLASS_MASKS:
+                    term.reasons += [derived.reason(int(i)) for i in picked[:50]]
             else:
                 assert part.dataset.table is not None
                 text = part.dataset.table.cell(part.dataset.table_row(position), part.column)

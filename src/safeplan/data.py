@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
-#: Year-on-year % changes of counts below this are not flagged.
+#: A count must change by at least this much in a year to be flagged as a large change.
 SMALL_COUNT = 10
 
 #: A column whose name says it counts something must hold whole numbers.
@@ -303,9 +303,6 @@ def check_keys(
             )
     valid = keys["year"].to_numpy() >= 0
     subset = list(keys.columns)
-    pairs = zip(years.tolist(), regions, strict=True) if regions is not None else years.tolist()
-    if len(set(pairs)) == len(keys):
-        return findings
     dup = keys.duplicated(subset=subset, keep=False).to_numpy() & valid
     if dup.any():
         first_line: dict[tuple[Any, ...], int] = {}
@@ -381,8 +378,9 @@ def plausibility(
             change = np.abs(values - previous) / previous * 100
         jump = consecutive & (previous > 0) & (change > limit)
         if is_count_column(column) or (dataset.derived is not None and column != "direct_loss"):
-            # Percentages of small counts (3 → 1 deaths) say nothing; look at counts ≥ 10.
-            jump &= np.maximum(values, previous) >= SMALL_COUNT
+            # Percentages of small counts (11 → 4 deaths) are noise in a county; a count
+            # must also move by at least SMALL_COUNT to be worth a warning.
+            jump &= np.abs(values - previous) >= SMALL_COUNT
         for i in np.flatnonzero(jump).tolist():
             p = int(positions[i])
             findings.append(

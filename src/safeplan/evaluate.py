@@ -635,6 +635,8 @@ def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapRep
         own = [r for r in regions if r is None or s.regional]
         results = _results(plan, s, own, years)
         rows.extend(results)
-        for r in own:
-            outlook.append(_outlook(plan, s, r, years, [x for x in results if x.region == r]))
+        # _results lists each region's years together, in order.
+        for i, r in enumerate(own):
+            own_rows = results[i * len(years) : (i + 1) * len(years)]
+            outlook.append(_outlook(plan, s, r, years, own_rows))
     return GapReport(plan=_plan_dict(plan), rows=rows, outlook=outlook)

@@ -95,6 +95,18 @@ class Records:
         region = self.frame["region"].iat[position] if "region" in self.frame else None
         return exact_sum(self.loss[self.select(column, year, region)].tolist())
 
+    def reason(self, index: int) -> str:
+        """``line N: 重大: 死亡 10 人 ≥ 10`` for one record."""
+        from safeplan.classify import describe
+
+        text = describe(
+            int(self.classes.code[index]),
+            int(self.deaths[index]),
+            int(self.injuries[index]),
+            str(self.loss[index]),
+        )
+        return f"line {self.table.lines[int(self.rows[index])]}: {text}"
+
     def lines(self, indexes: np.ndarray[Any, Any]) -> list[int]:
         """Physical lines (or sheet rows) of records."""
         return [self.table.lines[int(self.rows[i])] for i in indexes]

@@ -416,6 +416,7 @@ def explanation_text(e: Explanation, plan: dict[str, Any], lang: str = "zh") -> 
             shown = ", ".join(str(n) for n in term.records[:30])
             more = f" … (+{len(term.records) - 30})" if len(term.records) > 30 else ""
             out.append(f"    records: {len(term.records)} at lines {shown}{more}")
+            out.extend(f"      {reason}" for reason in term.reasons)
     if e.per is not None:
         out.append(f"  per (scale): {fmt_number(e.per)}")
     out.append(f"  value = {fmt_number(r.value, 17)}")
