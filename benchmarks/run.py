@@ -236,6 +236,10 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
+    try:
+        load = " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        load = ""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "CPU": cpu,
@@ -243,6 +247,7 @@ def machine() -> dict[str, str]:
         "memory": mem,
         "OS": f"{platform.system()} {platform.release()}",
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
+        "load average (1/5/15 min) at the end": load,
     }
 
 

@@ -62,12 +62,14 @@ def test_english_and_mixed_case_headers(make_plan):
 
 
 def test_decode_reports_bad_byte_position():
-    text, _, findings = decode("年份\n2024\n".encode() + b"\xff\xfe\x00", "x.csv")
+    text, _, findings = decode("年份\n2024\n".encode() + b"\xff\xfe\xfd", "x.csv")
     assert text is None and findings[0].code == "mixed-encoding"
     assert findings[0].line == 3 and findings[0].column == 1
-    text, _, findings = decode(b"year\n" + b"\x81\x20abc", "x.csv")
+    text, _, findings = decode("年份\n2024\n东县\n".encode("gbk") + b"\x81\x20abc", "x.csv")
     assert text is None and findings[0].code == "bad-encoding"
-    assert findings[0].line == 2 and "GB18030" in findings[0].message
+    assert (findings[0].line, findings[0].column) == (4, 1) and "GB18030" in findings[0].message
+    text, _, findings = decode("年份,地区\n2024,东县\n".encode("utf-16-le"), "x.csv")
+    assert findings[0].code == "nul-byte" and "UTF-16" in findings[0].message
 
 
 def test_decode_bom_and_gbk():

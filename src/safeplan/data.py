@@ -468,8 +468,8 @@ def load_yearly(
             finding(
                 "missing-year-column",
                 table.file,
-                f"no year column (year or 年份); columns: {', '.join(table.header)}",
-                line=table.lines[0] - 1 if table.lines else 1,
+                f"no year column (year or 年份); columns: {', '.join(table.original or table.header)}",
+                line=table.header_line,
                 hint="name the year column 'year' or '年份'",
             )
         )
@@ -484,7 +484,7 @@ def load_yearly(
                     "missing-column",
                     table.file,
                     f"no column '{column}' (used by {used[column][0][0]})",
-                    line=table.lines[0] - 1 if table.lines else 1,
+                    line=table.header_line,
                 )
             )
     years, year_findings = check_years(table)

@@ -41,6 +41,10 @@ class RawTable:
     encoding: str | None = None
     sheet: str | None = None
     letters: list[str] = field(default_factory=list)
+    header_line: int = 1
+    """The line (sheet row) of the header."""
+    original: list[str] = field(default_factory=list)
+    """The header cells as written (``地区`` where ``header`` says ``region``)."""
     typed: Any = None
     """For a plain CSV (no quotes, every row complete): the file parsed by pandas' C reader,
     column names as in ``header``; ``columns`` then fills in lazily from it."""
@@ -177,15 +181,16 @@ def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> 
         header=header,
         columns=LazyColumns(header, data_lines, ",", typed),
         lines=list(range(2, len(data_lines) + 2)),
+        original=[clean_header(c) for c in lines[0].split(",")],
         typed=typed,
     )
 
 
-def _position(raw: bytes, offset: int) -> tuple[int, int]:
+def _position(raw: bytes, offset: int, encoding: str = "utf-8") -> tuple[int, int]:
     """1-based line and character column of byte ``offset``."""
     line = raw.count(b"\n", 0, offset) + 1
     start = raw.rfind(b"\n", 0, offset) + 1
-    column = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
+    column = len(raw[start:offset].decode(encoding, errors="replace")) + 1
     return line, column
 
 
@@ -211,49 +216,59 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
             )
     else:
         bom = None
+    findings: list[Finding] = []
+    if b"\x00" in raw:
+        line, column = _position(raw, raw.index(b"\x00"))
+        utf16 = raw.count(b"\x00") * 4 > len(raw)
+        findings.append(
+            finding(
+                "nul-byte",
+                file,
+                "the file contains NUL bytes"
+                + (" — it looks like UTF-16 without a byte-order mark" if utf16 else ""),
+                line=line,
+                column=column,
+                hint="save the file as CSV UTF-8" if utf16 else "remove the NUL characters",
+            )
+        )
+        raw = raw.replace(b"\x00", b"")
     try:
-        return raw.decode("utf-8"), bom or "utf-8", []
+        return raw.decode("utf-8"), bom or "utf-8", findings
     except UnicodeDecodeError as exc:
         utf8_error = exc
     line, column = _position(raw, utf8_error.start)
     bad = raw[utf8_error.start : utf8_error.start + 2].hex(" ").upper()
-    if bom or any(b >= 0x80 for b in raw[: utf8_error.start]):
+    if bom or not raw[: utf8_error.start].isascii():
         # Valid UTF-8 text before the bad byte: the file mixes encodings (pasted GBK cells).
-        return (
-            None,
-            None,
-            [
-                finding(
-                    "mixed-encoding",
-                    file,
-                    f"bytes {bad} are not UTF-8, though the text before them is UTF-8",
-                    line=line,
-                    column=column,
-                    hint="re-type or re-save that cell; save the whole file as CSV UTF-8",
-                )
-            ],
-        )
-    try:
-        return raw.decode("gb18030"), "gb18030", []
-    except UnicodeDecodeError as exc:
-        gb_start = exc.start
-    gb_line, gb_column = _position(raw, gb_start)
-    return (
-        None,
-        None,
-        [
+        findings.append(
             finding(
-                "bad-encoding",
+                "mixed-encoding",
                 file,
-                f"cannot decode the file: bytes {bad} at {line}:{column} are not UTF-8 and "
-                f"byte {raw[gb_start]:02X} at {gb_line}:{gb_column} is not GB18030 "
-                "(tried UTF-8, GB18030)",
+                f"bytes {bad} are not UTF-8, though the text before them is UTF-8",
                 line=line,
                 column=column,
-                hint="save the file as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)",
+                hint="re-type or re-save that cell; save the whole file as CSV UTF-8",
             )
-        ],
+        )
+        return None, None, findings
+    try:
+        return raw.decode("gb18030"), "gb18030", findings
+    except UnicodeDecodeError as exc:
+        gb_start = exc.start
+    # The file reads as GB18030 up to here: the bad byte is where GB18030 stops.
+    gb_line, gb_column = _position(raw, gb_start, "gb18030")
+    findings.append(
+        finding(
+            "bad-encoding",
+            file,
+            f"byte {raw[gb_start]:02X} is neither UTF-8 nor GB18030 (tried UTF-8, which "
+            f"fails from {line}:{column}, and GB18030)",
+            line=gb_line,
+            column=gb_column,
+            hint="save the file as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)",
+        )
     )
+    return None, None, findings
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -396,8 +411,17 @@ def _build(
         return None, [
             finding("empty-file", file, "the header row is empty", **where(header_line, None))
         ]
+    # An unnamed column with nothing in it (a spacer) is harmless; one with data is not.
+    empty = {
+        i
+        for i, name in enumerate(header)
+        if not name and all(len(r) <= i or not r[i].strip() for r in rows)
+    }
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
+        if i in empty:
+            header[i] = f"_empty_{i + 1}"
+            continue
         if not name:
             findings.append(
                 finding(
@@ -446,7 +470,8 @@ def _build(
                             **where(line, None),
                         )
                     )
-                    row = list(row[:width]) + [""] * (width - len(row))
+                    # Its cells are shifted: checking them would only add noise.
+                    continue
             keep_rows.append(row)
             keep_lines.append(line)
     if not keep_rows:
@@ -461,7 +486,15 @@ def _build(
         )
     # Cells keep their text as written; numbers are parsed whitespace-tolerant later.
     columns = {name: list(map(itemgetter(i), keep_rows)) for i, name in enumerate(header)}
-    return RawTable(file=file, header=header, columns=columns, lines=keep_lines), findings
+    table = RawTable(
+        file=file,
+        header=header,
+        columns=columns,
+        lines=keep_lines,
+        header_line=header_line,
+        original=[clean_header(c) for c in header_cells[:width]],
+    )
+    return table, findings
 
 
 def read_csv_text(

@@ -174,7 +174,7 @@ def load_records(
     )
     if table is None:
         return None, findings
-    header_line = table.lines[0] - 1 if table.lines else 1
+    header_line = table.header_line
     if "date" not in table.header and "year" not in table.header:
         findings.append(
             finding(

@@ -252,6 +252,8 @@ def _joined(
         if any(k not in dataset.frame for k in keys):
             return None, {}
         cols = [r.split(".", 1)[1] for r in refs if r.split(".", 1)[0] == dataset.name]
+        if any(c not in dataset.frame for c in cols):
+            return None, {}  # a broken header, already a finding
         part = dataset.frame[keys + cols].copy()
         part.columns = keys + [f"{dataset.name}.{c}" for c in cols]
         part[f"_pos_{dataset.name}"] = range(len(part))
