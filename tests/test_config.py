@@ -166,3 +166,14 @@ def test_records_dataset_and_sectors(tmp_path):
     assert plan.sources["a"].spec.sectors == {"road": ["道路交通"]}
     bad = GOOD.replace("  a: a.csv\n", "  a:\n    path: a.csv\n    sectors: {road: [道路交通]}\n")
     assert "only for accident records" in error_of(tmp_path, bad)
+
+
+def test_chinese_dataset_names(tmp_path):
+    text = GOOD.replace("  a: a.csv", "  事故: a.csv").replace(
+        "value: a.deaths", "value: 事故.deaths"
+    )
+    plan = load_plan(write(tmp_path, text))
+    assert list(plan.sources) == ["事故"]
+    message = error_of(tmp_path, GOOD.replace("value: a.deaths", "value: deaths"))
+    assert "expected dataset.column" in message and "indicators.yaml:10" in message
+    assert "not start with a digit" in error_of(tmp_path, GOOD.replace("  a: a.csv", "  1a: a.csv"))

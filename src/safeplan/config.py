@@ -28,7 +28,8 @@ from safeplan.errors import ConfigError
 from safeplan.yamlio import Located, load_yaml
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-DATASET_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+#: Dataset names: letters (Chinese included), digits and _, not starting with a digit.
+DATASET_PATTERN = r"^[^\W\d]\w*$"
 
 
 def _number(value: object) -> Decimal:
@@ -56,7 +57,7 @@ Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
 Ref = Annotated[
     str,
     Field(
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.\S.*$",
+        pattern=r"^[^\W\d]\w*\.\S.*$",
         description="dataset.column — column names may be Chinese",
     ),
 ]
@@ -313,8 +314,22 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _pattern_message(loc: tuple[int | str, ...], given: object) -> str:
+    field = loc[-1] if loc else ""
+    if field in ("value", "numerator", "denominator"):
+        return f"expected dataset.column (e.g. accidents.死亡人数), got {given!r}"
+    if field == "[key]" and loc[0] == "datasets":
+        return f"dataset name {given!r} must be letters, digits or _ and not start with a digit"
+    if field == "[key]":
+        return (
+            f"group name {given!r} must be lower-case letters, digits or _, starting with a letter"
+        )
+    return f"{given!r} must be lower-case letters, digits or _, starting with a letter"
+
+
 def _loc_text(loc: tuple[int | str, ...]) -> str:
     text = ""
+    loc = tuple(part for part in loc if part != "[key]")
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
@@ -339,6 +354,9 @@ def _format_errors(exc: ValidationError, located: Located, display: str) -> str:
             if kind == "extra_forbidden":
                 message += _allowed_keys(loc[:-1])
             parent = _loc_text(loc[:-1])
+        elif kind == "string_pattern_mismatch":
+            message = _pattern_message(loc, error.get("input"))
+            parent = _loc_text(loc)
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             parent = _loc_text(loc)

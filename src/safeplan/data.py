@@ -360,9 +360,13 @@ def plausibility(
                     "year-gap",
                     dataset.file,
                     f"no row for {missing}{label(p)}",
-                    line=dataset.source_line(p),
                     value=str(years[i]),
                     hint="add the missing year(s) or check the year column",
+                    **(
+                        dataset.table.where(dataset.table_row(p), "year")
+                        if dataset.table is not None
+                        else {}
+                    ),
                 )
             )
     if max_change_pct is None:
