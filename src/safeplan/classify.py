@@ -24,7 +24,7 @@ Everything here is pure: arrays in, arrays or frames out, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, Inexact, InvalidOperation, Rounded, localcontext
 from fractions import Fraction
@@ -165,7 +165,9 @@ class Classification:
 def classify(
     deaths: npt.ArrayLike,
     serious_injuries: npt.ArrayLike,
-    direct_loss: npt.NDArray[np.object_] | Sequence[str],
+    direct_loss: npt.NDArray[np.object_] | Sequence[str] | Callable[[int], str],
+    *,
+    loss_values: npt.NDArray[np.float64] | None = None,
 ) -> Classification:
     """Classify accidents by 国务院令第493号 第三条.
 
@@ -178,7 +180,7 @@ def classify(
     Raises :class:`ValueError` when the arrays differ in length, are not one-dimensional,
     hold non-integer or negative counts, or a loss that is not a finite non-negative number.
     """
-    classification, _ = _classify(deaths, serious_injuries, direct_loss)
+    classification, _ = _classify(deaths, serious_injuries, direct_loss, loss_values)
     return classification
 
 
@@ -291,6 +293,7 @@ def derive_yearly(
     direct_loss: npt.NDArray[np.object_] | Sequence[str],
     *,
     sectors: Mapping[str, Sequence[str]],
+    classified: tuple[Classification, npt.NDArray[np.float64]] | None = None,
 ) -> pd.DataFrame:
     """Yearly (and per-region) totals of accident records (CONTRACT §5).
 
@@ -312,7 +315,9 @@ def derive_yearly(
 
     with_region = region is not None
     columns = yearly_columns(sectors, with_region=with_region)
-    classification, loss = _classify(deaths, serious_injuries, direct_loss)
+    classification, loss = (
+        classified if classified is not None else _classify(deaths, serious_injuries, direct_loss)
+    )
     n = len(classification)
     deaths_arr = np.asarray(deaths).astype(np.int64, copy=False)
     injuries_arr = np.asarray(serious_injuries).astype(np.int64, copy=False)
@@ -369,40 +374,61 @@ def derive_yearly(
             empty["region"] = empty["region"].astype(str)
         return empty
 
-    frame = pd.DataFrame(data)
-    totals = frame.groupby(keys, sort=True).sum()
-    years = np.arange(int(year_arr.min()), int(year_arr.max()) + 1, dtype=np.int64)
+    # Totals per (year, region) cell with np.bincount on one integer code per record: no
+    # frame of a million rows is built. Years (or year × region cells) without records
+    # are rows of zeros, not absent rows.
+    year_min = int(year_arr.min())
+    years = np.arange(year_min, int(year_arr.max()) + 1, dtype=np.int64)
+    n_regions = len(region_labels) if with_region else 1
+    cell = (year_arr - year_min) * n_regions
     if with_region:
-        every = [years, np.arange(len(region_labels))]
-        full: pd.Index = pd.MultiIndex.from_product(every, names=keys)
-    else:
-        full = pd.Index(years, name="year")
-    # Years (or year × region cells) without records are rows of zeros, not absent rows.
-    totals = totals.reindex(full, fill_value=0).reset_index()
-    totals["year"] = totals["year"].astype(np.int64)
+        cell = cell + np.asarray(data["region"], dtype=np.int64)
+    size = len(years) * n_regions
+    totals: dict[str, npt.NDArray[np.generic]] = {
+        "year": np.repeat(years, n_regions),
+    }
     if with_region:
-        totals["region"] = region_labels[totals["region"].to_numpy()]
-    return totals[columns]
+        totals["region"] = np.tile(region_labels, len(years))
+    for key, values in data.items():
+        if key in ("year", "region"):
+            continue
+        summed = np.bincount(cell, weights=np.asarray(values, dtype=np.float64), minlength=size)
+        totals[key] = summed if key == "direct_loss" else np.rint(summed).astype(np.int64)
+    return pd.DataFrame(totals)[columns]
 
 
 def _classify(
     deaths: npt.ArrayLike,
     serious_injuries: npt.ArrayLike,
-    direct_loss: npt.NDArray[np.object_] | Sequence[str],
+    direct_loss: npt.NDArray[np.object_] | Sequence[str] | Callable[[int], str],
+    loss_values: npt.NDArray[np.float64] | None = None,
 ) -> tuple[Classification, npt.NDArray[np.float64]]:
-    """:func:`classify`, also returning the losses as float64 for totals."""
+    """:func:`classify`, also returning the losses as float64 for totals.
+
+    With ``loss_values`` (the losses already parsed to floats), ``direct_loss`` may be a
+    function giving the text of record ``i``: only the few records near a bound ask for it.
+    """
     import numpy as np
     import pandas as pd
 
     deaths_arr = _integers(deaths, "deaths")
     injuries_arr = _integers(serious_injuries, "serious_injuries")
-    texts = np.asarray(direct_loss, dtype=object)
-    if texts.ndim != 1:
-        raise ValueError("direct_loss must be one-dimensional")
-    if not len(deaths_arr) == len(injuries_arr) == len(texts):
+    if loss_values is not None and callable(direct_loss):
+        text_of = direct_loss
+        size = len(loss_values)
+    else:
+        texts = np.asarray(direct_loss, dtype=object)
+        if texts.ndim != 1:
+            raise ValueError("direct_loss must be one-dimensional")
+
+        def text_of(i: int) -> str:
+            return str(texts[i])
+
+        size = len(texts)
+    if not len(deaths_arr) == len(injuries_arr) == size:
         raise ValueError(
             f"deaths, serious_injuries and direct_loss differ in length "
-            f"({len(deaths_arr)}, {len(injuries_arr)}, {len(texts)})"
+            f"({len(deaths_arr)}, {len(injuries_arr)}, {size})"
         )
     for name, arr in (("deaths", deaths_arr), ("serious_injuries", injuries_arr)):
         if (arr < 0).any():
@@ -411,7 +437,10 @@ def _classify(
     by_deaths = _levels(deaths_arr, DEATH_BOUNDS)
     by_injuries = _levels(injuries_arr, INJURY_BOUNDS)
 
-    loss = np.asarray(pd.to_numeric(texts, errors="coerce"), dtype=np.float64)
+    if loss_values is not None:
+        loss = np.array(loss_values, dtype=np.float64)
+    else:
+        loss = np.asarray(pd.to_numeric(texts, errors="coerce"), dtype=np.float64)
     by_loss = _levels(loss, tuple(float(b) for b in LOSS_BOUNDS))
     # The float is only trusted away from the bounds: a text such as
     # "999.9999999999999999999" rounds to 1000.0, and the parser may itself be off by an
@@ -420,8 +449,8 @@ def _classify(
     for bound in LOSS_BOUNDS:
         b = float(bound)
         unsure |= np.abs(loss - b) <= _NEAR * b
-    for i in np.flatnonzero(unsure):
-        exact = _exact(texts[i])
+    for i in np.flatnonzero(unsure).tolist():
+        exact = _exact(text_of(i))
         by_loss[i] = _level(exact, LOSS_BOUNDS)
         loss[i] = float(exact)
     if (loss < 0).any():

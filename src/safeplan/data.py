@@ -160,6 +160,7 @@ def check_numbers(
     count: bool,
     denominator: bool,
     integer_hint: str = "",
+    blank_ok: bool = False,
 ) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     """Parse one used column to floats; every bad cell is a finding (vectorised)."""
     import numpy as np
@@ -226,7 +227,7 @@ def check_numbers(
             )
     add(
         "missing-value",
-        _rows_where(blank),
+        [] if blank_ok else _rows_where(blank),
         "column '{column}' is blank: results that need it have no data",
         "fill in the figure, or leave it blank on purpose",
     )

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +63,9 @@ class RawTable:
         if self.typed is not None:
             series = self.typed[column]
             if series.dtype.kind in "iuf":
+                # Only a blank cell is NaN here: text such as "nan" keeps a column textual.
                 values = series.to_numpy(dtype="float64", copy=True)
-                if not np.isnan(values).any():
-                    return values, np.zeros(len(values), dtype=bool)
+                return values, np.isnan(values)
         from safeplan.data import parse_numbers
 
         return parse_numbers(self.columns[column])
@@ -98,12 +98,20 @@ class RawTable:
 class LazyColumns(dict[str, list[str]]):
     """Text columns of a plain CSV, split out of its lines only when asked for."""
 
-    def __init__(self, header: list[str], lines: list[str], delimiter: str, typed: Any) -> None:
+    def __init__(self, header: list[str], body: str, delimiter: str, typed: Any) -> None:
         super().__init__()
         self.header = header
-        self.data_lines = lines
+        self.body = body
+        self._lines: list[str] | None = None
         self.delimiter = delimiter
         self.typed = typed
+
+    @property
+    def data_lines(self) -> list[str]:
+        """The data lines of the file (split on first use)."""
+        if self._lines is None:
+            self._lines = self.body.split("\n")[1:]
+        return self._lines
 
     def __missing__(self, name: str) -> list[str]:
         if name not in self.header:
@@ -144,24 +152,27 @@ def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> 
 
     if any(c in text for c in _ODD) or text.count("\r") != text.count("\r\n"):
         return None
-    lines = text.replace("\r\n", "\n").split("\n")
-    while lines and lines[-1] == "":
-        lines.pop()
-    if len(lines) < 2 or "" in lines:
+    body = (text.replace("\r\n", "\n") if "\r" in text else text).rstrip("\n")
+    if "\n" not in body or "\n\n" in body:
         return None
-    header = [_canonical(clean_header(c), aliases) for c in lines[0].split(",")]
+    n_lines = body.count("\n") + 1
+    first = body[: body.index("\n")]
+    header = [_canonical(clean_header(c), aliases) for c in first.split(",")]
     width = len(header)
     if not all(header) or len(set(header)) != width:
         return None
-    data_lines = lines[1:]
-    if set(map(methodcaller("count", ","), data_lines)) != {width - 1}:
+    # As many commas as complete rows need: with pandas refusing a row of too many
+    # fields, no row can have too few either.
+    empty_row = "," * (width - 1)
+    if body.count(",") != (width - 1) * n_lines or body.endswith("\n" + empty_row):
         return None
-    if "," * (width - 1) in data_lines:
+    if width > 1 and f"\n{empty_row}\n" in body:
         return None
     text_columns = {i: str for i, name in enumerate(header) if name in ("region", "sector", "date")}
     try:
+        # Bytes, not a StringIO: pandas would re-encode a text stream chunk by chunk.
         typed = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(body.encode("utf-8")),
             header=None,
             skiprows=1,
             names=list(range(width)),
@@ -173,15 +184,15 @@ def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> 
         )
     except (ValueError, pd.errors.ParserError):
         return None
-    if len(typed) != len(data_lines):
+    if len(typed) != n_lines - 1:
         return None
     typed.columns = header
     return RawTable(
         file=file,
         header=header,
-        columns=LazyColumns(header, data_lines, ",", typed),
-        lines=list(range(2, len(data_lines) + 2)),
-        original=[clean_header(c) for c in lines[0].split(",")],
+        columns=LazyColumns(header, body, ",", typed),
+        lines=list(range(2, n_lines + 1)),
+        original=[clean_header(c) for c in first.split(",")],
         typed=typed,
     )
 

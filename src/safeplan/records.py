@@ -8,6 +8,7 @@ yearly (and per-region) columns that indicators use like any other column.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -67,7 +68,8 @@ class Records:
     sector: np.ndarray[Any, Any] | None
     deaths: np.ndarray[Any, Any]
     injuries: np.ndarray[Any, Any]
-    loss: np.ndarray[Any, Any]
+    loss_text: Callable[[int], str]
+    """The text of record ``i``'s direct loss ("0" when blank)."""
     classes: Classification
     sectors: dict[str, list[str]]
     frame: Any = None
@@ -93,7 +95,7 @@ class Records:
             return Fraction(int(value))
         year = int(self.frame["year"].iat[position])
         region = self.frame["region"].iat[position] if "region" in self.frame else None
-        return exact_sum(self.loss[self.select(column, year, region)].tolist())
+        return exact_sum([self.loss_text(i) for i in self.select(column, year, region).tolist()])
 
     def reason(self, index: int) -> str:
         """``line N: 重大: 死亡 10 人 ≥ 10`` for one record."""
@@ -103,7 +105,7 @@ class Records:
             int(self.classes.code[index]),
             int(self.deaths[index]),
             int(self.injuries[index]),
-            str(self.loss[index]),
+            self.loss_text(index),
         )
         return f"line {self.table.lines[int(self.rows[index])]}: {text}"
 
@@ -117,21 +119,25 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     import pandas as pd
 
     column = "date" if "date" in table.header else "year"
-    texts = pd.Series(table.columns[column], dtype=object)
     findings: list[Finding] = []
     if column == "year":
         from safeplan.data import check_years
 
         return check_years(table)
-    parts = texts.str.extract(_DATE)
-    stamp = pd.to_datetime(
-        {
-            "year": pd.to_numeric(parts["y"]),
-            "month": pd.to_numeric(parts["m"]),
-            "day": pd.to_numeric(parts["d"]),
-        },
-        errors="coerce",
-    )
+    texts = pd.Series(list(map(str.strip, table.columns[column])), dtype=object)
+    # ISO dates (the usual case) at C speed; only the rest go through the pattern.
+    stamp = pd.to_datetime(texts, format="%Y-%m-%d", errors="coerce")
+    other = stamp.isna().to_numpy()
+    if other.any():
+        parts = texts[other].str.extract(_DATE)
+        stamp[other] = pd.to_datetime(
+            {
+                "year": pd.to_numeric(parts["y"]),
+                "month": pd.to_numeric(parts["m"]),
+                "day": pd.to_numeric(parts["d"]),
+            },
+            errors="coerce",
+        )
     bad = stamp.isna().to_numpy()
     for row in np.flatnonzero(bad).tolist():
         text = table.columns[column][row]
@@ -157,7 +163,7 @@ def load_records(
     import pandas as pd
 
     from safeplan.classify import classify
-    from safeplan.data import Dataset, check_keys, check_numbers
+    from safeplan.data import Dataset, check_numbers
 
     sectors = dict(source.spec.sectors)
     offered = derived_columns(list(sectors))
@@ -207,17 +213,23 @@ def load_records(
                 hint="add a sector column",
             )
         )
-    for name in ("region", "sector", "serious_injuries", "direct_loss"):
-        if name in table.columns:
+    for name in ("region", "sector"):
+        if name in table.header:
             table.columns[name] = list(map(str.strip, table.columns[name]))
     years, more = _check_dates(table)
     findings.extend(more)
     has_region = "region" in table.header
     if has_region:
+        blank_regions = np.flatnonzero(np.array(table.columns["region"], dtype=object) == "")
         findings.extend(
-            f
-            for f in check_keys(table, np.full(table.n_rows, -1), table.columns["region"])
-            if f.code == "missing-region"
+            finding(
+                "missing-region",
+                table.file,
+                "the record has no region",
+                hint="fill in the region (地区) of every record",
+                **table.where(row, "region"),
+            )
+            for row in blank_regions.tolist()
         )
     deaths, more = check_numbers(table, "deaths", count=True, denominator=False)
     for f in more:
@@ -238,16 +250,23 @@ def load_records(
         else:
             findings.append(f)
     n = table.n_rows
+    # Blank injuries or loss mean 0 (CONTRACT §5).
     injuries = np.zeros(n)
     if "serious_injuries" in table.header:
-        injuries, more = check_numbers(table, "serious_injuries", count=True, denominator=False)
-        findings.extend(f for f in more if f.code != "missing-value")
-        injuries = np.where(np.array(table.columns["serious_injuries"]) == "", 0, injuries)
-    loss_text = np.array(table.columns.get("direct_loss", [""] * n), dtype=object)
+        injuries, more = check_numbers(
+            table, "serious_injuries", count=True, denominator=False, blank_ok=True
+        )
+        findings.extend(more)
+        injuries[np.isnan(injuries)] = 0
+    loss = np.zeros(n)
+    loss_blank = np.ones(n, dtype=bool)
     if "direct_loss" in table.header:
-        _, more = check_numbers(table, "direct_loss", count=False, denominator=False)
-        findings.extend(f for f in more if f.code != "missing-value")
-    loss_text[loss_text == ""] = "0"
+        loss, more = check_numbers(
+            table, "direct_loss", count=False, denominator=False, blank_ok=True
+        )
+        findings.extend(more)
+        loss_blank = np.isnan(loss)
+        loss[loss_blank] = 0
     sector = np.array(table.columns["sector"], dtype=object) if "sector" in table.header else None
     region = np.array(table.columns["region"], dtype=object) if has_region else None
     if sector is not None and sectors:
@@ -275,16 +294,25 @@ def load_records(
     rows = np.flatnonzero(keep)
     deaths_i = np.nan_to_num(deaths[rows]).astype("int64")
     injuries_i = np.nan_to_num(injuries[rows]).astype("int64")
-    loss_kept = loss_text[rows]
-    classes = classify(deaths_i, injuries_i, loss_kept)
+    loss_kept = loss[rows]
+    has_loss = "direct_loss" in table.header
+    blank_kept = loss_blank[rows]
+
+    def loss_text(i: int) -> str:
+        if blank_kept[i] or not has_loss:
+            return "0"
+        return table.cell(int(rows[i]), "direct_loss").strip()
+
+    classes = classify(deaths_i, injuries_i, loss_text, loss_values=loss_kept)
     frame = derive_yearly(
         years[rows],
         region[rows] if region is not None else None,
         sector[rows] if sector is not None else None,
         deaths_i,
         injuries_i,
-        loss_kept,
+        [],
         sectors=sectors,
+        classified=(classes, loss_kept),
     )
     for column in frame.columns:
         if column not in ("year", "region"):
@@ -298,7 +326,7 @@ def load_records(
         sector=sector[rows] if sector is not None else None,
         deaths=deaths_i,
         injuries=injuries_i,
-        loss=loss_kept,
+        loss_text=loss_text,
         classes=classes,
         sectors=sectors,
         frame=frame,
