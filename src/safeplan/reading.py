@@ -53,7 +53,7 @@ class RawTable:
         """The text of one cell, without materialising a lazy column."""
         columns = self.columns
         if isinstance(columns, LazyColumns) and not dict.__contains__(columns, column):
-            return columns.data_lines[row].split(columns.delimiter)[self.header.index(column)]
+            return columns.line(row).split(columns.delimiter)[self.header.index(column)]
         return columns[column][row]
 
     def numbers(self, column: str) -> tuple[Any, Any]:
@@ -103,6 +103,8 @@ class LazyColumns(dict[str, list[str]]):
         self.header = header
         self.body = body
         self._lines: list[str] | None = None
+        self._starts: Any = None
+        self._encoded = b""
         self.delimiter = delimiter
         self.typed = typed
 
@@ -112,6 +114,19 @@ class LazyColumns(dict[str, list[str]]):
         if self._lines is None:
             self._lines = self.body.split("\n")[1:]
         return self._lines
+
+    def line(self, row: int) -> str:
+        """Data line ``row``, found through an index of line starts rather than a split."""
+        if self._lines is not None:
+            return self._lines[row]
+        if self._starts is None:
+            import numpy as np
+
+            self._encoded = self.body.encode("utf-8")
+            breaks = np.flatnonzero(np.frombuffer(self._encoded, dtype=np.uint8) == 10)
+            self._starts = np.append(breaks + 1, len(self._encoded) + 1)
+        start, end = int(self._starts[row]), int(self._starts[row + 1]) - 1
+        return self._encoded[start:end].decode("utf-8")
 
     def __missing__(self, name: str) -> list[str]:
         if name not in self.header:
