@@ -288,11 +288,11 @@ def check_keys(
     """Blank regions and duplicate (year, region) rows."""
     import pandas as pd
 
+    import numpy as np
+
     findings: list[Finding] = []
-    keys = pd.DataFrame({"year": years})
     if regions is not None:
-        keys["region"] = list(regions)
-        for row in _rows_where(keys["region"].to_numpy() == ""):
+        for row in _rows_where(np.array(regions, dtype=object) == ""):
             findings.append(
                 finding(
                     "missing-region",
@@ -302,6 +302,17 @@ def check_keys(
                     **table.where(row, "region"),
                 )
             )
+    # One integer per (year, region): duplicates found by hashing ints, not tuples.
+    codes, uniques = (
+        pd.factorize(pd.Series(regions, dtype=object))
+        if regions is not None
+        else (np.zeros(len(years), dtype="int64"), [None])
+    )
+    if not pd.Index(years * (len(uniques) + 1) + codes).has_duplicates:
+        return findings
+    keys = pd.DataFrame({"year": years})
+    if regions is not None:
+        keys["region"] = list(regions)
     valid = keys["year"].to_numpy() >= 0
     subset = list(keys.columns)
     dup = keys.duplicated(subset=subset, keep=False).to_numpy() & valid

@@ -284,11 +284,11 @@ class Part:
             return total
         table = dataset.table
         assert table is not None
-        typed = table.typed
-        if typed is not None and typed[self.column].dtype.kind in "iu":
+        ints = table.int_values(self.column)
+        if ints is not None:
             # Whole numbers read by pandas are exact already.
-            ints = typed[self.column].to_numpy()[[dataset.table_row(p) for p in self.positions]]
-            return Fraction(int(ints.sum(dtype=object)))
+            rows = [dataset.table_row(p) for p in self.positions]
+            return Fraction(int(ints[rows].sum(dtype=object)))
         decimal_sum = Decimal(0)
         for position in self.positions:
             text = table.cell(dataset.table_row(position), self.column).strip()

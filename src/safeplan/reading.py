@@ -49,6 +49,16 @@ class RawTable:
     """For a plain CSV (no quotes, every row complete): the file parsed by pandas' C reader,
     column names as in ``header``; ``columns`` then fills in lazily from it."""
 
+    def int_values(self, column: str) -> Any:
+        """The column as a numpy int array when pandas read it as whole numbers, else None."""
+        cache = self.__dict__.setdefault("_ints", {})
+        if column not in cache:
+            series = self.typed[column] if self.typed is not None else None
+            cache[column] = (
+                series.to_numpy() if series is not None and series.dtype.kind in "iu" else None
+            )
+        return cache[column]
+
     def cell(self, row: int, column: str) -> str:
         """The text of one cell, without materialising a lazy column."""
         columns = self.columns

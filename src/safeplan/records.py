@@ -90,9 +90,11 @@ class Records:
 
     def exact(self, column: str, position: int) -> Fraction | None:
         """The exact value of a derived cell."""
-        value = self.frame[column].iat[position]
         if column != "direct_loss":
-            return Fraction(int(value))
+            cache = self.__dict__.setdefault("_columns", {})
+            if column not in cache:
+                cache[column] = self.frame[column].to_numpy()
+            return Fraction(int(cache[column][position]))
         year = int(self.frame["year"].iat[position])
         region = self.frame["region"].iat[position] if "region" in self.frame else None
         return exact_sum([self.loss_text(i) for i in self.select(column, year, region).tolist()])
