@@ -286,9 +286,8 @@ def check_keys(
     table: RawTable, years: np.ndarray[Any, Any], regions: Sequence[str] | None
 ) -> list[Finding]:
     """Blank regions and duplicate (year, region) rows."""
-    import pandas as pd
-
     import numpy as np
+    import pandas as pd
 
     findings: list[Finding] = []
     if regions is not None:
