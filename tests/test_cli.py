@@ -285,3 +285,31 @@ def test_debug_shows_traceback(tmp_path):
 
 def test_app_is_typer_app():
     assert app.info.name == "safeplan"
+
+
+def test_formula_like_names_are_escaped_in_csv_and_xlsx(run, make_plan, tmp_path):
+    config = make_plan(
+        "plan: {name: t, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {a: a.csv}\n"
+        "indicators:\n  - {id: d, name: '=1+2', value: a.deaths, target: {max: 5}}\n",
+        {
+            "a.csv": (
+                ["year", "region", "deaths"],
+                [[2020, "@SUM(A1)", 1], [2024, "@SUM(A1)", 2], [2024, "-乙", 3]],
+            )
+        },
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(run("check", "2024", "-c", str(config), "-f", "csv").stdout))
+    )
+    assert {r["name"] for r in rows} == {"'=1+2"}
+    assert {r["region"] for r in rows} == {"", "'@SUM(A1)", "'-乙"}
+    out = tmp_path / "gap.xlsx"
+    run("gap", "-c", str(config), "-f", "xlsx", "-o", str(out))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out)["差距表"]
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "'=1+2" in {c.value for c in cells}
+    assert all(c.data_type == "s" for c in cells)
+    assert not any(str(c.value).startswith(("=", "@", "-")) for c in cells)
