@@ -349,3 +349,16 @@ indicators:
     # Whole plan: 2020 has 甲 only → B = 10 (乙 has no row that year).
     assert by[None].latest_value == 11
     assert not report.ok  # 乙 cannot be shown on track
+
+
+def test_no_data_has_null_threshold_and_gap(make_plan):
+    spec = one(
+        "  - {id: d, name: 死亡, value: acc.死亡人数, target: {max: 5}}\n"
+        "  - {id: y, name: 起数, value: acc.死亡人数, target: {yoy_decline: true}}",
+        (DEATHS, [[2023, ""], [2024, 3]]),
+    )
+    by = results(make_plan, spec, 2023)
+    assert by[("d", None)].to_dict()["value"] is None
+    assert (by[("d", None)].threshold, by[("d", None)].gap) == (None, None)
+    yoy = results(make_plan, spec, 2024)[("y", None)]
+    assert (yoy.status, yoy.value, yoy.threshold, yoy.gap) == ("no_data", 3, None, None)

@@ -448,7 +448,8 @@ def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int])
     exact |= ~missing & np.array([r is None for r in grid_regions], dtype=bool)
     status = np.where(missing, "no_data", np.where(met, "met", "missed")).tolist()
     value_list = _numbers(values)
-    threshold_list = _numbers(thresholds)
+    # CONTRACT §4: threshold and gap are null when there is no status to give.
+    threshold_list = _numbers(np.where(missing, np.nan, thresholds))
     gaps = [
         None if m else float(f"{d:.15g}")
         for d, m in zip((values - thresholds).tolist(), missing.tolist(), strict=True)
