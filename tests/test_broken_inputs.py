@@ -212,10 +212,6 @@ def case(*marks: Any) -> Callable[[Breaker], Breaker]:
     return register
 
 
-def xfail(reason: str) -> Any:
-    return pytest.mark.xfail(reason=f"BUG: {reason}", strict=True)
-
-
 # -- encodings
 
 
