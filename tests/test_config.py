@@ -177,3 +177,9 @@ def test_chinese_dataset_names(tmp_path):
     message = error_of(tmp_path, GOOD.replace("value: a.deaths", "value: deaths"))
     assert "expected dataset.column" in message and "indicators.yaml:10" in message
     assert "not start with a digit" in error_of(tmp_path, GOOD.replace("  a: a.csv", "  1a: a.csv"))
+
+
+def test_target_baseline_must_precede_target_year(tmp_path):
+    text = GOOD.replace("{max: 0.01}", "{decline_pct: 10, baseline_year: 2025}")
+    message = error_of(tmp_path, text)
+    assert "baseline_year" in message and "indicators.yaml:11" in message

@@ -196,3 +196,28 @@ def test_bad_rule_is_config_error(make_plan, run):
     result = run("validate", "-c", str(config))
     assert result.exit_code == 2
     assert "indicators.yaml:8: rules[0].check" in result.stderr
+
+
+def test_employment_in_wan_ren_may_be_decimal(make_plan, run):
+    text = """\
+plan: {name: t, region: 全市, baseline_year: 2020, target_year: 2025}
+datasets: {s: s.csv}
+indicators:
+  - {id: w, name: 工矿商贸十万人死亡率, numerator: s.工矿商贸死亡人数,
+     denominator: s.工矿商贸就业人数, per: 10, target: {max: 0.5}}
+"""
+    config = make_plan(
+        text,
+        {
+            "s.csv": (
+                ["年份", "工矿商贸死亡人数", "工矿商贸就业人数"],
+                [[2020, 5, "120.5"], [2021, 4, "130.25"]],
+            )
+        },
+    )
+    assert run("validate", "-c", str(config)).exit_code == 0
+    result = run("check", "2021", "-c", str(config), "-f", "json")
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(40 / 130.25)
+    assert run("explain", "w", "2021", "-c", str(config), "--region", "全市").exit_code == 0
+    bad = make_plan(text.replace("s.工矿商贸死亡人数", "s.年份"), None)
+    assert run("check", "2021", "-c", str(bad)).exit_code == 2

@@ -362,3 +362,69 @@ def test_no_data_has_null_threshold_and_gap(make_plan):
     assert (by[("d", None)].threshold, by[("d", None)].gap) == (None, None)
     yoy = results(make_plan, spec, 2024)[("y", None)]
     assert (yoy.status, yoy.value, yoy.threshold, yoy.gap) == ("no_data", 3, None, None)
+
+
+def test_missing_region_row_makes_the_whole_plan_no_data(make_plan):
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: d, name: 死亡, value: a.deaths, target: {decline_pct: 10}}
+"""
+    config = make_plan(
+        text,
+        {
+            "a.csv": (
+                ["year", "region", "deaths"],
+                [[2020, "甲", 60], [2020, "乙", 65], [2024, "甲", 50]],
+            )
+        },
+    )
+    by = {r.region: r for r in safeplan.check(config, 2024).results}
+    assert by[None].status == "no_data"  # not a partial sum of 50 against 115
+    assert by["甲"].status == "met" and by["乙"].status == "no_data"
+
+
+def test_region_without_accident_records_counts_zero(make_plan):
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {acc: {records: r.csv}, g: g.csv}
+indicators:
+  - {id: r, name: 死亡率, numerator: acc.deaths, denominator: g.gdp, target: {max: 0.01}}
+"""
+    config = make_plan(
+        text,
+        {
+            "r.csv": (
+                ["日期", "地区", "死亡人数"],
+                [["2022-03-01", "A", 1], ["2022-05-01", "B", 1]],
+            ),
+            "g.csv": (
+                ["year", "region", "gdp"],
+                [[2022, "A", 300], [2022, "B", 300], [2022, "C", 400]],
+            ),
+        },
+    )
+    by = {r.region: r for r in safeplan.check(config, 2022).results}
+    assert by[None].value == pytest.approx(0.002) and by[None].status == "met"
+    assert by["C"].value == 0 and by["C"].status == "met"
+
+
+def test_indicator_without_regional_data_is_no_data_per_region(make_plan):
+    text = """\
+plan: {name: t, region: 全市, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, g: g.csv}
+indicators:
+  - {id: r, name: 死亡率, numerator: a.deaths, denominator: g.gdp, target: {max: 0.01}}
+"""
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["year", "region", "deaths"], [[2021, "A", 1], [2021, "B", 2]]),
+            "g.csv": (["year", "gdp"], [[2021, 1000]]),
+        },
+    )
+    full = {r.region: r.status for r in safeplan.check(config, 2021).results}
+    assert full == {None: "met", "A": "no_data", "B": "no_data"}
+    one = safeplan.check(config, 2021, region="A").results
+    assert [(r.region, r.status) for r in one] == [("A", "no_data")]

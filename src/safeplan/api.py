@@ -139,6 +139,8 @@ def explain(
     indicator = loaded.indicator(indicator_id)
     data = load_valid(loaded)
     report = evaluate_check(loaded, data, year, region)
+    if region is not None and region == loaded.info.region:
+        region = None  # the plan's own label names the whole plan
     result = next(r for r in report.results if r.id == indicator_id and r.region == region)
     s = series(indicator, data)
     terms = []

@@ -448,6 +448,14 @@ def load_plan(path: str | os.PathLike[str] = "indicators.yaml") -> Plan:
         for name, spec in config.datasets.items()
     }
     for i, indicator in enumerate(config.indicators):
+        own = indicator.target.baseline_year
+        if own is not None and own >= config.plan.target_year:
+            line = located.line_of(("indicators", i, "target", "baseline_year"))
+            raise ConfigError(
+                f"{display}:{line}: indicators[{i}].target.baseline_year: {own} must be before "
+                f"the plan's target_year ({config.plan.target_year})",
+                hint="the glide path runs from the baseline year to the target year",
+            )
         for key, ref in indicator.refs:
             dataset = ref.split(".", 1)[0]
             if dataset not in config.datasets:

@@ -30,8 +30,8 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 SMALL_COUNT = 10
 
 #: A column whose name says it counts something must hold whole numbers.
-_COUNT_NAME = re.compile(r"(deaths|accidents|injuries|死亡|人数|起数|事故)", re.I)
-_RATE_NAME = re.compile(r"(rate|ratio|pct|percent|率|比|%)", re.I)
+_COUNT_NAME = re.compile(r"(deaths|accidents|injuries|死亡|起数|事故|重伤)", re.I)
+_RATE_NAME = re.compile(r"(rate|ratio|pct|percent|per_|_per|率|比|%|就业|从业|人员)", re.I)
 
 
 def is_count_column(name: str) -> bool:
@@ -489,6 +489,14 @@ def load_yearly(
             )
         )
         return None, findings
+    for column, refs in used.items():
+        if column in ("year", "region"):
+            key, line = refs[0]
+            raise ConfigError(
+                f"{plan.display}:{line}: {key}: '{column}' is the key column of "
+                f"{source.display}, not a figure",
+                hint="reference a column of figures, e.g. accidents.deaths",
+            )
     missing = [c for c in used if c not in table.header]
     if missing:
         if not header_broken:

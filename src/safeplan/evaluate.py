@@ -323,6 +323,7 @@ def series(indicator: Indicator, data: DataSet, years: set[int] | None = None) -
         else [indicator.numerator, indicator.denominator]
     )
     frames: list[tuple[bool, pd.DataFrame]] = []
+    sources = []
     for ref in refs:
         assert ref is not None
         name, column = _split(ref)
@@ -332,6 +333,25 @@ def series(indicator: Indicator, data: DataSet, years: set[int] | None = None) -
             frame = frame[frame["year"].isin(years)]
         cols = ["year", "region", column] if dataset.has_region else ["year", column]
         frames.append((dataset.has_region, frame[cols].rename(columns={column: f"v{len(frames)}"})))
+        sources.append(dataset)
+    # Every region of the indicator's data, in every year a dataset covers: a missing row
+    # is missing data (the whole plan then has none), never a silently smaller sum — except
+    # in accident records, where a region without records had no accidents.
+    known: dict[str, None] = {}
+    for has_region, frame in frames:
+        if has_region:
+            known.update(dict.fromkeys(frame["region"].tolist()))
+    if known:
+        for i, (has_region, frame) in enumerate(frames):
+            if not has_region:
+                continue
+            grid = pd.MultiIndex.from_product(
+                [sorted(set(frame["year"].tolist())), list(known)], names=["year", "region"]
+            )
+            full = frame.set_index(["year", "region"]).reindex(grid)
+            if sources[i].derived is not None:
+                full = full.fillna(0)
+            frames[i] = (True, full.reset_index())
     regional = all(has for has, _ in frames)
     scale = float(indicator.scale)
 
@@ -451,7 +471,7 @@ def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int])
     # CONTRACT §4: threshold and gap are null when there is no status to give.
     threshold_list = _numbers(np.where(missing, np.nan, thresholds))
     gaps = [
-        None if m else float(f"{d:.15g}")
+        None if m else d
         for d, m in zip((values - thresholds).tolist(), missing.tolist(), strict=True)
     ]
     gap_list = [g if g is None or not g.is_integer() else int(g) for g in gaps]
@@ -558,22 +578,8 @@ def evaluate_check(plan: Plan, data: DataSet, year: int, region: str | None = No
     needed = {year, year - 1} | {baseline_of(plan, i.target) for i in plan.indicators}
     results: list[Result] = []
     for s in _series_for(plan, data, needed):
-        own = [r for r in regions if r is None or s.regional]
-        results.extend(_results(plan, s, own, [year]))
-        if region is not None and not own:
-            results.append(
-                Result(
-                    s.indicator.id,
-                    s.indicator.name,
-                    region,
-                    year,
-                    None,
-                    target_dict(s.indicator.target),
-                    None,
-                    None,
-                    "no_data",
-                )
-            )
+        # An indicator whose data has no region column has no data for a region.
+        results.extend(_results(plan, s, regions, [year]))
     return CheckReport(plan=_plan_dict(plan), year=year, results=results)
 
 
@@ -633,7 +639,7 @@ def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapRep
     rows: list[Result] = []
     outlook: list[Outlook] = []
     for s in _series_for(plan, data, None):
-        own = [r for r in regions if r is None or s.regional]
+        own = regions
         results = _results(plan, s, own, years)
         rows.extend(results)
         # _results lists each region's years together, in order.
