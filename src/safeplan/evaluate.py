@@ -198,21 +198,7 @@ class Series:
     indicator: Indicator
     frame: pd.DataFrame
     data: DataSet
-    regional: bool
-    _lookup: dict[tuple[str | None, int], float] = field(default_factory=dict, repr=False)
     _exact: dict[tuple[str | None, int], Fraction | None] = field(default_factory=dict, repr=False)
-
-    def value(self, region: str | None, year: int) -> float:
-        """The float value (NaN when there is none)."""
-        if not self._lookup:
-            self._lookup = dict(
-                zip(
-                    zip(self.frame["region"].tolist(), self.frame["year"].tolist(), strict=True),
-                    self.frame["value"].tolist(),
-                    strict=True,
-                )
-            )
-        return self._lookup.get((region, year), math.nan)
 
     def values_at(self, regions: list[str | None], years: list[int]) -> np.ndarray[Any, Any]:
         """Float values for pairs of regions and years (NaN where there is none)."""
@@ -392,7 +378,7 @@ def series(indicator: Indicator, data: DataSet, years: set[int] | None = None) -
     parts.insert(0, with_values(whole))
     combined = pd.concat(parts, ignore_index=True)[["region", "year", "value"]]
     combined["region"] = combined["region"].astype(object).where(combined["region"].notna(), None)
-    return Series(indicator=indicator, frame=combined, data=data, regional=regional)
+    return Series(indicator=indicator, frame=combined, data=data)
 
 
 # --------------------------------------------------------------------------- targets
