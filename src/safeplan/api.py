@@ -26,7 +26,6 @@ from safeplan.evaluate import (
     series,
 )
 from safeplan.findings import ValidationReport
-from safeplan.records import CLASS_MASKS
 
 
 class InvalidDataError(DataError):
@@ -135,6 +134,8 @@ def explain(
     plan: PlanLike, indicator_id: str, year: int, *, region: str | None = None
 ) -> Explanation:
     """How an indicator's value and threshold for ``year`` were derived, cell by cell."""
+    from safeplan.records import CLASS_MASKS
+
     loaded = _plan(plan)
     indicator = loaded.indicator(indicator_id)
     data = load_valid(loaded)
