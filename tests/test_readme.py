@@ -67,3 +67,10 @@ def test_json_example_matches_the_bundled_plan(run, monkeypatch):
     actual = json.loads(run("check", "2024", "--format", "json").stdout)
     assert shown["plan"] == actual["plan"]
     assert shown["results"][0] in actual["results"]
+
+
+def test_library_example_runs(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    block = re.search(r"## Library.*?```python\n(.*?)```", README, re.S)
+    assert block is not None
+    exec(compile(block.group(1), "README.md", "exec"), {})
