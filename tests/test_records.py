@@ -161,3 +161,12 @@ def test_unknown_derived_column_is_config_error(run, make_plan):
     assert result.exit_code == 2
     assert "'zhongda' is not a column derived from accident records" in result.stderr
     assert "indicators.yaml:9" in result.stderr
+
+
+def test_sector_groups_without_a_sector_column(run, make_plan):
+    config = make_plan(PLAN, {"ledger.csv": (["日期", "死亡人数"], [["2024-01-01", 1]])})
+    result = run("validate", "-c", str(config), "-f", "json")
+    assert result.exit_code == 1
+    codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
+    assert codes == ["missing-sector-column"]
+    assert run("check", "2024", "-c", str(config)).exit_code == 2

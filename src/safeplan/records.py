@@ -313,9 +313,14 @@ def load_records(
         deaths_i,
         injuries_i,
         [],
-        sectors=sectors,
+        sectors=sectors if sector is not None else {},
         classified=(classes, loss_kept),
     )
+    if sector is None:
+        # No sector column (already a finding): the group columns exist, with nothing in them.
+        for group in sectors:
+            frame[f"{group}_accidents"] = 0
+            frame[f"{group}_deaths"] = 0
     for column in frame.columns:
         if column not in ("year", "region"):
             frame[column] = frame[column].astype("float64")
