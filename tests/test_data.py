@@ -221,3 +221,11 @@ indicators:
     assert run("explain", "w", "2021", "-c", str(config), "--region", "全市").exit_code == 0
     bad = make_plan(text.replace("s.工矿商贸死亡人数", "s.年份"), None)
     assert run("check", "2021", "-c", str(bad)).exit_code == 2
+
+
+def test_rows_with_compensating_field_counts_take_the_careful_path():
+    # Six commas in all, as two complete rows would have, but 5 + 1: not a plain file.
+    text = "year,region,deaths\n2020,甲,1,2,3,4\n2021\n2022,乙,3\n"
+    table, findings = read_csv_text(text, "x.csv")
+    assert [(f.code, f.line) for f in findings] == [("ragged-row", 2), ("ragged-row", 3)]
+    assert table is not None and table.lines == [4]

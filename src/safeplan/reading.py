@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -167,6 +168,19 @@ class LazyColumns(dict[str, list[str]]):
 _ODD = ('"', "\x00", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
+def _complete_rows(encoded: bytes, width: int, n_lines: int) -> bool:
+    """True when every line holds exactly ``width - 1`` commas (counted with numpy)."""
+    import numpy as np
+
+    if width == 1:
+        return True
+    data = np.frombuffer(encoded, dtype=np.uint8)
+    breaks = np.flatnonzero(data == 10)
+    line_of_comma = np.searchsorted(breaks, np.flatnonzero(data == 44))
+    per_line = np.bincount(line_of_comma, minlength=n_lines)
+    return bool((per_line == width - 1).all())
+
+
 def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> RawTable | None:
     """The fast path: a CSV without quotes whose rows are all complete.
 
@@ -186,28 +200,32 @@ def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> 
     width = len(header)
     if not all(header) or len(set(header)) != width:
         return None
-    # As many commas as complete rows need: with pandas refusing a row of too many
-    # fields, no row can have too few either.
     empty_row = "," * (width - 1)
     if body.count(",") != (width - 1) * n_lines or body.endswith("\n" + empty_row):
         return None
     if width > 1 and f"\n{empty_row}\n" in body:
         return None
+    encoded = body.encode("utf-8")
+    if not _complete_rows(encoded, width, n_lines):
+        return None
     text_columns = {i: str for i, name in enumerate(header) if name in ("region", "sector", "date")}
     try:
-        # Bytes, not a StringIO: pandas would re-encode a text stream chunk by chunk.
-        typed = pd.read_csv(
-            io.BytesIO(body.encode("utf-8")),
-            header=None,
-            skiprows=1,
-            names=list(range(width)),
-            dtype=text_columns,
-            keep_default_na=False,
-            na_values=[""],
-            engine="c",
-            skip_blank_lines=False,
-        )
-    except (ValueError, pd.errors.ParserError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            # Bytes, not a StringIO: pandas would re-encode a text stream chunk by chunk.
+            typed = pd.read_csv(
+                io.BytesIO(encoded),
+                header=None,
+                skiprows=1,
+                names=list(range(width)),
+                dtype=text_columns,
+                keep_default_na=False,
+                na_values=[""],
+                engine="c",
+                skip_blank_lines=False,
+                index_col=False,
+            )
+    except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning):
         return None
     if len(typed) != n_lines - 1:
         return None
