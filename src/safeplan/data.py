@@ -58,6 +58,26 @@ class Dataset:
     _by_year: dict[int, list[int]] | None = field(default=None, repr=False)
     _rows: list[int] | None = field(default=None, repr=False)
 
+    _values: dict[str, Any] = field(default_factory=dict, repr=False)
+    _codes: Any = field(default=None, repr=False)
+
+    def column_values(self, column: str) -> np.ndarray[Any, Any]:
+        """A column of the frame as a float numpy array (cached)."""
+        values = self._values.get(column)
+        if values is None:
+            values = self._values[column] = self.frame[column].to_numpy(dtype="float64")
+        return values  # type: ignore[no-any-return]
+
+    def region_codes(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """(codes of the regions present, code of each frame row) in the plan's region list."""
+        assert self._codes is not None, "DataSet.regions assigns the codes"
+        return self._codes  # type: ignore[no-any-return]
+
+    def covers(self, year: int) -> bool:
+        """True when ``year`` lies within the years of the frame."""
+        years = self.by_year()
+        return bool(years) and min(years) <= year <= max(years)
+
     def table_row(self, position: int) -> int:
         """The data row of ``table`` behind frame position ``position``."""
         if self._rows is None:
@@ -115,6 +135,31 @@ class DataSet:
 
     datasets: dict[str, Dataset]
     report: ValidationReport
+    _regions: list[str] | None = field(default=None, repr=False)
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def regions(self) -> list[str]:
+        """Every region in the data, in order of first appearance; codes each dataset's rows."""
+        if self._regions is None:
+            import numpy as np
+            import pandas as pd
+
+            index: dict[str, int] = {}
+            for dataset in self.datasets.values():
+                if not dataset.has_region:
+                    continue
+                codes, uniques = pd.factorize(dataset.frame["region"].to_numpy(dtype=object))
+                mapped = np.array([index.setdefault(u, len(index)) for u in uniques], dtype="int64")
+                dataset._codes = (mapped, mapped[codes] if len(codes) else codes)
+            self._regions = list(index)
+            self._index = index
+        return self._regions
+
+    def region_index(self) -> dict[str, int]:
+        """Position of each region in :attr:`regions`."""
+        self.regions  # noqa: B018 - assigns the index
+        return self._index
 
     def years(self) -> list[int]:
         """Every year present in any dataset, sorted."""

@@ -19,7 +19,6 @@ from safeplan.errors import DataError, UsageError
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
 
     from safeplan.data import DataSet, Dataset
 
@@ -189,31 +188,80 @@ def _split(ref: str) -> tuple[str, str]:
 
 @dataclass
 class Series:
-    """An indicator's values for every (region, year) it can be computed for.
+    """An indicator's values for every region and year, computed on demand, year by year.
 
-    ``frame`` has ``region`` (``None`` for the whole plan), ``year`` and ``value`` (float,
-    NaN = no data). Exact values are computed on demand from the data.
+    For a year: one float per region of the data (NaN = no data) and the whole plan's
+    value (Σ numerators × per ÷ Σ denominators). Exact values come from :meth:`exact`.
     """
 
     indicator: Indicator
-    frame: pd.DataFrame
     data: DataSet
+    _years: dict[int, tuple[np.ndarray[Any, Any], float]] = field(default_factory=dict, repr=False)
     _exact: dict[tuple[str | None, int], Fraction | None] = field(default_factory=dict, repr=False)
+
+    def _refs(self) -> list[tuple[Dataset, str]]:
+        indicator = self.indicator
+        refs = [indicator.value] if indicator.value is not None else [
+            indicator.numerator, indicator.denominator
+        ]
+        return [
+            (self.data.datasets[_split(ref)[0]], _split(ref)[1]) for ref in refs if ref is not None
+        ]
+
+    def year(self, year: int) -> tuple[np.ndarray[Any, Any], float]:
+        """Values of every region of the data (NaN = none) and the whole plan's, in ``year``."""
+        cached = self._years.get(year)
+        if cached is not None:
+            return cached
+        import numpy as np
+
+        refs = self._refs()
+        n_regions = len(self.data.regions)
+        # Regions of the indicator's data: each must have its row for the whole plan to have
+        # a value — a missing row is missing data, never a silently smaller sum (accident
+        # records excepted: there a region without records had no accidents).
+        known = np.zeros(n_regions, dtype=bool)
+        for dataset, _ in refs:
+            if dataset.has_region:
+                known[dataset.region_codes()[0]] = True
+        regional: list[np.ndarray[Any, Any]] = []
+        totals: list[float] = []
+        for dataset, column in refs:
+            rows = dataset.by_year().get(year, [])
+            values = dataset.column_values(column)[rows]
+            if not dataset.has_region:
+                regional.append(np.full(n_regions, np.nan))
+                totals.append(float(values[0]) if len(values) else math.nan)
+                continue
+            codes = dataset.region_codes()[1][rows]
+            fill = 0.0 if dataset.derived is not None and dataset.covers(year) else math.nan
+            by_region = np.full(n_regions, fill)
+            by_region[codes] = values
+            regional.append(by_region)
+            part = by_region[known]
+            totals.append(
+                float(part.sum()) if len(rows) and not np.isnan(part).any() else math.nan
+            )
+        scale = float(self.indicator.scale)
+        with np.errstate(all="ignore"):
+            if len(refs) == 1:
+                result = (regional[0], totals[0])
+            else:
+                whole = totals[0] * scale / totals[1] if totals[1] else math.nan
+                result = (regional[0] * scale / regional[1], whole)
+        self._years[year] = result
+        return result
 
     def values_at(self, regions: list[str | None], years: list[int]) -> np.ndarray[Any, Any]:
         """Float values for pairs of regions and years (NaN where there is none)."""
         import numpy as np
 
-        wanted = set(years)
-        by_year: dict[int, dict[str | None, float]] = {}
-        frame = self.frame
-        for year in wanted:
-            rows = frame[frame["year"] == year]
-            by_year[year] = dict(zip(rows["region"].tolist(), rows["value"].tolist(), strict=True))
-        nan = math.nan
-        return np.array(
-            [by_year[y].get(r, nan) for r, y in zip(regions, years, strict=True)], dtype="float64"
-        )
+        index = self.data.region_index()
+        out = np.empty(len(regions), dtype="float64")
+        for i, (region, year) in enumerate(zip(regions, years, strict=True)):
+            by_region, whole = self.year(year)
+            out[i] = whole if region is None else by_region[index[region]]
+        return out
 
     def parts(self, region: str | None, year: int) -> list[Part]:
         """The sums behind a value: the numerator (or column) and the denominator."""
@@ -298,87 +346,9 @@ def _positions(dataset: Dataset, year: int, region: str | None) -> list[int]:
     return [] if position is None else [position]
 
 
-def series(indicator: Indicator, data: DataSet, years: set[int] | None = None) -> Series:
-    """Compute an indicator's float values for every region and year (vectorised)."""
-    import numpy as np
-    import pandas as pd
-
-    refs = (
-        [indicator.value]
-        if indicator.value is not None
-        else [indicator.numerator, indicator.denominator]
-    )
-    frames: list[tuple[bool, pd.DataFrame]] = []
-    sources = []
-    for ref in refs:
-        assert ref is not None
-        name, column = _split(ref)
-        dataset = data.datasets[name]
-        frame = dataset.frame
-        if years is not None:
-            frame = frame[frame["year"].isin(years)]
-        cols = ["year", "region", column] if dataset.has_region else ["year", column]
-        frames.append((dataset.has_region, frame[cols].rename(columns={column: f"v{len(frames)}"})))
-        sources.append(dataset)
-    # Every region of the indicator's data, in every year a dataset covers: a missing row
-    # is missing data (the whole plan then has none), never a silently smaller sum — except
-    # in accident records, where a region without records had no accidents.
-    known: dict[str, None] = {}
-    for has_region, frame in frames:
-        if has_region:
-            known.update(dict.fromkeys(frame["region"].tolist()))
-    if known:
-        for i, (has_region, frame) in enumerate(frames):
-            if not has_region:
-                continue
-            grid = pd.MultiIndex.from_product(
-                [sorted(set(frame["year"].tolist())), list(known)], names=["year", "region"]
-            )
-            full = frame.set_index(["year", "region"]).reindex(grid)
-            if sources[i].derived is not None:
-                full = full.fillna(0)
-            frames[i] = (True, full.reset_index())
-    regional = all(has for has, _ in frames)
-    scale = float(indicator.scale)
-
-    def with_values(panel: pd.DataFrame) -> pd.DataFrame:
-        if len(frames) == 1:
-            panel["value"] = panel["v0"]
-        else:
-            with np.errstate(all="ignore"):
-                panel["value"] = panel["v0"] * scale / panel["v1"]
-        return panel
-
-    def totals(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-        grouped = frame.groupby("year", sort=True)[column]
-        out = grouped.sum(min_count=1).to_frame()
-        out.loc[grouped.count() < grouped.size(), column] = np.nan
-        return out
-
-    parts = []
-    if regional:
-        panel = frames[0][1]
-        if len(frames) == 2:
-            panel = panel.merge(frames[1][1], on=["year", "region"], how="outer")
-        panel = panel.reset_index(drop=True)
-        whole = totals(panel, "v0")
-        if len(frames) == 2:
-            whole = whole.join(totals(panel, "v1"))
-        whole = whole.reset_index()
-        parts.append(with_values(panel))
-    else:
-        whole = None
-        for has_region, frame in frames:
-            column = frame.columns[-1]
-            part = totals(frame, column) if has_region else frame.set_index("year")[[column]]
-            whole = part if whole is None else whole.join(part, how="outer")
-        assert whole is not None
-        whole = whole.reset_index()
-    whole["region"] = None
-    parts.insert(0, with_values(whole))
-    combined = pd.concat(parts, ignore_index=True)[["region", "year", "value"]]
-    combined["region"] = combined["region"].astype(object).where(combined["region"].notna(), None)
-    return Series(indicator=indicator, frame=combined, data=data)
+def series(indicator: Indicator, data: DataSet) -> Series:
+    """An indicator's values (computed per year, on demand)."""
+    return Series(indicator=indicator, data=data)
 
 
 # --------------------------------------------------------------------------- targets
@@ -525,11 +495,7 @@ def _exact_threshold(plan: Plan, s: Series, region: str | None, year: int) -> Fr
 
 def regions_of(data: DataSet) -> list[str]:
     """Every region in the data, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for dataset in data.datasets.values():
-        if dataset.has_region:
-            seen.update(dict.fromkeys(dataset.frame["region"].unique().tolist()))
-    return list(seen)
+    return list(data.regions)
 
 
 def _region_list(plan: Plan, data: DataSet, region: str | None) -> list[str | None]:
@@ -547,8 +513,8 @@ def _region_list(plan: Plan, data: DataSet, region: str | None) -> list[str | No
     )
 
 
-def _series_for(plan: Plan, data: DataSet, years: set[int] | None) -> list[Series]:
-    return [series(indicator, data, years) for indicator in plan.indicators]
+def _series_for(plan: Plan, data: DataSet) -> list[Series]:
+    return [series(indicator, data) for indicator in plan.indicators]
 
 
 def evaluate_check(plan: Plan, data: DataSet, year: int, region: str | None = None) -> CheckReport:
@@ -561,9 +527,8 @@ def evaluate_check(plan: Plan, data: DataSet, year: int, region: str | None = No
             hint="pick a year the statistics cover",
         )
     regions = _region_list(plan, data, region)
-    needed = {year, year - 1} | {baseline_of(plan, i.target) for i in plan.indicators}
     results: list[Result] = []
-    for s in _series_for(plan, data, needed):
+    for s in _series_for(plan, data):
         # An indicator whose data has no region column has no data for a region.
         results.extend(_results(plan, s, regions, [year]))
     return CheckReport(plan=_plan_dict(plan), year=year, results=results)
@@ -624,7 +589,7 @@ def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapRep
     regions = _region_list(plan, data, region)
     rows: list[Result] = []
     outlook: list[Outlook] = []
-    for s in _series_for(plan, data, None):
+    for s in _series_for(plan, data):
         own = regions
         results = _results(plan, s, own, years)
         rows.extend(results)
