@@ -201,9 +201,11 @@ class Series:
 
     def _refs(self) -> list[tuple[Dataset, str]]:
         indicator = self.indicator
-        refs = [indicator.value] if indicator.value is not None else [
-            indicator.numerator, indicator.denominator
-        ]
+        refs = (
+            [indicator.value]
+            if indicator.value is not None
+            else [indicator.numerator, indicator.denominator]
+        )
         return [
             (self.data.datasets[_split(ref)[0]], _split(ref)[1]) for ref in refs if ref is not None
         ]
@@ -239,9 +241,7 @@ class Series:
             by_region[codes] = values
             regional.append(by_region)
             part = by_region[known]
-            totals.append(
-                float(part.sum()) if len(rows) and not np.isnan(part).any() else math.nan
-            )
+            totals.append(float(part.sum()) if len(rows) and not np.isnan(part).any() else math.nan)
         scale = float(self.indicator.scale)
         with np.errstate(all="ignore"):
             if len(refs) == 1:

@@ -175,9 +175,10 @@ def _complete_rows(encoded: bytes, width: int, n_lines: int) -> bool:
     if width == 1:
         return True
     data = np.frombuffer(encoded, dtype=np.uint8)
-    breaks = np.flatnonzero(data == 10)
-    line_of_comma = np.searchsorted(breaks, np.flatnonzero(data == 44))
-    per_line = np.bincount(line_of_comma, minlength=n_lines)
+    starts = np.concatenate(([0], np.flatnonzero(data == 10) + 1))
+    if len(starts) != n_lines:
+        return False
+    per_line = np.add.reduceat(data == 44, starts, dtype=np.int32)
     return bool((per_line == width - 1).all())
 
 
