@@ -10,22 +10,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safeplan.config import Plan, load_plan
 from safeplan.data import DataSet, load_data
 from safeplan.errors import DataError
-from safeplan.evaluate import (
-    CheckReport,
-    GapReport,
-    Result,
-    baseline_of,
-    evaluate_check,
-    evaluate_gap,
-    number,
-    series,
-)
 from safeplan.findings import ValidationReport
+
+if TYPE_CHECKING:
+    # Evaluation loads only for the commands that evaluate: `validate` never needs it.
+    from safeplan.evaluate import CheckReport, GapReport, Result
 
 
 class InvalidDataError(DataError):
@@ -63,12 +57,16 @@ def load_valid(plan: Plan) -> DataSet:
 
 def check(plan: PlanLike, year: int, *, region: str | None = None) -> CheckReport:
     """Evaluate every indicator for ``year`` against its target (CONTRACT §3–4)."""
+    from safeplan.evaluate import evaluate_check
+
     loaded = _plan(plan)
     return evaluate_check(loaded, load_valid(loaded), year, region)
 
 
 def gap(plan: PlanLike, *, region: str | None = None) -> GapReport:
     """The target-gap table from the baseline year and the outlook (CONTRACT §6)."""
+    from safeplan.evaluate import evaluate_gap
+
     loaded = _plan(plan)
     return evaluate_gap(loaded, load_valid(loaded), region)
 
@@ -134,6 +132,7 @@ def explain(
     plan: PlanLike, indicator_id: str, year: int, *, region: str | None = None
 ) -> Explanation:
     """How an indicator's value and threshold for ``year`` were derived, cell by cell."""
+    from safeplan.evaluate import evaluate_check, number, series
     from safeplan.records import CLASS_MASKS
 
     loaded = _plan(plan)
@@ -191,6 +190,8 @@ def explain(
 
 
 def _threshold_steps(plan: Plan, s: Any, region: str | None, year: int) -> list[str]:
+    from safeplan.evaluate import baseline_of, number
+
     target = s.indicator.target
     if target.kind == "max":
         return [f"max: value ≤ {number(target.number)} (以内 includes the bound)"]

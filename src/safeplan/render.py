@@ -14,8 +14,6 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from safeplan.spreadsheet import escape_text
-
 if TYPE_CHECKING:
     from safeplan.api import Explanation
     from safeplan.evaluate import CheckReport, GapReport, Result
@@ -276,6 +274,8 @@ CSV_FIELDS = [
 
 def results_csv(results: Sequence[Result]) -> str:
     """Results as CSV (machine-readable: unrounded numbers, stable English headers)."""
+    from safeplan.spreadsheet import escape_text
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
