@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,7 +162,9 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
             "records": result.records,
             "summary": result.summary,
         }
-        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        from safeplan.render import dump_json
+
+        return dump_json(payload, "records", "summary")
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

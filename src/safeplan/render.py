@@ -272,28 +272,30 @@ CSV_FIELDS = [
 ]
 
 
-def results_csv(results: Sequence[Result]) -> str:
-    """Results as CSV (machine-readable: unrounded numbers, stable English headers)."""
+def _csv_row(r: Result) -> list[object]:
     from safeplan.spreadsheet import escape_text
 
+    kind = r.target["kind"]
+    return [
+        r.id,
+        escape_text(r.name),
+        escape_text(r.region) if r.region is not None else "",
+        r.year,
+        _csv_number(r.value),
+        kind,
+        "true" if kind == "yoy_decline" else _csv_number(r.target["value"]),
+        _csv_number(r.threshold),
+        _csv_number(r.gap),
+        r.status,
+    ]
+
+
+def results_csv(results: Sequence[Result]) -> str:
+    """Results as CSV (machine-readable: unrounded numbers, stable English headers)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
-    for r in results:
-        writer.writerow(
-            [
-                r.id,
-                escape_text(r.name),
-                escape_text(r.region) if r.region is not None else "",
-                r.year,
-                _csv_number(r.value),
-                r.target["kind"],
-                "true" if r.target["kind"] == "yoy_decline" else _csv_number(r.target["value"]),
-                _csv_number(r.threshold),
-                _csv_number(r.gap),
-                r.status,
-            ]
-        )
+    writer.writerows(_csv_row(r) for r in results)
     return buffer.getvalue()
 
 
@@ -577,7 +579,7 @@ def gap_csv(report: GapReport) -> str:
         "required_annual_change_pct",
     ]
     writer.writerow(CSV_FIELDS + extra)
-    for r, line in zip(report.rows, results_csv(report.rows).splitlines()[1:], strict=True):
+    for r in report.rows:
         o = outlook.get((r.id, r.region))
         values = (
             []
@@ -591,6 +593,5 @@ def gap_csv(report: GapReport) -> str:
                 _csv_number(o.required_annual_change_pct),
             ]
         )
-        row = next(csv.reader([line]))
-        writer.writerow(row + ["" if v is None else v for v in values])
+        writer.writerow(_csv_row(r) + ["" if v is None else v for v in values])
     return buffer.getvalue()
