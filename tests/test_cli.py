@@ -313,3 +313,12 @@ def test_formula_like_names_are_escaped_in_csv_and_xlsx(run, make_plan, tmp_path
     assert "'=1+2" in {c.value for c in cells}
     assert all(c.data_type == "s" for c in cells)
     assert not any(str(c.value).startswith(("=", "@", "-")) for c in cells)
+
+
+def test_debug_before_the_command(tmp_path):
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["--debug", "check", "2024", "-c", str(tmp_path / "x.yaml")])
+    assert isinstance(result.exception, safeplan.ConfigError)
+    plain = CliRunner().invoke(app, ["check", "2024", "-c", str(tmp_path / "x.yaml")])
+    assert plain.exit_code == 2 and "Traceback" not in plain.output

@@ -119,6 +119,7 @@ def _errors(debug: bool) -> Iterator[None]:
     """Turn library errors into a message on stderr and exit 2; tracebacks only with --debug."""
     from safeplan.errors import SafeplanError
 
+    debug = debug or _DEBUG["on"]
     try:
         yield
     except SafeplanError as exc:
@@ -442,9 +443,15 @@ def report(
         sys.stdout.write(f"{output}\n")
 
 
+_DEBUG = {"on": False}
+
+
 @app.callback()
-def _main() -> None:
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks.")] = False,
+) -> None:
     """safeplan — 安全生产规划控制指标计算与考核."""
+    _DEBUG["on"] = debug
 
 
 def main() -> NoReturn:

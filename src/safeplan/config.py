@@ -308,10 +308,11 @@ class Plan:
 
 def display_path(path: Path) -> str:
     """A path as users should see it: relative to the working directory when inside it."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return os.path.relpath(path)
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        return str(absolute)
 
 
 def _pattern_message(loc: tuple[int | str, ...], given: object) -> str:
