@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from safeplan.classify import CLASS_NAMES_EN, CLASS_NAMES_ZH, CLASSES, describe
+from safeplan.classify import CLASS_NAMES_EN, CLASS_NAMES_ZH, CLASSES
 from safeplan.config import Plan
 from safeplan.errors import ConfigError
 from safeplan.findings import ValidationReport
@@ -68,20 +68,8 @@ def classify_plan(plan: Plan, dataset: str | None = None) -> Classified:
                 "class": CLASSES[code],
                 "class_zh": CLASS_NAMES_ZH[code],
                 "class_en": CLASS_NAMES_EN[code],
-                "reason_zh": describe(
-                    code,
-                    int(records.deaths[i]),
-                    int(records.injuries[i]),
-                    records.loss_text(i),
-                    lang="zh",
-                ),
-                "reason_en": describe(
-                    code,
-                    int(records.deaths[i]),
-                    int(records.injuries[i]),
-                    records.loss_text(i),
-                    lang="en",
-                ),
+                "reason_zh": records.describe(i, "zh"),
+                "reason_en": records.describe(i, "en"),
             }
         )
     frame = loaded.frame

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
@@ -376,30 +376,26 @@ def chart(
             _err(f"warning: {warning}")
         gap_dict = report.to_dict()
         n = len({r["id"] for r in gap_dict["rows"]})
+        progress = None
         if sys.stderr.isatty() and (regions or n > 3):
             from rich.progress import Progress
 
-            with Progress(transient=True) as progress:
+            progress = Progress(transient=True)
+        with progress or nullcontext():
+            advance = None
+            if progress is not None:
                 task = progress.add_task("charts", total=None)
 
                 def advance(done: int, total: int) -> None:
                     progress.update(task, completed=done, total=total)
 
-                paths = write_charts(
-                    gap_dict,
-                    output,
-                    fmt=format.value,
-                    lang=lang.value,
-                    regions=regions or region is not None,
-                    on_progress=advance,
-                )
-        else:
             paths = write_charts(
                 gap_dict,
                 output,
                 fmt=format.value,
                 lang=lang.value,
                 regions=regions or region is not None,
+                on_progress=advance,
             )
         for path in paths:
             sys.stdout.write(f"{path}\n")

@@ -113,12 +113,6 @@ class Dataset:
             return None
         return Fraction(Decimal(text))
 
-    def source_line(self, position: int) -> int | None:
-        """The line (or sheet row) of a frame row, for yearly tables."""
-        if self.table is None:
-            return None
-        return self.table.lines[self.table_row(position)]
-
     def location(self, position: int, column: str) -> str:
         """``file:line:col`` (or ``file:Sheet!B7``) of one cell."""
         if self.table is None:

@@ -331,10 +331,6 @@ class Part:
             decimal_sum = _EXACT.add(decimal_sum, Decimal(text))
         return Fraction(decimal_sum)
 
-    def float_sum(self) -> float:
-        """Σ of the cells in floating point (for display)."""
-        return float(self.dataset.frame[self.column].to_numpy()[self.positions].sum())
-
 
 def _positions(dataset: Dataset, year: int, region: str | None) -> list[int]:
     if region is None:

@@ -601,8 +601,6 @@ def read_csv_text(
         aliases,
         where=where,
     )
-    if table is not None:
-        table.encoding = None
     return table, findings + more
 
 

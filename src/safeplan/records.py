@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from safeplan.classify import CLASSES, derive_yearly, exact_sum, yearly_columns
 from safeplan.errors import ConfigError
@@ -99,17 +99,21 @@ class Records:
         region = self.frame["region"].iat[position] if "region" in self.frame else None
         return exact_sum([self.loss_text(i) for i in self.select(column, year, region).tolist()])
 
-    def reason(self, index: int) -> str:
-        """``line N: 重大: 死亡 10 人 ≥ 10`` for one record."""
+    def describe(self, index: int, lang: Literal["zh", "en"] = "zh") -> str:
+        """Why record ``index`` has its class, e.g. ``重大: 死亡 10 人 ≥ 10``."""
         from safeplan.classify import describe
 
-        text = describe(
+        return describe(
             int(self.classes.code[index]),
             int(self.deaths[index]),
             int(self.injuries[index]),
             self.loss_text(index),
+            lang=lang,
         )
-        return f"line {self.table.lines[int(self.rows[index])]}: {text}"
+
+    def reason(self, index: int) -> str:
+        """``line N: 重大: 死亡 10 人 ≥ 10`` for one record."""
+        return f"line {self.table.lines[int(self.rows[index])]}: {self.describe(index)}"
 
     def lines(self, indexes: np.ndarray[Any, Any]) -> list[int]:
         """Physical lines (or sheet rows) of records."""
