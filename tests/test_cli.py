@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import safeplan
 from safeplan.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).parent.parent
 
 
 def test_check_json_equals_library_dump(run, bundled):
@@ -272,6 +274,36 @@ def test_python_dash_m_and_no_traceback(tmp_path):
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "x.yaml: file not found" in result.stderr
+
+
+def test_real_process_flushes_everything_before_its_quick_exit(tmp_path):
+    """main() ends with os._exit: stdout must still be complete and the status right."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(ROOT / "data", plan / "data")
+    shutil.copy(ROOT / "indicators.yaml", plan / "indicators.yaml")
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    command = [sys.executable, "-m", "safeplan", "check", "2024", "--format", "json"]
+    result = subprocess.run(command, cwd=plan, env=env, capture_output=True, check=False)
+    report = json.loads(result.stdout.decode("utf-8"))
+    assert result.returncode == (0 if report["ok"] else 1)
+    assert len(report["results"]) > 1 and result.stdout.endswith(b"}\n")
+    written = plan / "out.json"
+    result = subprocess.run(
+        [*command, "--output", str(written)], cwd=plan, env=env, capture_output=True, check=False
+    )
+    assert json.loads(written.read_text("utf-8")) == report
+    assert result.returncode == (0 if report["ok"] else 1)
+    gone = subprocess.run(
+        [sys.executable, "-m", "safeplan", "validate", "--config", "nowhere.yaml"],
+        cwd=plan,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert gone.returncode == 2 and "nowhere.yaml" in gone.stderr
 
 
 def test_debug_shows_traceback(tmp_path):

@@ -6,6 +6,7 @@ The only module that imports typer. Library modules load inside the commands, so
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -451,11 +452,32 @@ def _main(
 
 
 def main() -> NoReturn:
-    """The console script."""
+    """The console script.
+
+    It ends with :func:`os._exit` once its output is flushed: tearing down an interpreter
+    that holds pandas frames and thousands of results costs more than the command's own
+    work at national scale, and nothing is left to clean up (every file is already
+    closed; ``--output`` was written and renamed before).
+    """
+    # A short run of a CLI leaves no garbage cycles worth collecting: the cyclic collector
+    # would only rescan the objects of pandas' import and of the results, again and again.
+    gc.disable()
+    code: int | str | None = 0
     try:
         app()
-    except SystemExit:
-        raise
+    except SystemExit as exc:
+        code = exc.code
     except KeyboardInterrupt:
-        sys.exit(130)
-    sys.exit(0)
+        code = 130
+    if not isinstance(code, int):
+        # sys.exit("message") semantics: the message to stderr, status 1.
+        if code is not None:
+            _err(str(code))
+        code = 0 if code is None else 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            # Reader gone (`| head`) or stream closed: nothing more can be said on it.
+            code = code or 1
+    os._exit(code)
