@@ -125,6 +125,15 @@ def test_alias_bomb_is_refused(tmp_path):
     assert "expands to more than" in message
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("plan: {name: x}\nloop: &a [*a]\n", 2), ("loop: &a {again: *a}\n", 1)],
+)
+def test_recursive_alias_is_refused_not_followed_forever(tmp_path, text, line):
+    message = error_of(tmp_path, text)
+    assert f"indicators.yaml:{line}: a YAML alias refers to a node that contains it" in message
+
+
 def test_data_path_outside_plan_dir(tmp_path):
     outside = tmp_path.parent / "secret.csv"
     outside.write_text("year,deaths\n2024,999\n", encoding="utf-8")

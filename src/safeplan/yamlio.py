@@ -36,7 +36,11 @@ _FLOAT_RE = re.compile(
 )
 
 
-class _Loader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it (ten times faster), else the pure-Python one.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader with exact decimals and YAML 1.2 exponent floats."""
 
 
@@ -97,9 +101,14 @@ class Located:
 
 
 def _walk(node: yaml.Node) -> Iterator[yaml.Node]:
+    """Every node once, though aliases share (or recursively contain) nodes."""
     stack = [node]
+    seen: set[int] = set()
     while stack:
         current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         yield current
         if isinstance(current, yaml.MappingNode):
             for key, value in current.value:
@@ -108,20 +117,29 @@ def _walk(node: yaml.Node) -> Iterator[yaml.Node]:
             stack.extend(current.value)
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """Number of nodes the document expands to, each alias counted at every use."""
+def _expanded_size(root: yaml.Node) -> int | yaml.Node:
+    """Number of nodes the document expands to, each alias counted at every use.
+
+    When an alias refers to a node that contains it (``a: &a [*a]``), the document
+    expands without end: that node is returned instead.
+    """
     sizes: dict[int, int] = {}
     order: list[yaml.Node] = []
     seen: set[int] = set()
+    open_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
         if done:
+            open_nodes.discard(id(node))
             order.append(node)
             continue
+        if id(node) in open_nodes:
+            return node
         if id(node) in seen:
             continue
         seen.add(id(node))
+        open_nodes.add(id(node))
         stack.append((node, True))
         children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
@@ -182,7 +200,14 @@ def load_yaml(path: Path, display: str) -> Located:
                                 f"is given twice (first at line {first})",
                                 hint="keep one of them",
                             )
-        if _expanded_size(root) > MAX_NODES:
+        size = _expanded_size(root)
+        if isinstance(size, yaml.Node):
+            raise ConfigError(
+                f"{display}:{size.start_mark.line + 1}: a YAML alias refers to a node that "
+                "contains it, so the document never ends",
+                hint="write the plan out without recursive anchors and aliases",
+            )
+        if size > MAX_NODES:
             raise ConfigError(
                 f"{display}: the document expands to more than {MAX_NODES} nodes (YAML aliases)",
                 hint="write the plan out without recursive anchors and aliases",
