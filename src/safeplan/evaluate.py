@@ -8,6 +8,7 @@ a value on its threshold is met, and display rounding never changes a status.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
@@ -252,15 +253,24 @@ class Series:
         self._years[year] = result
         return result
 
-    def values_at(self, regions: list[str | None], years: list[int]) -> np.ndarray[Any, Any]:
-        """Float values for pairs of regions and years (NaN where there is none)."""
+    def values_at(
+        self, codes: np.ndarray[Any, Any], years: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
+        """Float values for pairs of region codes (-1 = the whole plan) and years (NaN = none).
+
+        Codes index :attr:`DataSet.regions`; one gather per distinct year.
+        """
         import numpy as np
 
-        index = self.data.region_index()
-        out = np.empty(len(regions), dtype="float64")
-        for i, (region, year) in enumerate(zip(regions, years, strict=True)):
+        out = np.empty(len(codes), dtype="float64")
+        whole_plan = codes < 0
+        for year in np.unique(years).tolist():
+            at = years == year
             by_region, whole = self.year(year)
-            out[i] = whole if region is None else by_region[index[region]]
+            if not len(by_region):  # no region column: only the whole plan is asked for
+                out[at] = whole
+                continue
+            out[at] = np.where(whole_plan[at], whole, by_region[np.maximum(codes[at], 0)])
         return out
 
     def parts(self, region: str | None, year: int) -> list[Part]:
@@ -394,15 +404,20 @@ def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int])
     n = len(regions) * len(years)
     grid_regions = [r for r in regions for _ in years]
     grid_years = years * len(regions)
-    values = s.values_at(grid_regions, grid_years)
+    index = s.data.region_index()
+    codes = np.repeat(
+        np.array([-1 if r is None else index[r] for r in regions], dtype="int64"), len(years)
+    )
+    year_array = np.tile(np.array(years, dtype="int64"), len(regions))
+    values = s.values_at(codes, year_array)
     if kind in ("max", "min"):
         thresholds = np.full(n, float(target.number))  # type: ignore[arg-type]
     elif kind == "yoy_decline":
-        thresholds = s.values_at(grid_regions, [y - 1 for y in grid_years])
+        thresholds = s.values_at(codes, year_array - 1)
     else:
-        base = s.values_at(grid_regions, [baseline] * n)
+        base = s.values_at(codes, np.full(n, baseline, dtype="int64"))
         span = target_year - baseline
-        elapsed = np.clip(np.array(grid_years, dtype="float64") - baseline, 0, span)
+        elapsed = np.clip(year_array.astype("float64") - baseline, 0, span)
         pct = float(target.number)  # type: ignore[arg-type]
         # One rounding at the end: 125 × (500 − 40) ÷ 500 is exactly 115.0.
         thresholds = base * (100 * span - pct * elapsed) / (100 * span)
@@ -417,16 +432,12 @@ def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int])
         unsure = np.abs(values - thresholds) <= _UNSURE * scale
     missing = np.isnan(values) | np.isnan(thresholds)
     exact = ~missing & (unsure if not _floats_are_exact(s) else False)
-    exact |= ~missing & np.array([r is None for r in grid_regions], dtype=bool)
+    exact |= ~missing & (codes < 0)
     status = np.where(missing, "no_data", np.where(met, "met", "missed")).tolist()
     value_list = _numbers(values)
     # CONTRACT §4: threshold and gap are null when there is no status to give.
     threshold_list = _numbers(np.where(missing, np.nan, thresholds))
-    gaps = [
-        None if m else d
-        for d, m in zip((values - thresholds).tolist(), missing.tolist(), strict=True)
-    ]
-    gap_list = [g if g is None or not g.is_integer() else int(g) for g in gaps]
+    gap_list = _numbers(np.where(missing, np.nan, values - thresholds))
     for i in np.flatnonzero(exact).tolist():
         region, year = grid_regions[i], grid_years[i]
         value = s.exact(region, year)
@@ -436,25 +447,41 @@ def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int])
             threshold_list[i] = number(threshold)
             gap_list[i] = number(value - threshold)
             status[i] = "met" if _met(kind, value, threshold) else "missed"
-    iid, name = indicator.id, indicator.name
-    return [
-        Result(iid, name, region, year, value, tdict, threshold, gap, state)
-        for region, year, value, threshold, gap, state in zip(
-            grid_regions, grid_years, value_list, threshold_list, gap_list, status, strict=True
-        )
-    ]
+    same = itertools.repeat
+    rows = zip(
+        same(indicator.id, n),
+        same(indicator.name, n),
+        grid_regions,
+        grid_years,
+        value_list,
+        same(tdict, n),
+        threshold_list,
+        gap_list,
+        status,
+        strict=True,
+    )
+    # Result._make is tuple.__new__: no Python-level __new__ per row.
+    return list(map(Result._make, rows))
 
 
 def _numbers(array: np.ndarray[Any, Any]) -> list[int | float | None]:
     """JSON numbers of a float array: NaN → None, whole numbers → int."""
     import numpy as np
 
+    nan = np.isnan(array)
     with np.errstate(invalid="ignore"):
-        whole = (np.floor(array) == array) & (np.abs(array) < 2**63)
-    return [
-        None if x != x else (int(x) if w else x)
-        for x, w in zip(array.tolist(), whole.tolist(), strict=True)
-    ]
+        whole = ~nan & (np.floor(array) == array) & (np.abs(array) < 2**63)
+    if whole.all():
+        ints: list[int | float | None] = array.astype("int64").tolist()
+        return ints
+    out: list[int | float | None] = array.tolist()
+    if whole.any():
+        positions = np.flatnonzero(whole).tolist()
+        for i, value in zip(positions, array[whole].astype("int64").tolist(), strict=True):
+            out[i] = value
+    for i in np.flatnonzero(nan).tolist():
+        out[i] = None
+    return out
 
 
 def _floats_are_exact(s: Series) -> bool:
