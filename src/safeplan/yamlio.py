@@ -200,14 +200,14 @@ def load_yaml(path: Path, display: str) -> Located:
                                 f"is given twice (first at line {first})",
                                 hint="keep one of them",
                             )
-        size = _expanded_size(root)
-        if isinstance(size, yaml.Node):
+        expanded = _expanded_size(root)
+        if isinstance(expanded, yaml.Node):
             raise ConfigError(
-                f"{display}:{size.start_mark.line + 1}: a YAML alias refers to a node that "
+                f"{display}:{expanded.start_mark.line + 1}: a YAML alias refers to a node that "
                 "contains it, so the document never ends",
                 hint="write the plan out without recursive anchors and aliases",
             )
-        if size > MAX_NODES:
+        if expanded > MAX_NODES:
             raise ConfigError(
                 f"{display}: the document expands to more than {MAX_NODES} nodes (YAML aliases)",
                 hint="write the plan out without recursive anchors and aliases",
