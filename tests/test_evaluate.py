@@ -325,6 +325,23 @@ indicators:
         assert o.required_annual_change_pct is None
 
 
+def test_regional_outlook_on_its_threshold_is_decided_exactly(make_plan):
+    # 甲: 0.34 + (0.34 − 0.5) × 1/4 = 0.3 exactly, though floats make it 0.30000000000000004.
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: r, name: 比率, value: a.rate, target: {max: 0.3}}
+"""
+    rows = [[2020, "甲", "0.5"], [2024, "甲", "0.34"], [2020, "乙", "0.5"], [2024, "乙", "0.35"]]
+    config = make_plan(text, {"a.csv": (["year", "region", "rate"], rows)})
+    by = {o.region: o for o in safeplan.gap(config).outlook}
+    assert by["甲"].on_track is True and by["甲"].projected_value == 0.3
+    assert by["乙"].on_track is False and by["乙"].projected_value == pytest.approx(0.3125)
+    assert by["甲"].required_annual_change_pct == pytest.approx((0.3 / 0.34 - 1) * 100)
+    assert by["乙"].latest_year == 2024 and by["乙"].latest_value == 0.35
+
+
 def test_outlook_region_without_baseline(make_plan):
     text = """\
 plan: {name: t, baseline_year: 2020, target_year: 2025}

@@ -393,6 +393,13 @@ def _met(kind: str, value: Fraction, threshold: Fraction) -> bool:
 
 def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int]) -> list[Result]:
     """Results for the given regions × years, vectorised with exact tie-breaking."""
+    return _grid(plan, s, regions, years)[0]
+
+
+def _grid(
+    plan: Plan, s: Series, regions: list[str | None], years: list[int]
+) -> tuple[list[Result], np.ndarray[Any, Any]]:
+    """Results for the given regions × years (region by region) and their float values."""
     import numpy as np
 
     indicator = s.indicator
@@ -461,7 +468,7 @@ def _results(plan: Plan, s: Series, regions: list[str | None], years: list[int])
         strict=True,
     )
     # Result._make is tuple.__new__: no Python-level __new__ per row.
-    return list(map(Result._make, rows))
+    return list(map(Result._make, rows)), values
 
 
 def _numbers(array: np.ndarray[Any, Any]) -> list[int | float | None]:
@@ -602,6 +609,96 @@ def _outlook(
     )
 
 
+def _outlooks(
+    plan: Plan,
+    s: Series,
+    regions: list[str | None],
+    years: list[int],
+    results: list[Result],
+    values: np.ndarray[Any, Any],
+) -> list[Outlook]:
+    """The outlook of every region: in floating point, exactly where it is decided exactly.
+
+    The whole plan's outlook, and a region's whose projection lies within a hair of its
+    final threshold, go through :func:`_outlook` (fractions from the cells' text).
+    """
+    import numpy as np
+
+    indicator, target = s.indicator, s.indicator.target
+    baseline = baseline_of(plan, target)
+    target_year = plan.info.target_year
+    n_years = len(years)
+    grid = values.reshape(len(regions), n_years)
+    present = ~np.isnan(grid)
+    latest_index = n_years - 1 - np.argmax(present[:, ::-1], axis=1)
+    latest_year = np.array(years, dtype="int64")[latest_index]
+    v_l = grid[np.arange(len(regions)), latest_index]
+    index = s.data.region_index()
+    codes = np.array([-1 if r is None else index[r] for r in regions], dtype="int64")
+    v_b = s.values_at(codes, np.full(len(regions), baseline, dtype="int64"))
+    number_ = float(target.number) if target.number is not None else math.nan
+    if target.kind in ("max", "min"):
+        final = np.full(len(regions), number_)
+    elif target.kind == "decline_pct":
+        final = v_b * (100 - number_) / 100
+    else:
+        final = np.full(len(regions), math.nan)
+    with np.errstate(all="ignore"):
+        elapsed = latest_year - baseline
+        projected = np.where(
+            elapsed > 0, v_l + (v_l - v_b) * (target_year - latest_year) / elapsed, math.nan
+        )
+        on_track = projected >= final if target.kind == "min" else projected <= final
+        unsure = np.abs(projected - final) <= _UNSURE * np.maximum(np.abs(projected), np.abs(final))
+        ratio = final / v_l
+        remaining = target_year - latest_year
+        required = (np.power(ratio, 1 / np.maximum(remaining, 1)) - 1) * 100
+    has_required = ~np.isnan(final) & ~np.isnan(v_l) & (remaining > 0) & (v_l != 0) & (final > 0)
+    has_required &= ratio > 0
+    rows = [
+        (
+            region,
+            int(year),
+            threshold,
+            projection,
+            (bool(track) if projection is not None and threshold is not None else None),
+            (float(pace) if wanted else None),
+        )
+        for region, year, threshold, projection, track, pace, wanted in zip(
+            regions,
+            latest_year.tolist(),
+            _numbers(final),
+            _numbers(projected),
+            on_track.tolist(),
+            required.tolist(),
+            has_required.tolist(),
+            strict=True,
+        )
+    ]
+    exact = ~present.any(axis=1) | (codes < 0) | (unsure & ~np.isnan(projected))
+    exact_rows = set(np.flatnonzero(exact).tolist())
+    out = []
+    for i, (region, year, threshold, projection, track, pace) in enumerate(rows):
+        own = results[i * n_years : (i + 1) * n_years]
+        if i in exact_rows:
+            out.append(_outlook(plan, s, region, years, own))
+            continue
+        out.append(
+            Outlook(
+                id=indicator.id,
+                region=region,
+                latest_year=year,
+                latest_value=own[latest_index[i]].value,
+                final_threshold=threshold,
+                projected_value=projection,
+                on_track=track,
+                required_annual_change_pct=pace,
+                latest_status=own[latest_index[i]].status,
+            )
+        )
+    return out
+
+
 def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapReport:
     """Every indicator in every year from the baseline to the latest data, and the outlook."""
     available = data.years()
@@ -613,11 +710,7 @@ def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapRep
     rows: list[Result] = []
     outlook: list[Outlook] = []
     for s in _series_for(plan, data):
-        own = regions
-        results = _results(plan, s, own, years)
+        results, values = _grid(plan, s, regions, years)
         rows.extend(results)
-        # _results lists each region's years together, in order.
-        for i, r in enumerate(own):
-            own_rows = results[i * len(years) : (i + 1) * len(years)]
-            outlook.append(_outlook(plan, s, r, years, own_rows))
+        outlook.extend(_outlooks(plan, s, regions, years, results, values))
     return GapReport(plan=_plan_dict(plan), rows=rows, outlook=outlook)
