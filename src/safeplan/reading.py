@@ -1,9 +1,11 @@
 """Reading a data file into a table of text cells, with the structural findings.
 
-CSV: bytes → BOM noted and stripped → the *whole* file decoded strictly as UTF-8, else
-GB18030 → a structural pass with :mod:`csv` (quotes, delimiter, headers, field counts) that
-keeps the physical line of every record. ``.xlsx``: openpyxl, positions as ``Sheet!B7``.
-Typed checks happen later (:mod:`safeplan.data`), on the text kept here.
+CSV: a plain UTF-8 file (no quotes, every row complete: most submissions) is parsed by
+pandas straight from its bytes, and its cells' text is split out of its lines only when
+asked for. Anything else: bytes → BOM noted and stripped → the *whole* file decoded strictly
+as UTF-8, else GB18030 → a structural pass with :mod:`csv` (quotes, delimiter, headers,
+field counts) that keeps the physical line of every record. ``.xlsx``: openpyxl, positions
+as ``Sheet!B7``. Typed checks happen later (:mod:`safeplan.data`), on the text kept here.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ csv.field_size_limit(MAX_FILE_BYTES)
 class RawTable:
     """A file's header and its data rows as text, column by column.
 
-    ``lines[i]`` is the physical line (CSV) or sheet row (xlsx) of data row ``i``.
+    ``lines[i]`` is the physical line (CSV) or sheet row (xlsx) of data row ``i`` (for a
+    plain CSV a ``range``: line ``i + 2``).
     """
 
     file: str
     header: list[str]
     columns: dict[str, list[str]]
-    lines: list[int]
+    lines: Sequence[int]
     encoding: str | None = None
     sheet: str | None = None
     letters: list[str] = field(default_factory=list)
@@ -64,8 +67,59 @@ class RawTable:
         """The text of one cell, without materialising a lazy column."""
         columns = self.columns
         if isinstance(columns, LazyColumns) and not dict.__contains__(columns, column):
+            stripped = columns.stripped.get(column)
+            if stripped is not None:
+                codes, labels = stripped
+                return str(labels[codes[row]])
             return columns.line(row).split(columns.delimiter)[self.header.index(column)]
         return columns[column][row]
+
+    def factorize(self, column: str) -> tuple[Any, list[str]]:
+        """Each row's code (int64) into the column's distinct cell texts, as written.
+
+        A blank cell is ``""``; the order of the distinct texts is unspecified. For a large
+        plain CSV the codes come with the parse (a categorical column), with no text per row.
+        """
+        import numpy as np
+        import pandas as pd
+
+        series = self.typed[column] if self.typed is not None else None
+        if series is not None and isinstance(series.dtype, pd.CategoricalDtype):
+            raw_codes = series.cat.codes.to_numpy()
+            texts: list[str] = series.cat.categories.tolist()
+        else:
+            # A plain CSV's text column holds str, NaN for a blank cell; a list holds str.
+            values = series.to_numpy(dtype=object) if series is not None else self.columns[column]
+            raw_codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+            texts = list(uniques)
+        codes = raw_codes.astype("int64")
+        if (codes < 0).any():
+            # Only a plain CSV's blank cells are missing (NaN): they are the text "".
+            codes[codes < 0] = len(texts)
+            texts.append("")
+        return codes, texts
+
+    def strip_column(self, column: str) -> tuple[Any, Any]:
+        """Strip the column's cells of surrounding whitespace, in place; its factorisation.
+
+        Returns each row's code (int64) and the distinct stripped texts (an object array,
+        in order of the codes). ``columns[column]`` and :meth:`cell` give stripped text after.
+        """
+        import numpy as np
+        import pandas as pd
+
+        raw_codes, texts = self.factorize(column)
+        merged, labels = pd.factorize(np.array([t.strip() for t in texts], dtype=object))
+        codes = merged.astype("int64")[raw_codes]
+        labels = np.asarray(labels, dtype=object)
+        columns = self.columns
+        if isinstance(columns, LazyColumns):
+            columns.stripped[column] = (codes, labels)
+            if dict.__contains__(columns, column):
+                dict.__delitem__(columns, column)
+        else:
+            columns[column] = labels[codes].tolist()
+        return codes, labels
 
     def numbers(self, column: str) -> tuple[Any, Any]:
         """Floats of a column (NaN where not a number) and its blank-cell mask."""
@@ -107,48 +161,71 @@ class RawTable:
 
 
 class LazyColumns(dict[str, list[str]]):
-    """Text columns of a plain CSV, split out of its lines only when asked for."""
+    """Text columns of a plain CSV, split out of its lines only when asked for.
 
-    def __init__(self, header: list[str], body: str, delimiter: str, typed: Any) -> None:
+    ``data[start:end]`` is the file as UTF-8 with ``\n`` line ends, from the header line to
+    the end of the last data line; ``breaks`` are the offsets in ``data`` of its line breaks.
+    """
+
+    def __init__(
+        self,
+        header: list[str],
+        data: bytes,
+        start: int,
+        end: int,
+        breaks: Any,
+        delimiter: str,
+        typed: Any,
+    ) -> None:
         super().__init__()
         self.header = header
-        self.body = body
+        self.data = data
+        self.start = start
+        self.end = end
+        self.breaks = breaks
         self._lines: list[str] | None = None
-        self._starts: Any = None
-        self._encoded = b""
         self.delimiter = delimiter
         self.typed = typed
+        self.stripped: dict[str, tuple[Any, Any]] = {}
+        """Columns stripped in place: (code of each row, distinct stripped texts)."""
 
     @property
     def data_lines(self) -> list[str]:
         """The data lines of the file (split on first use)."""
         if self._lines is None:
-            self._lines = self.body.split("\n")[1:]
+            first = int(self.breaks[0]) + 1
+            self._lines = self.data[first : self.end].decode("utf-8").split("\n")
         return self._lines
 
     def line(self, row: int) -> str:
-        """Data line ``row``, found through an index of line starts rather than a split."""
+        """Data line ``row``, found through the offsets of the line breaks."""
         if self._lines is not None:
             return self._lines[row]
-        if self._starts is None:
-            import numpy as np
-
-            self._encoded = self.body.encode("utf-8")
-            breaks = np.flatnonzero(np.frombuffer(self._encoded, dtype=np.uint8) == 10)
-            self._starts = np.append(breaks + 1, len(self._encoded) + 1)
-        start, end = int(self._starts[row]), int(self._starts[row + 1]) - 1
-        return self._encoded[start:end].decode("utf-8")
+        breaks = self.breaks
+        start = int(breaks[row]) + 1
+        end = int(breaks[row + 1]) if row + 1 < len(breaks) else self.end
+        return self.data[start:end].decode("utf-8")
 
     def __missing__(self, name: str) -> list[str]:
         if name not in self.header:
             raise KeyError(name)
-        series = self.typed[name]
         texts: list[str]
-        if series.dtype.kind not in "iufb":
+        stripped = self.stripped.get(name)
+        if stripped is not None:
+            codes, labels = stripped
+            texts = labels[codes].tolist()
+            self[name] = texts
+            return texts
+        series = self.typed[name]
+        numbers = series.dtype.kind in "iufb"
+        if not numbers:
             texts = series.tolist()
             if series.isna().any():
                 texts = ["" if v != v else v for v in texts]
-        else:
+            # A whole number beyond 64 bits stays a Python int in a text column.
+            numbers = not all(isinstance(text, str) for text in texts)
+        if numbers:
+            # The text as written in the line, not the number pandas made of it.
             j = self.header.index(name)
             split = self.delimiter
             texts = [line.split(split)[j] for line in self.data_lines]
@@ -163,59 +240,121 @@ class LazyColumns(dict[str, list[str]]):
         return name in self.header
 
 
-#: Characters that make a CSV need the careful pass: quotes, NUL, and line breaks that
-#: str.split and the csv module would disagree about.
-_ODD = ('"', "\x00", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+#: What makes a CSV need the careful pass, besides quotes: NUL, and line breaks that
+#: str.split and the csv module would disagree about. Control bytes (a CR is one unless in
+#: CRLF) ...
+_ODD_CONTROLS = frozenset(b"\x00\x0b\x0c\r\x1c\x1d\x1e")
+#: ... and U+0085, U+2028, U+2029: a lead byte, and the UTF-8 sequences it starts.
+_ODD_SEQUENCES = (
+    (b"\xc2", (b"\xc2\x85",)),
+    (b"\xe2", (b"\xe2\x80\xa8", b"\xe2\x80\xa9")),
+)
 
 
-def _complete_rows(encoded: bytes, width: int, n_lines: int) -> bool:
-    """True when every line holds exactly ``width - 1`` commas (counted with numpy)."""
-    import numpy as np
+def _has_quote_or_odd_break(data: bytes) -> bool:
+    """True when ``data`` holds a quote or one of the :data:`_ODD_SEQUENCES`.
 
-    if width == 1:
-        return True
-    data = np.frombuffer(encoded, dtype=np.uint8)
-    starts = np.concatenate(([0], np.flatnonzero(data == 10) + 1))
-    if len(starts) != n_lines:
-        return False
-    per_line = np.add.reduceat(data == 44, starts, dtype=np.int32)
-    return bool((per_line == width - 1).all())
+    A byte is found at memchr speed; the three-byte sequences are only searched for when
+    their (in Chinese text rare) lead byte occurs at all.
+    """
+    return b'"' in data or any(
+        lead in data and any(seq in data for seq in sequences) for lead, sequences in _ODD_SEQUENCES
+    )
+
+
+#: From this many lines on, the key columns of a plain CSV are parsed as categories.
+_CATEGORY_ROWS = 1 << 16
 
 
 def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> RawTable | None:
+    """:func:`_plain_bytes` of decoded text (a GB18030 or UTF-16 file): once as UTF-8."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: not from a file
+        return None
+    return _plain_bytes(data, 0, file, aliases)
+
+
+def _plain_bytes(
+    data: bytes, start: int, file: str, aliases: Mapping[str, tuple[str, ...]]
+) -> RawTable | None:
     """The fast path: a CSV without quotes whose rows are all complete.
 
-    Most submissions look like this. Such a file is parsed by pandas' C reader in one go;
+    ``data[start:]`` is the text as UTF-8 (``start`` skips a BOM). Most submissions look
+    like this. Such a file is parsed by pandas' C reader in one go, straight from the bytes;
     anything unusual returns ``None`` and goes through the careful structural pass.
+
+    Invalid UTF-8 also returns ``None``: the header line is decoded here, and pandas decodes
+    every other cell strictly (a cell with a non-ASCII byte is never a number, so its column
+    is decoded as text).
     """
+    import numpy as np
     import pandas as pd
 
-    if any(c in text for c in _ODD) or text.count("\r") != text.count("\r\n"):
+    if _has_quote_or_odd_break(data):
         return None
-    body = (text.replace("\r\n", "\n") if "\r" in text else text).rstrip("\n")
-    if "\n" not in body or "\n\n" in body:
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")  # a CR left over is odd
+    end = len(data)
+    if data.endswith(b"\n\n"):
+        end = len(data.rstrip(b"\n"))
+    elif data.endswith(b"\n"):
+        end -= 1
+    if end <= start or data[start] == 10:
         return None
-    n_lines = body.count("\n") + 1
-    first = body[: body.index("\n")]
+    body = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+    # The control bytes in one pass: the line breaks, and any odd one among the others.
+    breaks = np.flatnonzero(body < 32)
+    kinds = body[breaks]
+    newline = kinds == 10
+    if not newline.all():
+        if not _ODD_CONTROLS.isdisjoint(kinds[~newline].tolist()):
+            return None
+        breaks = breaks[newline]
+    if not len(breaks):
+        return None
+    breaks += start
+    try:
+        first = data[start : int(breaks[0])].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _sniff_delimiter(first) != ",":
+        return None
     header = [_canonical(clean_header(c), aliases) for c in first.split(",")]
     width = len(header)
     if not all(header) or len(set(header)) != width:
         return None
-    empty_row = "," * (width - 1)
-    if body.count(",") != (width - 1) * n_lines or body.endswith("\n" + empty_row):
+    n_lines = len(breaks) + 1
+    # Lengths of the data lines: none blank, and none of only commas (an empty row).
+    lengths = np.diff(breaks, append=end) - 1
+    if (lengths == 0).any() or (width > 1 and (lengths == width - 1).any()):
         return None
-    if width > 1 and f"\n{empty_row}\n" in body:
+    # Every line holds width - 1 commas: in all, as many commas as that, none in a line too
+    # many. pandas refuses a data row with more fields than ``names`` (ParserError), except
+    # in the first data row, which only sets how many fields a row may have: so that one is
+    # counted here. Then no row can be short either.
+    if int(np.count_nonzero(body == 44)) != (width - 1) * n_lines:
         return None
-    encoded = body.encode("utf-8")
-    if not _complete_rows(encoded, width, n_lines):
+    second = int(breaks[1]) if n_lines > 2 else end
+    if data.count(b",", int(breaks[0]) + 1, second) != width - 1:
         return None
-    text_columns = {i: str for i, name in enumerate(header) if name in ("region", "sector", "date")}
+    # Key columns stay text. In a large file as categories, whose codes come with the parse
+    # (see RawTable.factorize); in a small one sorting the categories costs more than that.
+    text_type = "category" if n_lines > _CATEGORY_ROWS else object
+    text_columns = {
+        i: text_type for i, name in enumerate(header) if name in ("region", "sector", "date")
+    }
+    # pandas takes the bytes as they are when they end with the last data line (and at most
+    # one line break): the header line (with any BOM) is skipped, not parsed.
+    source = data if end >= len(data) - 1 else data[:end]
     try:
         with warnings.catch_warnings():
+            # Fields dropped: the careful pass. A column of numbers in one chunk of rows and
+            # text in another is text (numbers and str mixed: LazyColumns splits its text).
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            # Bytes, not a StringIO: pandas would re-encode a text stream chunk by chunk.
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
             typed = pd.read_csv(
-                io.BytesIO(encoded),
+                io.BytesIO(source),
                 header=None,
                 skiprows=1,
                 names=list(range(width)),
@@ -225,6 +364,8 @@ def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> 
                 engine="c",
                 skip_blank_lines=False,
                 index_col=False,
+                encoding="utf-8",
+                encoding_errors="strict",
             )
     except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning):
         return None
@@ -234,8 +375,8 @@ def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> 
     return RawTable(
         file=file,
         header=header,
-        columns=LazyColumns(header, body, ",", typed),
-        lines=list(range(2, n_lines + 1)),
+        columns=LazyColumns(header, data, start, end, breaks, ",", typed),
+        lines=range(2, n_lines + 1),
         original=[clean_header(c) for c in first.split(",")],
         typed=typed,
     )
@@ -553,19 +694,26 @@ def _build(
 
 
 def read_csv_text(
-    text: str, file: str, aliases: Mapping[str, tuple[str, ...]] = YEARLY_ALIASES
+    text: str,
+    file: str,
+    aliases: Mapping[str, tuple[str, ...]] = YEARLY_ALIASES,
+    *,
+    plain: bool = True,
 ) -> tuple[RawTable | None, list[Finding]]:
-    """The structural pass over decoded CSV text."""
+    """The structural pass over decoded CSV text.
+
+    ``plain=False`` skips the fast path (:func:`_plain_bytes` already refused these bytes).
+    """
     if not text.strip():
         return None, [
             finding("empty-file", file, "the file is empty", hint="export the table again")
         ]
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
-    if delimiter == "," and first_line == text.split("\n", 1)[0]:
-        plain = _plain_csv(text, file, aliases)
-        if plain is not None:
-            return plain, []
+    if plain and delimiter == "," and first_line == text.split("\n", 1)[0]:
+        table = _plain_csv(text, file, aliases)
+        if table is not None:
+            return table, []
     findings: list[Finding] = []
     if delimiter != ",":
         name = {";": "semicolons", "\t": "tabs", "|": "vertical bars", "，": "full-width commas"}[
@@ -651,10 +799,18 @@ def read_file(
         return None, [finding("file-unreadable", file, f"cannot read: {exc.strerror}")]
     if suffix in {".xlsx", ".xlsm"} or raw[:4] == b"PK\x03\x04":
         return read_xlsx(raw, file, sheet=sheet, aliases=aliases)
+    # Most files are plain UTF-8 CSV: parsed straight from the bytes, never decoded here.
+    bom = raw.startswith(codecs.BOM_UTF8)
+    plain = _plain_bytes(raw, len(codecs.BOM_UTF8) if bom else 0, file, aliases)
+    if plain is not None:
+        plain.encoding = "utf-8-sig" if bom else "utf-8"
+        return plain, []
     text, encoding, findings = decode(raw, file)
     if text is None:
         return None, findings
-    table, more = read_csv_text(text, file, aliases)
+    # UTF-8 text without NULs removed is the very bytes the fast path has just refused.
+    retry = encoding not in ("utf-8", "utf-8-sig") or bool(findings)
+    table, more = read_csv_text(text, file, aliases, plain=retry)
     if table is not None:
         table.encoding = encoding
     return table, findings + more
