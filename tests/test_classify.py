@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
+from random import Random
 
 import numpy as np
 import pandas as pd
@@ -559,3 +560,51 @@ def test_yearly_totals_match_a_per_row_reference(
             assert record[column] == expected.get(key, {}).get(column, 0), (key, column)
         exact = float(exact_sum(losses.get(key, [])))
         assert record["direct_loss"] == pytest.approx(exact, rel=1e-12, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(record_rows(), st.randoms(use_true_random=False))
+def test_yearly_totals_from_codes_match_those_from_values(
+    rows: list[tuple[int, str, str | None, int, int, str]], rng: Random
+) -> None:
+    # The codes index distinct values in any order, with values no record has.
+    def factorized(values: list[str | None], extra: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        distinct = [v for v in dict.fromkeys(values) if v is not None] + extra
+        rng.shuffle(distinct)
+        index = {v: i for i, v in enumerate(distinct)}
+        codes = np.array([index.get(v, -1) for v in values], dtype=np.int64)
+        return codes, np.array(distinct, dtype=object)
+
+    sectors = {"industrial": ["煤矿"], "all_named": ["煤矿", "道路交通", "渔业"]}
+    region = [r[1] for r in rows]
+    sector = [r[2] for r in rows]
+    arrays = (
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[3] for r in rows], dtype=np.int64),
+        np.array([r[4] for r in rows], dtype=np.int64),
+        np.array([r[5] for r in rows], dtype=object),
+    )
+    year, deaths, injuries, loss = arrays
+    from_values = derive_yearly(
+        year,
+        np.array(region, dtype=object),
+        np.array(sector, dtype=object),
+        deaths,
+        injuries,
+        loss,
+        sectors=sectors,
+    )
+    many = [f"行业{i}" for i in range(200)]  # enough to total each group on its own
+    for extra in ([], ["丁"], many):
+        from_codes = derive_yearly(
+            year,
+            None,
+            None,
+            deaths,
+            injuries,
+            loss,
+            sectors=sectors,
+            region_codes=factorized(region, extra),
+            sector_codes=factorized(sector, extra),
+        )
+        pd.testing.assert_frame_equal(from_codes, from_values)

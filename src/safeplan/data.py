@@ -60,6 +60,9 @@ class Dataset:
 
     _values: dict[str, Any] = field(default_factory=dict, repr=False)
     _codes: Any = field(default=None, repr=False)
+    regions_factorized: tuple[Any, Any] | None = field(default=None, repr=False)
+    """(code of each frame row, distinct regions) when the loader has them: spares
+    :attr:`DataSet.regions` hashing the region texts again."""
 
     def column_values(self, column: str) -> np.ndarray[Any, Any]:
         """A column of the frame as a float numpy array (cached)."""
@@ -143,7 +146,13 @@ class DataSet:
             for dataset in self.datasets.values():
                 if not dataset.has_region:
                     continue
-                codes, uniques = pd.factorize(dataset.frame["region"].to_numpy(dtype=object))
+                if dataset.regions_factorized is not None:
+                    # Renumbered in order of first appearance, as factorizing the texts would.
+                    row_codes, labels = dataset.regions_factorized
+                    codes, present = pd.factorize(row_codes)
+                    uniques = labels[present]
+                else:
+                    codes, uniques = pd.factorize(dataset.frame["region"].to_numpy(dtype=object))
                 mapped = np.array([index.setdefault(u, len(index)) for u in uniques], dtype="int64")
                 dataset._codes = (mapped, mapped[codes] if len(codes) else codes)
             self._regions = list(index)
@@ -166,7 +175,10 @@ class DataSet:
 def _rows_where(mask: Any) -> list[int]:
     import numpy as np
 
-    rows: list[int] = np.flatnonzero(np.asarray(mask)).tolist()
+    mask = np.asarray(mask)
+    if not mask.any():  # the usual case, and much quicker to tell
+        return []
+    rows: list[int] = np.flatnonzero(mask).tolist()
     return rows
 
 
@@ -210,7 +222,7 @@ def check_numbers(
 
     def add(code: str, rows: Iterable[int], message: str, hint: str) -> None:
         for row in rows:
-            text = table.columns[column][row]
+            text = table.cell(row, column)
             findings.append(
                 finding(
                     code,
@@ -225,7 +237,7 @@ def check_numbers(
     nan = np.isnan(values)
     spelled_nan = np.zeros(len(values), dtype=bool)
     for row in _rows_where(nan & ~blank):
-        spelled_nan[row] = table.columns[column][row].strip().lower() in ("nan", "-nan", "+nan")
+        spelled_nan[row] = table.cell(row, column).strip().lower() in ("nan", "-nan", "+nan")
     add(
         "non-numeric",
         _rows_where(nan & ~blank & ~spelled_nan),
@@ -294,7 +306,7 @@ def check_years(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
         bad = ~blank & (np.isnan(values) | np.isinf(values) | (np.floor(values) != values))
         implausible = ~blank & ~bad & ((values < MIN_YEAR) | (values > MAX_YEAR))
     for row in _rows_where(bad):
-        text = table.columns["year"][row]
+        text = table.cell(row, "year")
         findings.append(
             finding(
                 "non-integer-year",
@@ -306,7 +318,7 @@ def check_years(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
             )
         )
     for row in _rows_where(implausible):
-        text = table.columns["year"][row]
+        text = table.cell(row, "year")
         findings.append(
             finding(
                 "implausible-year",
@@ -322,15 +334,19 @@ def check_years(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
 
 
 def check_keys(
-    table: RawTable, years: np.ndarray[Any, Any], regions: Sequence[str] | None
+    table: RawTable, years: np.ndarray[Any, Any], regions: tuple[Any, Any] | None
 ) -> list[Finding]:
-    """Blank regions and duplicate (year, region) rows."""
+    """Blank regions and duplicate (year, region) rows.
+
+    ``regions`` is the stripped region column as (code of each row, distinct regions).
+    """
     import numpy as np
     import pandas as pd
 
     findings: list[Finding] = []
     if regions is not None:
-        for row in _rows_where(np.array(regions, dtype=object) == ""):
+        codes, labels = regions
+        for row in _rows_where(np.isin(codes, np.flatnonzero(labels == ""))):
             findings.append(
                 finding(
                     "missing-region",
@@ -340,17 +356,14 @@ def check_keys(
                     **table.where(row, "region"),
                 )
             )
+    else:
+        codes, labels = np.zeros(len(years), dtype="int64"), [None]
     # One integer per (year, region): duplicates found by hashing ints, not tuples.
-    codes, uniques = (
-        pd.factorize(pd.Series(regions, dtype=object))
-        if regions is not None
-        else (np.zeros(len(years), dtype="int64"), [None])
-    )
-    if not pd.Index(years * (len(uniques) + 1) + codes).has_duplicates:
+    if not pd.Index(years * (len(labels) + 1) + codes).has_duplicates:
         return findings
     keys = pd.DataFrame({"year": years})
     if regions is not None:
-        keys["region"] = list(regions)
+        keys["region"] = labels[codes].tolist()
     valid = keys["year"].to_numpy() >= 0
     subset = list(keys.columns)
     dup = keys.duplicated(subset=subset, keep=False).to_numpy() & valid
@@ -387,24 +400,31 @@ def plausibility(
     findings: list[Finding] = []
     if frame.empty:
         return findings
-    # Order by (region, year) on integer codes: sorting strings is the slow part.
+    # Order by (region, year) on integer codes: sorting strings is the slow part. The codes
+    # number the regions in order of first appearance, whether from the texts or the loader.
     all_years = frame["year"].to_numpy()
-    codes = (
-        pd.factorize(frame["region"])[0] if dataset.has_region else np.zeros(len(frame), "int64")
-    )
+    if not dataset.has_region:
+        codes = np.zeros(len(frame), "int64")
+    elif dataset.regions_factorized is not None:
+        codes = pd.factorize(dataset.regions_factorized[0])[0]
+    else:
+        codes = pd.factorize(frame["region"])[0]
     positions = np.lexsort((all_years, codes))
-    ordered = frame.iloc[positions]
     group = codes[positions]
     years = all_years[positions]
-    same = np.zeros(len(ordered), dtype=bool)
+    same = np.zeros(len(frame), dtype=bool)
     same[1:] = group[1:] == group[:-1]
-    step = np.zeros(len(ordered), dtype="int64")
+    step = np.zeros(len(frame), dtype="int64")
     step[1:] = years[1:] - years[:-1]
 
-    region_names = frame["region"].tolist() if dataset.has_region else None
+    region_names = frame["region"].to_numpy() if dataset.has_region else None
+    table = dataset.table
 
     def label(p: int) -> str:
         return f" for '{region_names[p]}'" if region_names is not None else ""
+
+    def where(p: int, column: str) -> dict[str, Any]:
+        return table.where(dataset.table_row(p), column) if table is not None else {}
 
     if year_gaps:
         for i in np.flatnonzero(same & (step > 1)).tolist():
@@ -417,11 +437,7 @@ def plausibility(
                     f"no row for {missing}{label(p)}",
                     value=str(years[i]),
                     hint="add the missing year(s) or check the year column",
-                    **(
-                        dataset.table.where(dataset.table_row(p), "year")
-                        if dataset.table is not None
-                        else {}
-                    ),
+                    **where(p, "year"),
                 )
             )
     if max_change_pct is None:
@@ -429,7 +445,7 @@ def plausibility(
     limit = float(max_change_pct)
     consecutive = same & (step == 1)
     for column in columns:
-        values = ordered[column].to_numpy(dtype="float64")
+        values = frame[column].to_numpy(dtype="float64")[positions]
         previous = np.empty_like(values)
         previous[0] = np.nan
         previous[1:] = values[:-1]
@@ -440,17 +456,25 @@ def plausibility(
             # Percentages of small counts (11 → 4 deaths) are noise in a county; a count
             # must also move by at least SMALL_COUNT to be worth a warning.
             jump &= np.abs(values - previous) >= SMALL_COUNT
-        for i in np.flatnonzero(jump).tolist():
-            p = int(positions[i])
+        hits = np.flatnonzero(jump)
+        # Python numbers format as numpy's do; taken out in one go, not one at a time.
+        for p, pct, before, after, year in zip(
+            positions[hits].tolist(),
+            change[hits].tolist(),
+            previous[hits].tolist(),
+            values[hits].tolist(),
+            years[hits].tolist(),
+            strict=True,
+        ):
             findings.append(
                 finding(
                     "large-change",
                     dataset.file,
-                    f"'{column}' changes {change[i]:.0f}% from {years[i] - 1} to {years[i]}{label(p)} "
-                    f"({previous[i]:g} → {values[i]:g}), more than {limit:g}%",
-                    value=f"{values[i]:g}",
+                    f"'{column}' changes {pct:.0f}% from {year - 1} to {year}{label(p)} "
+                    f"({before:g} → {after:g}), more than {limit:g}%",
+                    value=f"{after:g}",
                     hint="check the figure; raise validation.max_change_pct if it is right",
-                    **(dataset.table.where(dataset.table_row(p), column) if dataset.table else {}),
+                    **where(p, column),
                 )
             )
     return findings
@@ -514,6 +538,7 @@ def load_yearly(
     plan: Plan, source: Source, used: dict[str, list[tuple[str, int | None]]], dens: set[str]
 ) -> tuple[Dataset | None, list[Finding]]:
     """Read and check one yearly table."""
+    import numpy as np
     import pandas as pd
 
     table, findings = read_file(
@@ -557,13 +582,12 @@ def load_yearly(
     years, year_findings = check_years(table)
     findings.extend(year_findings)
     has_region = "region" in table.header
-    if has_region:
-        table.columns["region"] = list(map(str.strip, table.columns["region"]))
-    regions = table.columns["region"] if has_region else None
+    regions = table.strip_column("region") if has_region else None
     findings.extend(check_keys(table, years, regions))
-    frame = pd.DataFrame({"year": years})
+    columns: dict[str, Any] = {"year": years}
     if regions is not None:
-        frame["region"] = pd.Series(regions, dtype=object)
+        codes, labels = regions
+        columns["region"] = pd.Series(labels[codes], dtype=object)
     for column in used:
         if column not in table.header:
             continue
@@ -571,11 +595,19 @@ def load_yearly(
             table, column, count=is_count_column(column), denominator=column in dens
         )
         findings.extend(more)
-        frame[column] = values
-    frame["_row"] = range(table.n_rows)
-    frame = frame[frame["year"] >= 0].reset_index(drop=True)
+        columns[column] = values
+    columns["_row"] = np.arange(table.n_rows)
+    frame = pd.DataFrame(columns)
+    kept = years >= 0
+    if not kept.all():
+        frame = frame[kept].reset_index(drop=True)
     return Dataset(
-        name=source.dataset, file=source.display, frame=frame, has_region=has_region, table=table
+        name=source.dataset,
+        file=source.display,
+        frame=frame,
+        has_region=has_region,
+        table=table,
+        regions_factorized=(regions[0][kept], regions[1]) if regions is not None else None,
     ), findings
 
 

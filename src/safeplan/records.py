@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from safeplan.classify import CLASSES, derive_yearly, exact_sum, yearly_columns
@@ -64,8 +65,10 @@ class Records:
     rows: np.ndarray[Any, Any]
     """Table row of each kept record."""
     year: np.ndarray[Any, Any]
-    region: np.ndarray[Any, Any] | None
-    sector: np.ndarray[Any, Any] | None
+    region_codes: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None
+    """The region of each kept record as (code, distinct regions); None without regions."""
+    sector_codes: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None
+    """The sector of each kept record as (code, distinct sectors); None without sectors."""
     deaths: np.ndarray[Any, Any]
     injuries: np.ndarray[Any, Any]
     loss_text: Callable[[int], str]
@@ -73,6 +76,22 @@ class Records:
     classes: Classification
     sectors: dict[str, list[str]]
     frame: Any = None
+
+    @cached_property
+    def region(self) -> np.ndarray[Any, Any] | None:
+        """The region of each kept record (object array), None without a region column."""
+        if self.region_codes is None:
+            return None
+        codes, values = self.region_codes
+        return values[codes]  # type: ignore[no-any-return]
+
+    @cached_property
+    def sector(self) -> np.ndarray[Any, Any] | None:
+        """The sector of each kept record (object array), None without a sector column."""
+        if self.sector_codes is None:
+            return None
+        codes, values = self.sector_codes
+        return values[codes]  # type: ignore[no-any-return]
 
     def select(self, column: str, year: int, region: str | None) -> np.ndarray[Any, Any]:
         """Indexes of the records behind one derived cell."""
@@ -130,7 +149,9 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
         from safeplan.data import check_years
 
         return check_years(table)
-    texts = pd.Series(list(map(str.strip, table.columns[column])), dtype=object)
+    # Each distinct date text is read once (a million records share a few thousand dates).
+    codes, distinct = table.factorize(column)
+    texts = pd.Series([text.strip() for text in distinct], dtype=object)
     # ISO dates (the usual case) at C speed; only the rest go through the pattern.
     stamp = pd.to_datetime(texts, format="%Y-%m-%d", errors="coerce")
     other = stamp.isna().to_numpy()
@@ -144,9 +165,10 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
             },
             errors="coerce",
         )
-    bad = stamp.isna().to_numpy()
+    unreadable = stamp.isna().to_numpy()
+    bad = unreadable[codes]
     for row in np.flatnonzero(bad).tolist():
-        text = table.columns[column][row]
+        text = table.cell(row, column)
         findings.append(
             finding(
                 "bad-date",
@@ -157,8 +179,8 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
                 **table.where(row, column),
             )
         )
-    years = np.where(bad, -1, stamp.dt.year.fillna(-1).to_numpy()).astype("int64")
-    return years, findings
+    years = np.where(unreadable, -1, stamp.dt.year.fillna(-1).to_numpy()).astype("int64")
+    return years[codes], findings
 
 
 def load_records(
@@ -219,14 +241,16 @@ def load_records(
                 hint="add a sector column",
             )
         )
-    for name in ("region", "sector"):
-        if name in table.header:
-            table.columns[name] = list(map(str.strip, table.columns[name]))
+    # Region and sector are compared stripped: each as (code of each row, distinct values).
+    regions = table.strip_column("region") if "region" in table.header else None
+    sector_values = table.strip_column("sector") if "sector" in table.header else None
     years, more = _check_dates(table)
     findings.extend(more)
-    has_region = "region" in table.header
-    if has_region:
-        blank_regions = np.flatnonzero(np.array(table.columns["region"], dtype=object) == "")
+    has_region = regions is not None
+    if regions is not None:
+        codes, labels = regions
+        blank = np.flatnonzero(labels == "")  # distinct values: at most one
+        blank_regions = np.flatnonzero(codes == blank[0]) if len(blank) else blank
         findings.extend(
             finding(
                 "missing-region",
@@ -273,12 +297,12 @@ def load_records(
         findings.extend(more)
         loss_blank = np.isnan(loss)
         loss[loss_blank] = 0
-    sector = np.array(table.columns["sector"], dtype=object) if "sector" in table.header else None
-    region = np.array(table.columns["region"], dtype=object) if has_region else None
-    if sector is not None and sectors:
+    if sector_values is not None and sectors:
         grouped = {v for values in sectors.values() for v in values}
-        unknown = pd.Series(sector)[~pd.Series(sector).isin(grouped)]
-        if len(unknown):
+        codes, labels = sector_values
+        outside = np.flatnonzero(~pd.Index(labels).isin(grouped)[codes])
+        if len(outside):
+            unknown = pd.Series(labels[codes[outside]], index=outside)
             counts = unknown.value_counts()
             first = int(unknown.index[0])
             listed = "、".join(f"{v or '(blank)'} ×{c}" for v, c in counts.items())
@@ -298,11 +322,19 @@ def load_records(
         keep = years >= 0
     _outside_plan(plan, table, years, findings)
     rows = np.flatnonzero(keep)
-    deaths_i = np.nan_to_num(deaths[rows]).astype("int64")
-    injuries_i = np.nan_to_num(injuries[rows]).astype("int64")
-    loss_kept = loss[rows]
+    every = len(rows) == n
+
+    def kept(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        return values if every else values[rows]
+
+    deaths_i = _whole(kept(deaths))
+    injuries_i = _whole(kept(injuries))
+    loss_kept = kept(loss)
     has_loss = "direct_loss" in table.header
-    blank_kept = loss_blank[rows]
+    blank_kept = kept(loss_blank)
+    year_kept = kept(years)
+    region_codes = (kept(regions[0]), regions[1]) if regions is not None else None
+    sector_codes = (kept(sector_values[0]), sector_values[1]) if sector_values is not None else None
 
     def loss_text(i: int) -> str:
         if blank_kept[i] or not has_loss:
@@ -311,16 +343,18 @@ def load_records(
 
     classes = classify(deaths_i, injuries_i, loss_text, loss_values=loss_kept)
     frame = derive_yearly(
-        years[rows],
-        region[rows] if region is not None else None,
-        sector[rows] if sector is not None else None,
+        year_kept,
+        None,
+        None,
         deaths_i,
         injuries_i,
         [],
-        sectors=sectors if sector is not None else {},
+        sectors=sectors if sector_codes is not None else {},
         classified=(classes, loss_kept),
+        region_codes=region_codes,
+        sector_codes=sector_codes,
     )
-    if sector is None:
+    if sector_codes is None:
         # No sector column (already a finding): the group columns exist, with nothing in them.
         for group in sectors:
             frame[f"{group}_accidents"] = 0
@@ -332,9 +366,9 @@ def load_records(
     records = Records(
         table=table,
         rows=rows,
-        year=years[rows],
-        region=region[rows] if region is not None else None,
-        sector=sector[rows] if sector is not None else None,
+        year=year_kept,
+        region_codes=region_codes,
+        sector_codes=sector_codes,
         deaths=deaths_i,
         injuries=injuries_i,
         loss_text=loss_text,
@@ -350,6 +384,15 @@ def load_records(
         table=None,
         derived=records,
     ), findings
+
+
+def _whole(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Counts as int64, a missing (NaN) one as 0."""
+    import numpy as np
+
+    if np.isnan(values).any():
+        values = np.nan_to_num(values)
+    return values.astype("int64")
 
 
 def _outside_plan(
@@ -377,7 +420,7 @@ def _outside_plan(
                 "outside-plan-years",
                 table.file,
                 f"{len(rows)} record(s) dated outside {first}–{info.target_year}, the years the plan "
-                f"uses (first: {table.columns['date' if 'date' in table.header else 'year'][rows[0]]})",
+                f"uses (first: {table.cell(int(rows[0]), 'date' if 'date' in table.header else 'year')})",
                 hint="they are counted in their own years but no indicator reads them",
                 **table.where(int(rows[0]), "date" if "date" in table.header else "year"),
             )
