@@ -152,6 +152,20 @@ def test_bad_records_are_findings(run, make_plan):
     assert run("check", "2024", "-c", str(config)).exit_code == 2
 
 
+@pytest.mark.parametrize("huge", ["9007199254740992", "9223372036854775808", "1" + "0" * 25])
+def test_a_count_too_large_for_any_statistic_is_a_finding(run, make_plan, huge):
+    rows = [
+        ["2024-03-01", "甲", "工商贸", 1, huge, "1"],
+        ["2024-03-02", "甲", "工商贸", huge, 0, ""],
+    ]
+    config = make_plan(PLAN, {"ledger.csv": (HEADER, rows)})
+    result = run("validate", "-c", str(config), "-f", "json")
+    assert result.exit_code == 1
+    found = {(f["code"], f["line"], f["column"]) for f in json.loads(result.stdout)["findings"]}
+    assert found == {("non-finite", 2, 5), ("non-finite", 3, 4)}
+    assert run("check", "2024", "-c", str(config)).exit_code == 2
+
+
 def test_unknown_derived_column_is_config_error(run, make_plan):
     config = make_plan(
         PLAN.replace("acc.major_or_above", "acc.zhongda"),

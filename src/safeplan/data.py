@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
+#: Counts from here on are no statistics, and floating point no longer holds them exactly.
+MAX_COUNT = 2**53
 #: A count must change by at least this much in a year to be flagged as a large change.
 SMALL_COUNT = 10
 
@@ -261,7 +263,15 @@ def check_numbers(
             "'{value}' in column '{column}' is negative",
             "counts and amounts cannot be negative",
         )
+        huge = np.zeros(len(values), dtype=bool)
         if count:
+            huge = finite & (values >= MAX_COUNT)
+            add(
+                "non-finite",
+                _rows_where(huge),
+                "'{value}' in column '{column}' is too large to be a count",
+                "write the actual figure",
+            )
             fractional = finite & ~negative & (np.floor(values) != values)
             add(
                 "non-integer-count",
@@ -282,7 +292,7 @@ def check_numbers(
         "column '{column}' is blank: results that need it have no data",
         "fill in the figure, or leave it blank on purpose",
     )
-    values[~finite | negative] = np.nan
+    values[~finite | negative | huge] = np.nan
     return values, findings
 
 
