@@ -183,3 +183,23 @@ def test_characters_that_need_the_careful_pass(odd: str, plain: bool) -> None:
         assert list(table.lines) == careful.lines
         for column in careful.header:
             assert table.columns[column] == careful.columns[column]
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["fast path", "careful pass"])
+def test_cells_are_the_texts_of_cell_many_at_a_time(tmp_path: Path, quoted: bool) -> None:
+    lines = [f"{2000 + i % 20}, 县{i // 20} ,{i % 97}.5,{i % 13},0,0,0" for i in range(300)]
+    if quoted:
+        lines[7] = '2007,"县,0",1,1,0,0,0'
+    table, findings = read_file(write(tmp_path, lines), "a.csv")
+    assert table is not None and not findings and is_plain(table) is not quoted
+    rows = [299, 0, 7, 150, 7]
+    for column in ("accidents", "region", "year"):
+        one_by_one = [table.cell(row, column) for row in rows]
+        assert table.cells(rows, column) == one_by_one
+        if column == "accidents":
+            assert one_by_one[1] == "0.5" and one_by_one[0] == f"{299 % 97}.5"
+    assert len(table.columns["accidents"]) == 300  # materialises the lazy column
+    assert table.cells(rows, "accidents") == [table.cell(row, "accidents") for row in rows]
+    table.strip_column("region")
+    assert table.cells(rows, "region") == [table.cell(row, "region") for row in rows]
+    assert table.cells([150], "region") == ["县7"]

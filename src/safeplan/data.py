@@ -57,7 +57,7 @@ class Dataset:
     derived: Any = None
     """For accident records: the :class:`~safeplan.records.Records` behind the frame."""
     _index: dict[int, dict[str | None, int]] = field(default_factory=dict, repr=False)
-    _by_year: dict[int, list[int]] | None = field(default=None, repr=False)
+    _by_year: dict[int, np.ndarray[Any, Any]] | None = field(default=None, repr=False)
     _rows: list[int] | None = field(default=None, repr=False)
 
     _values: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -89,18 +89,31 @@ class Dataset:
             self._rows = self.frame["_row"].tolist()
         return self._rows[position]
 
-    def by_year(self) -> dict[int, list[int]]:
-        """Frame positions of the rows of each year."""
+    def table_rows(self, positions: Sequence[int] | np.ndarray[Any, Any]) -> list[int]:
+        """The data rows of ``table`` behind frame positions."""
+        rows: list[int] = self.frame["_row"].to_numpy()[positions].tolist()
+        return rows
+
+    def by_year(self) -> dict[int, np.ndarray[Any, Any]]:
+        """Frame positions of the rows of each year, in frame order."""
         if self._by_year is None:
-            groups = self.frame.groupby("year", sort=False).indices
-            self._by_year = {int(y): p.tolist() for y, p in groups.items()}
+            import numpy as np
+
+            years = self.frame["year"].to_numpy()
+            order = np.argsort(years, kind="stable")
+            distinct, starts = np.unique(years[order], return_index=True)
+            bounds = [*starts.tolist()[1:], len(order)]
+            self._by_year = {
+                int(year): order[start:end]
+                for year, start, end in zip(distinct.tolist(), starts.tolist(), bounds, strict=True)
+            }
         return self._by_year
 
     def row_of(self, year: int, region: str | None) -> int | None:
         """Frame position of the row for ``year`` (and ``region``), if any."""
         index = self._index.get(year)
         if index is None:
-            positions = self.by_year().get(year, [])
+            positions = self.by_year()[year].tolist() if year in self.by_year() else []
             if self.has_region:
                 regions = self.frame["region"].to_numpy()[positions].tolist()
             else:

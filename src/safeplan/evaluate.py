@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from decimal import Context, Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -230,7 +230,7 @@ class Series:
         regional: list[np.ndarray[Any, Any]] = []
         totals: list[float] = []
         for dataset, column in refs:
-            rows = dataset.by_year().get(year, [])
+            rows = dataset.by_year().get(year, np.zeros(0, dtype="int64"))
             values = dataset.column_values(column)[rows]
             if not dataset.has_region:
                 regional.append(np.full(n_regions, np.nan))
@@ -329,23 +329,21 @@ class Part:
         table = dataset.table
         assert table is not None
         ints = table.int_values(self.column)
+        rows = dataset.table_rows(self.positions)
         if ints is not None:
             # Whole numbers read by pandas are exact already.
-            rows = [dataset.table_row(p) for p in self.positions]
             return Fraction(int(ints[rows].sum(dtype=object)))
-        decimal_sum = Decimal(0)
-        for position in self.positions:
-            text = table.cell(dataset.table_row(position), self.column).strip()
-            if not text:
-                return None
-            decimal_sum = _EXACT.add(decimal_sum, Decimal(text))
-        return Fraction(decimal_sum)
+        texts = [text.strip() for text in table.cells(rows, self.column)]
+        if not all(texts):
+            return None
+        with localcontext(_EXACT):
+            return Fraction(sum(map(Decimal, texts), Decimal(0)))
 
 
 def _positions(dataset: Dataset, year: int, region: str | None) -> list[int]:
     if region is None:
         by_year = dataset.by_year()
-        return by_year.get(year, [])
+        return by_year[year].tolist() if year in by_year else []
     if not dataset.has_region:
         return []
     position = dataset.row_of(year, region)

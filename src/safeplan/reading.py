@@ -74,6 +74,17 @@ class RawTable:
             return columns.line(row).split(columns.delimiter)[self.header.index(column)]
         return columns[column][row]
 
+    def cells(self, rows: Sequence[int], column: str) -> list[str]:
+        """The texts of one column's cells in ``rows``: :meth:`cell`, many at a time."""
+        columns = self.columns
+        if not isinstance(columns, LazyColumns) or dict.__contains__(columns, column):
+            texts = columns[column]
+            return [texts[row] for row in rows]
+        if column in columns.stripped:
+            codes, labels = columns.stripped[column]
+            return [str(labels[code]) for code in codes[list(rows)].tolist()]
+        return columns.cells(rows, self.header.index(column))
+
     def factorize(self, column: str) -> tuple[Any, list[str]]:
         """Each row's code (int64) into the column's distinct cell texts, as written.
 
@@ -205,6 +216,22 @@ class LazyColumns(dict[str, list[str]]):
         start = int(breaks[row]) + 1
         end = int(breaks[row + 1]) if row + 1 < len(breaks) else self.end
         return self.data[start:end].decode("utf-8")
+
+    def cells(self, rows: Sequence[int], index: int) -> list[str]:
+        """Cell ``index`` of each data line in ``rows``, sliced out of the bytes."""
+        if self._lines is not None:
+            lines, split = self._lines, self.delimiter
+            return [lines[row].split(split)[index] for row in rows]
+        import numpy as np
+
+        breaks = self.breaks
+        ends = np.append(breaks[1:], self.end)
+        at = np.asarray(rows, dtype="int64")
+        data, split_bytes = self.data, self.delimiter.encode("utf-8")
+        return [
+            data[start + 1 : end].split(split_bytes)[index].decode("utf-8")
+            for start, end in zip(breaks[at].tolist(), ends[at].tolist(), strict=True)
+        ]
 
     def __missing__(self, name: str) -> list[str]:
         if name not in self.header:
