@@ -966,17 +966,7 @@ def gap_csv(report: GapReport) -> str:
     extra = {key: _csv_outlook(o) for key, o in outlook.items()}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            *CSV_FIELDS,
-            "latest_year",
-            "latest_value",
-            "final_threshold",
-            "projected_value",
-            "on_track",
-            "required_annual_change_pct",
-        ]
-    )
+    writer.writerow([*CSV_FIELDS, *_OUTLOOK_KEYS[2:]])  # id and region are CSV_FIELDS
     fields = _result_fields(report.rows)
     keys = zip(fields["id"], fields["region"], strict=True)
     # A row without an outlook has no outlook columns at all, as before.
