@@ -342,6 +342,27 @@ indicators:
     assert by["乙"].latest_year == 2024 and by["乙"].latest_value == 0.35
 
 
+def test_regional_outlooks_of_counts_on_a_zero_cap(make_plan):
+    # Whole counts and a whole cap: decided in floating point, exactly.
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: m, name: 重特大事故起数, value: a.major, target: {max: 0}}
+"""
+    rows = [[2020, "甲", 0], [2024, "甲", 0], [2020, "乙", 2], [2024, "乙", 1]]
+    rows += [[2020, "丙", 4], [2024, "丙", 0], [2020, "丁", 3], [2023, "丁", 1]]
+    config = make_plan(text, {"a.csv": (["year", "region", "major"], rows)})
+    by = {o.region: o for o in safeplan.gap(config).outlook}
+    assert (by["甲"].projected_value, by["甲"].on_track) == (0, True)
+    assert (by["乙"].projected_value, by["乙"].on_track) == (0.75, False)
+    assert (by["丙"].projected_value, by["丙"].on_track) == (-1, True)
+    # 丁: 1 + (1 − 3) × 2/3 = −1/3 ≤ 0, latest year 2023
+    assert by["丁"].latest_year == 2023 and by["丁"].on_track is True
+    assert by["丁"].projected_value == pytest.approx(-1 / 3)
+    assert all(o.final_threshold == 0 for o in by.values())
+
+
 def test_outlook_region_without_baseline(make_plan):
     text = """\
 plan: {name: t, baseline_year: 2020, target_year: 2025}

@@ -59,6 +59,7 @@ class Dataset:
     _index: dict[int, dict[str | None, int]] = field(default_factory=dict, repr=False)
     _by_year: dict[int, np.ndarray[Any, Any]] | None = field(default=None, repr=False)
     _rows: list[int] | None = field(default=None, repr=False)
+    _row_array: np.ndarray[Any, Any] | None = field(default=None, repr=False)
 
     _values: dict[str, Any] = field(default_factory=dict, repr=False)
     _codes: Any = field(default=None, repr=False)
@@ -91,7 +92,9 @@ class Dataset:
 
     def table_rows(self, positions: Sequence[int] | np.ndarray[Any, Any]) -> list[int]:
         """The data rows of ``table`` behind frame positions."""
-        rows: list[int] = self.frame["_row"].to_numpy()[positions].tolist()
+        if self._row_array is None:
+            self._row_array = self.frame["_row"].to_numpy()
+        rows: list[int] = self._row_array[positions].tolist()
         return rows
 
     def by_year(self) -> dict[int, np.ndarray[Any, Any]]:

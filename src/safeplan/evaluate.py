@@ -673,6 +673,12 @@ def _outlooks(
             strict=True,
         )
     ]
+    if _floats_are_exact(s):
+        # Whole counts against a whole final threshold: v_l + (v_l − v_b)·(T − L)/(L − B) is
+        # either a whole number, computed exactly, or at least 1/(L − B) away from one —
+        # far beyond rounding while the counts stay below 2^40. So a float tie is a tie.
+        with np.errstate(invalid="ignore"):
+            unsure &= ~(np.maximum(np.abs(v_l), np.abs(v_b)) < 2**40)
     exact = ~present.any(axis=1) | (codes < 0) | (unsure & ~np.isnan(projected))
     exact_rows = set(np.flatnonzero(exact).tolist())
     out = []
