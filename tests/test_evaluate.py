@@ -342,6 +342,24 @@ indicators:
     assert by["乙"].latest_year == 2024 and by["乙"].latest_value == 0.35
 
 
+@pytest.mark.parametrize("target", ["{decline_pct: 100}", "{max: 0}"])
+def test_regional_outlook_projected_to_exactly_zero_is_on_track(make_plan, target):
+    # 0.2 + (0.2 − 0.3) × 2 = 0 exactly; floats make it 5.6e-17.
+    text = f"""\
+plan: {{name: t, baseline_year: 2020, target_year: 2023}}
+datasets: {{a: a.csv}}
+indicators:
+  - {{id: r, name: 比率, value: a.ratio, target: {target}}}
+"""
+    rows = [[2020, "甲", "0.3"], [2020, "乙", "0.6"], [2021, "甲", "0.2"], [2021, "乙", "0.4"]]
+    config = make_plan(text, {"a.csv": (["year", "region", "ratio"], rows)})
+    report = safeplan.gap(config)
+    by = {o.region: o for o in report.outlook}
+    assert by["甲"].projected_value == 0 and by["甲"].on_track is True
+    assert by["乙"].projected_value == 0 and by["乙"].on_track is True
+    assert report.ok
+
+
 def test_regional_outlooks_of_counts_on_a_zero_cap(make_plan):
     # Whole counts and a whole cap: decided in floating point, exactly.
     text = """\

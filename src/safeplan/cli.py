@@ -475,6 +475,8 @@ def main() -> NoReturn:
             _err(str(code))
         code = 0 if code is None else 1
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the stream closed (`>&-`): nothing to flush
+            continue
         try:
             stream.flush()
         except (BrokenPipeError, ValueError, OSError):

@@ -647,7 +647,9 @@ def _outlooks(
             elapsed > 0, v_l + (v_l - v_b) * (target_year - latest_year) / elapsed, math.nan
         )
         on_track = projected >= final if target.kind == "min" else projected <= final
-        unsure = np.abs(projected - final) <= _UNSURE * np.maximum(np.abs(projected), np.abs(final))
+        # Relative to the inputs too: a projection of 0.2 + (0.2 − 0.3) × 2 is 5.6e-17, not 0.
+        magnitude = np.maximum.reduce([np.abs(projected), np.abs(final), np.abs(v_l), np.abs(v_b)])
+        unsure = np.abs(projected - final) <= _UNSURE * magnitude
         ratio = final / v_l
         remaining = target_year - latest_year
         required = (np.power(ratio, 1 / np.maximum(remaining, 1)) - 1) * 100
