@@ -4,14 +4,14 @@ Two kinds of plan directory, both deterministic for a given seed (and numpy vers
 
 ``counties``
     National county level: 2 846 counties x 15 years (2010-2024) in the four yearly
-    datasets of CONTRACT §2 (accidents, gdp, employment, vehicles) and an
-    ``indicators.yaml`` with the five control indicators of DOMAIN.md, baseline 2020,
+    datasets of a plan's data (accidents, gdp, employment, vehicles) and an
+    ``indicators.yaml`` with the five control indicators of a 十四五 plan, baseline 2020,
     target 2025.  National totals are of realistic size: about 27 000 deaths and
     1 000 000 亿元 GDP in 2020, 工矿商贸 about 1.3 deaths per 10万 workers, road about
     1.6 deaths per 万 vehicles.
 
 ``records``
-    Accident records (CONTRACT §5): one row per accident, 2015-2024, 2 846 regions, six
+    Accident records: one row per accident, 2015-2024, 2 846 regions, six
     sectors, ``date,region,sector,deaths,serious_injuries,direct_loss`` (loss in 万元),
     with accidents of every class (一般 ... 特别重大, including the exact boundary values),
     and an ``indicators.yaml`` whose indicators use the derived columns.
@@ -50,7 +50,7 @@ RECORD_YEARS = range(2015, 2025)
 BASELINE_YEAR = 2020
 TARGET_YEAR = 2025
 
-# 2020 national magnitudes (statistical communiqués, rounded; see DOMAIN.md).
+# 2020 national magnitudes (statistical communiqués, rounded).
 DEATHS_2020 = 27_400
 GDP_2020 = 1_015_986.0  # 亿元
 ROAD_SHARE = 0.60  # share of all production-safety deaths on the road

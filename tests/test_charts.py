@@ -18,8 +18,9 @@ import pytest
 from matplotlib import font_manager, ft2font
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from safeplan import charts
-from safeplan.charts import (
+from safeplan.errors import UsageError
+from safeplan.render import charts
+from safeplan.render.charts import (
     CSS_FONT_FALLBACKS,
     chart_figure,
     chart_filename,
@@ -31,7 +32,6 @@ from safeplan.charts import (
     render_chart,
     write_charts,
 )
-from safeplan.errors import UsageError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PLAN = {

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeplan.classify import (
+from safeplan.domain.classes import (
     CLASS_NAMES_EN,
     CLASS_NAMES_ZH,
     CLASSES,
@@ -22,11 +22,10 @@ from safeplan.classify import (
     MEASURES,
     Classification,
     classify,
-    derive_yearly,
     describe,
-    exact_sum,
-    yearly_columns,
 )
+from safeplan.domain.derive import derive_yearly, yearly_columns
+from safeplan.domain.exact import exact_sum
 
 
 def one(deaths: int = 0, injuries: int = 0, loss: str = "0") -> Classification:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from safeplan.config import load_plan, schema
 from safeplan.errors import ConfigError
+from safeplan.plan import load_plan, schema
 
 GOOD = """\
 plan:

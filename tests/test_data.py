@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 
 import safeplan
-from safeplan.reading import decode, read_csv_text
-from safeplan.rules import RuleSyntaxError, parse_rule, rule_refs
+from safeplan.domain.rules import RuleSyntaxError, parse_rule, rule_refs
+from safeplan.ingest.csvtext import decode, read_csv_text
 
 PLAN = """\
 plan: {name: 两县规划, region: 两县, baseline_year: 2020, target_year: 2025}

@@ -7,8 +7,8 @@ from fractions import Fraction
 import pytest
 
 import safeplan
+from safeplan.domain import targets
 from safeplan.errors import DataError
-from safeplan.evaluate import glide_threshold
 
 PLAN = """\
 plan: {{name: 测试规划, region: 测试市, baseline_year: {baseline}, target_year: {target}}}
@@ -39,7 +39,7 @@ DEATHS = ["年份", "死亡人数"]
     [(115, "met"), (114, "met"), (116, "missed")],
 )
 def test_decline_glide_path_is_exact_at_115(make_plan, deaths_2024, status):
-    # DOMAIN.md: 125 deaths in 2020, −10 % by 2025 → 2024 threshold exactly 115.
+    # 125 deaths in 2020, −10 % by 2025 → 2024 threshold exactly 115.
     spec = one(
         "  - {id: d, name: 死亡人数, value: acc.死亡人数, target: {decline_pct: 10}}",
         (DEATHS, [[2020, 125], [2024, deaths_2024]]),
@@ -48,6 +48,11 @@ def test_decline_glide_path_is_exact_at_115(make_plan, deaths_2024, status):
     assert r.threshold == 115
     assert r.status == status
     assert r.gap == deaths_2024 - 115
+
+
+def glide_threshold(b: Fraction, pct: Fraction, year: int, baseline: int, target: int) -> Fraction:
+    elapsed = targets.elapsed_years(year, baseline, target)
+    return targets.glide(b, pct, elapsed, target - baseline)  # type: ignore[no-any-return]
 
 
 def test_glide_threshold_function_is_exact():
@@ -236,7 +241,7 @@ def test_year_absent_raises(make_plan):
 
 
 def test_national_2023_gdp_rate_sanity(make_plan):
-    # DOMAIN.md: 21 242 deaths ÷ 1 260 582.1 亿元 ≈ 0.0169.
+    # 21 242 deaths ÷ 1 260 582.1 亿元 ≈ 0.0169.
     spec = one(
         "  - {id: r, name: 亿元GDP死亡率, numerator: acc.死亡人数, denominator: gdp.gdp,"
         " target: {max: 0.01}}",
@@ -261,7 +266,7 @@ def test_gdp_in_wan_yuan_needs_per_10000(make_plan):
 
 
 def test_gap_outlook_example_from_contract(make_plan):
-    # CONTRACT §6: B = 125 (2020), latest 115 (2024), −10 % by 2025.
+    # B = 125 (2020), latest 115 (2024), −10 % by 2025.
     text = """\
 plan: {name: t, baseline_year: 2020, target_year: 2025}
 datasets: {a: a.csv}

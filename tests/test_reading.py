@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from safeplan.data import check_numbers
-from safeplan.reading import LazyColumns, RawTable, read_csv_text, read_file
+from safeplan.ingest.cells import check_numbers
+from safeplan.ingest.csvtext import read_csv_text
+from safeplan.ingest.read import read_file
+from safeplan.ingest.table import LazyColumns, RawTable
 
 HEADER = "year,region,accidents,deaths,industrial,road,major"
 #: More rows than pandas parses in one chunk for seven columns (2**17).

@@ -17,10 +17,10 @@ matplotlib.use("Agg")
 import matplotlib.image
 import pytest
 
-from safeplan import report
-from safeplan.charts import CSS_FONT_FALLBACKS
 from safeplan.errors import UsageError
-from safeplan.report import inline_svg, render_report
+from safeplan.render import html as report
+from safeplan.render.charts import CSS_FONT_FALLBACKS
+from safeplan.render.html import inline_svg, render_report
 
 EVIL = "危险<script>alert('x')</script>指标"
 PLAN = {

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from safeplan.spreadsheet import (
+from safeplan.render.xlsx import (
     Column,
     Sheet,
     escape_text,

@@ -1,7 +1,7 @@
 """safeplan: check the control indicators of Chinese work-safety plans (安全生产规划).
 
 The library API: :func:`load_plan`, :func:`validate`, :func:`check`, :func:`gap`,
-:func:`explain`. Heavy dependencies (pandas) load only when a function needs them.
+:func:`explain`, :func:`classify`. Heavy dependencies (pandas) load only when a function needs them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ __all__ = [
     "SafeplanError",
     "ValidationReport",
     "check",
+    "classify",
     "explain",
     "gap",
     "load_plan",
@@ -27,8 +28,8 @@ __all__ = [
 ]
 
 _LAZY = {
-    "load_plan": "safeplan.config",
-    "Plan": "safeplan.config",
+    "load_plan": "safeplan.plan",
+    "Plan": "safeplan.plan",
     "ConfigError": "safeplan.errors",
     "DataError": "safeplan.errors",
     "SafeplanError": "safeplan.errors",
@@ -38,16 +39,17 @@ _LAZY = {
     "check": "safeplan.api",
     "gap": "safeplan.api",
     "explain": "safeplan.api",
-    "CheckReport": "safeplan.evaluate",
-    "GapReport": "safeplan.evaluate",
+    "classify": "safeplan.api",
+    "CheckReport": "safeplan.evaluate.results",
+    "GapReport": "safeplan.evaluate.results",
 }
 
 if TYPE_CHECKING:
-    from safeplan.api import check, explain, gap, validate
-    from safeplan.config import Plan, load_plan
+    from safeplan.api import check, classify, explain, gap, validate
     from safeplan.errors import ConfigError, DataError, SafeplanError
-    from safeplan.evaluate import CheckReport, GapReport
+    from safeplan.evaluate.results import CheckReport, GapReport
     from safeplan.findings import Finding, ValidationReport
+    from safeplan.plan import Plan, load_plan
 
 
 def __getattr__(name: str) -> Any:

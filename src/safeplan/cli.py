@@ -9,16 +9,18 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn, TypeAlias
 
 import typer
 
+from safeplan.render import formats
+
 if TYPE_CHECKING:
-    from safeplan.config import Plan
+    from safeplan.plan import Plan
 
 app = typer.Typer(
     name="safeplan",
@@ -31,48 +33,23 @@ app = typer.Typer(
 )
 
 
-class CheckFormat(StrEnum):
-    """Formats of ``check``."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
+def _formats(command: str) -> type[StrEnum]:
+    """The ``--format`` choices of a command, from the renderers' registry."""
+    return StrEnum(f"{command.title()}Format", {f: f for f in formats(command)})  # type: ignore[return-value]
 
 
-class GapFormat(StrEnum):
-    """Formats of ``gap``."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
-    xlsx = "xlsx"
-
-
-class ValidateFormat(StrEnum):
-    """Formats of ``validate``."""
-
-    text = "text"
-    json = "json"
-    github = "github"
-    markdown = "markdown"
-
-
-class ExplainFormat(StrEnum):
-    """Formats of ``explain``."""
-
-    text = "text"
-    json = "json"
-
-
-class ClassifyFormat(StrEnum):
-    """Formats of ``classify``."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    xlsx = "xlsx"
+if TYPE_CHECKING:  # to a type checker a format is its text
+    CheckFormat: TypeAlias = str
+    GapFormat: TypeAlias = str
+    ValidateFormat: TypeAlias = str
+    ExplainFormat: TypeAlias = str
+    ClassifyFormat: TypeAlias = str
+else:
+    CheckFormat = _formats("check")
+    GapFormat = _formats("gap")
+    ValidateFormat = _formats("validate")
+    ExplainFormat = _formats("explain")
+    ClassifyFormat = _formats("classify")
 
 
 class ChartFormat(StrEnum):
@@ -128,7 +105,7 @@ def _errors(debug: bool) -> Iterator[None]:
             raise
         report = getattr(exc, "report", None)
         if report is not None:
-            from safeplan.render import findings_text
+            from safeplan.render.text import findings_text
 
             _err(findings_text(report))
         _err(f"error: {exc.message}")
@@ -169,9 +146,19 @@ def _emit(
 
 
 def _load(config: Path) -> Plan:
-    from safeplan.config import load_plan
+    from safeplan.plan import load_plan
 
     return load_plan(config)
+
+
+def _render(
+    command: str, fmt: str, report: object, lang: Lang, *, colour: bool = False
+) -> str | bytes:
+    """Render through the registry; colour only on a terminal that wants it."""
+    from safeplan.render import Options, render
+
+    options = Options(lang=lang.value, colour=colour and _colour())
+    return render(command, str(fmt), report, options)
 
 
 @app.command()
@@ -179,9 +166,7 @@ def check(
     year: Annotated[int, typer.Argument(help="The year to evaluate, e.g. 2024.")],
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
-    format: Annotated[
-        CheckFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = CheckFormat.table,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = "table",
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
@@ -192,19 +177,11 @@ def check(
     could be evaluated (bad usage, bad config, invalid data, YEAR absent from the data).
     """
     with _errors(debug):
-        from safeplan import api, render
+        from safeplan import api
 
         plan = _load(config)
         report = api.check(plan, year, region=region)
-        renderers: dict[CheckFormat, Callable[[], str]] = {
-            CheckFormat.table: lambda: render.check_table(
-                report, colour=output is None and _colour(), lang=lang.value
-            ),
-            CheckFormat.json: lambda: render.check_json(report),
-            CheckFormat.markdown: lambda: render.check_markdown(report, lang=lang.value),
-            CheckFormat.csv: lambda: render.results_csv(report.results),
-        }
-        _emit(renderers[format](), output, plan)
+        _emit(_render("check", format, report, lang, colour=output is None), output, plan)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -213,7 +190,7 @@ def validate(
     config: ConfigOpt = DEFAULT_CONFIG,
     format: Annotated[
         ValidateFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ValidateFormat.text,
+    ] = "text",
     output: OutputOpt = None,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Fail on errors only, or on warnings too.")
@@ -225,22 +202,18 @@ def validate(
     Exit 0 when there is no error, 1 when the data has errors, 2 on bad usage or bad config.
     """
     with _errors(debug):
-        from safeplan import api, render
+        from safeplan import api
+        from safeplan.render import Options, render
 
         plan = _load(config)
         report = api.validate(plan)
         fail: Literal["error", "warning"] = "warning" if fail_on is FailOn.warning else "error"
-        renderers: dict[ValidateFormat, Callable[[], str]] = {
-            ValidateFormat.text: lambda: render.findings_text(report, fail_on=fail),
-            ValidateFormat.json: lambda: render.findings_json(report, fail_on=fail),
-            ValidateFormat.github: lambda: render.findings_github(report),
-            ValidateFormat.markdown: lambda: render.findings_markdown(report, fail_on=fail),
-        }
-        _emit(renderers[format](), output, plan)
+        options = Options(fail_on=fail)
+        _emit(render("validate", str(format), report, options), output, plan)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if format is ValidateFormat.github and summary:
+        if format == "github" and summary:
             with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(render.findings_markdown(report, fail_on=fail))
+                handle.write(str(render("validate", "markdown", report, options)))
     raise typer.Exit(0 if report.ok(fail) else 1)
 
 
@@ -248,9 +221,7 @@ def validate(
 def gap(
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
-    format: Annotated[
-        GapFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = GapFormat.table,
+    format: Annotated[GapFormat, typer.Option("--format", "-f", help="Output format.")] = "table",
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
@@ -260,28 +231,11 @@ def gap(
     Exit 0 when every indicator is on track, 1 otherwise, 2 as for check.
     """
     with _errors(debug):
-        from safeplan import api, render
+        from safeplan import api
 
         plan = _load(config)
         report = api.gap(plan, region=region)
-        if format is GapFormat.xlsx:
-            from safeplan.workbook import gap_workbook
-
-            if output is None and sys.stdout.isatty():
-                from safeplan.errors import UsageError
-
-                raise UsageError("xlsx is binary", hint="add --output gap.xlsx")
-            _emit(gap_workbook(report, lang=lang.value), output, plan)
-        else:
-            renderers: dict[GapFormat, Callable[[], str]] = {
-                GapFormat.table: lambda: render.gap_table(
-                    report, colour=output is None and _colour(), lang=lang.value
-                ),
-                GapFormat.json: lambda: render.gap_json(report),
-                GapFormat.markdown: lambda: render.gap_markdown(report, lang=lang.value),
-                GapFormat.csv: lambda: render.gap_csv(report),
-            }
-            _emit(renderers[format](), output, plan)
+        _emit(_render("gap", format, report, lang, colour=output is None), output, plan)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -293,25 +247,18 @@ def explain(
     region: RegionOpt = None,
     format: Annotated[
         ExplainFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ExplainFormat.text,
+    ] = "text",
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
     """How one indicator's value and threshold were computed, down to the source lines."""
     with _errors(debug):
-        import json
-
-        from safeplan import api, render
+        from safeplan import api
 
         plan = _load(config)
         explanation = api.explain(plan, indicator, year, region=region)
-        if format is ExplainFormat.json:
-            text = json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        else:
-            plan_dict = {"region": plan.info.region, "baseline_year": plan.info.baseline_year}
-            text = render.explanation_text(explanation, plan_dict, lang.value)
-        _emit(text, output, plan)
+        _emit(_render("explain", format, explanation, lang), output, plan)
 
 
 @app.command()
@@ -323,7 +270,7 @@ def schema(
     with _errors(debug):
         import json
 
-        from safeplan.config import schema as make_schema
+        from safeplan.plan import schema as make_schema
 
         _emit(json.dumps(make_schema(), ensure_ascii=False, indent=2) + "\n", output, None)
 
@@ -337,18 +284,18 @@ def classify(
     ] = None,
     format: Annotated[
         ClassifyFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ClassifyFormat.table,
+    ] = "table",
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
     """Classify every accident record by 国务院令第493号, with a summary by year and class."""
     with _errors(debug):
-        from safeplan import classification
+        from safeplan import api
 
         plan = _load(config)
-        result = classification.classify_plan(plan, dataset)
-        _emit(classification.render(result, format.value, lang=lang.value), output, plan)
+        result = api.classify(plan, dataset)
+        _emit(_render("classify", format, result, lang), output, plan)
 
 
 @app.command()
@@ -368,7 +315,7 @@ def chart(
     """One chart per indicator: the series, target, glide path and projection."""
     with _errors(debug):
         from safeplan import api
-        from safeplan.charts import configure_matplotlib, write_charts
+        from safeplan.render.charts import configure_matplotlib, write_charts
 
         plan = _load(config)
         report = api.gap(plan, region=region)
@@ -420,8 +367,8 @@ def report(
         from datetime import datetime
 
         from safeplan import api
-        from safeplan.charts import configure_matplotlib
-        from safeplan.report import render_report
+        from safeplan.render.charts import configure_matplotlib
+        from safeplan.render.html import render_report
 
         plan = _load(config)
         gap_report = api.gap(plan)

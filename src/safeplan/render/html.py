@@ -1,7 +1,7 @@
 """The HTML report: one self-contained page for a plan's year and its path to the target.
 
-:func:`render_report` turns the ``check`` report of the latest year (CONTRACT §4) and the
-``gap`` report (CONTRACT §6), both as plain dicts, into a single HTML5 document: plan
+:func:`render_report` turns the ``check`` report of the latest year and the
+``gap`` report, both as plain dicts, into a single HTML5 document: plan
 header, summary counts, the year's results, the year-by-year gap table, the outlook, one
 inline SVG chart per indicator and a note on the method. Everything is inline (CSS and
 SVG); the page refers to nothing on the network, so it can be mailed or archived as is.
@@ -15,8 +15,8 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Literal
 
-from safeplan.charts import chart_targets, format_number, render_chart
 from safeplan.errors import UsageError
+from safeplan.render.charts import chart_targets, format_number, render_chart
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -212,10 +212,10 @@ def render_report(
     charts: Mapping[str, str] | None = None,
     generated: str | None = None,
 ) -> str:
-    """Render the HTML report of ``check`` (CONTRACT §4) and ``gap`` (CONTRACT §6).
+    """Render the HTML report of ``check`` and ``gap``.
 
     ``charts`` maps an indicator id to SVG markup to inline; when it is ``None`` a chart
-    is drawn with :func:`~safeplan.charts.render_chart` for each whole-plan indicator.
+    is drawn with :func:`~safeplan.render.charts.render_chart` for each whole-plan indicator.
     ``generated`` (a timestamp) is shown in the footer when given. Returns the document.
     """
     try:

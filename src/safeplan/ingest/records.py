@@ -1,30 +1,28 @@
 """Accident records (one row per accident): checks, classification and the yearly table.
 
-CONTRACT §5. The records are read by the shared pipeline (:mod:`safeplan.reading`), checked
-vectorised, classified by 国务院令第493号 (:mod:`safeplan.classify`) and summed into the
+The records are read by the shared pipeline (:mod:`safeplan.ingest.read`), checked
+vectorised, classified by 国务院令第493号 (:mod:`safeplan.domain.classes`) and summed into the
 yearly (and per-region) columns that indicators use like any other column.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from fractions import Fraction
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from safeplan.classify import CLASSES, derive_yearly, exact_sum, yearly_columns
+from safeplan.domain.classes import classify
+from safeplan.domain.derive import derive_yearly, yearly_columns
 from safeplan.errors import ConfigError
 from safeplan.findings import Finding, finding
-from safeplan.reading import RawTable, read_file
+from safeplan.ingest.cells import check_numbers, check_years
+from safeplan.ingest.dataset import Dataset, Records
+from safeplan.ingest.read import read_file
+from safeplan.ingest.table import RawTable
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from safeplan.classify import Classification
-    from safeplan.config import Plan, Source
-    from safeplan.data import Dataset
+    from safeplan.plan import Plan, Source
 
 RECORD_ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("date", "日期", "事故日期", "发生日期"),
@@ -36,107 +34,16 @@ RECORD_ALIASES: dict[str, tuple[str, ...]] = {
     "direct_loss": ("direct_loss", "直接经济损失"),
 }
 
+
 _DATE = re.compile(
     r"^\s*(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$"
 )
 
-#: Which derived columns count records of a class (for explain).
-CLASS_MASKS = {
-    "general": (0,),
-    "larger": (1,),
-    "major": (2,),
-    "especially_major": (3,),
-    "major_or_above": (2, 3),
-    "larger_or_above": (1, 2, 3),
-}
-
 
 def derived_columns(sector_groups: list[str]) -> list[str]:
     """The columns a records dataset offers to indicators."""
     return [c for c in yearly_columns(sector_groups) if c != "year"]
-
-
-@dataclass
-class Records:
-    """The checked accident records behind a derived yearly frame."""
-
-    table: RawTable
-    rows: np.ndarray[Any, Any]
-    """Table row of each kept record."""
-    year: np.ndarray[Any, Any]
-    region_codes: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None
-    """The region of each kept record as (code, distinct regions); None without regions."""
-    sector_codes: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None
-    """The sector of each kept record as (code, distinct sectors); None without sectors."""
-    deaths: np.ndarray[Any, Any]
-    injuries: np.ndarray[Any, Any]
-    loss_text: Callable[[int], str]
-    """The text of record ``i``'s direct loss ("0" when blank)."""
-    classes: Classification
-    sectors: dict[str, list[str]]
-    frame: Any = None
-
-    @cached_property
-    def region(self) -> np.ndarray[Any, Any] | None:
-        """The region of each kept record (object array), None without a region column."""
-        if self.region_codes is None:
-            return None
-        codes, values = self.region_codes
-        return values[codes]  # type: ignore[no-any-return]
-
-    @cached_property
-    def sector(self) -> np.ndarray[Any, Any] | None:
-        """The sector of each kept record (object array), None without a sector column."""
-        if self.sector_codes is None:
-            return None
-        codes, values = self.sector_codes
-        return values[codes]  # type: ignore[no-any-return]
-
-    def select(self, column: str, year: int, region: str | None) -> np.ndarray[Any, Any]:
-        """Indexes of the records behind one derived cell."""
-        import numpy as np
-
-        mask = self.year == year
-        if region is not None and self.region is not None:
-            mask &= self.region == region
-        if column in CLASS_MASKS:
-            mask &= np.isin(self.classes.code, CLASS_MASKS[column])
-        for group, values in self.sectors.items():
-            if column in (f"{group}_accidents", f"{group}_deaths") and self.sector is not None:
-                mask &= np.isin(self.sector, values)
-        return np.flatnonzero(mask)
-
-    def exact(self, column: str, position: int) -> Fraction | None:
-        """The exact value of a derived cell."""
-        if column != "direct_loss":
-            cache = self.__dict__.setdefault("_columns", {})
-            if column not in cache:
-                cache[column] = self.frame[column].to_numpy()
-            return Fraction(int(cache[column][position]))
-        year = int(self.frame["year"].iat[position])
-        region = self.frame["region"].iat[position] if "region" in self.frame else None
-        return exact_sum([self.loss_text(i) for i in self.select(column, year, region).tolist()])
-
-    def describe(self, index: int, lang: Literal["zh", "en"] = "zh") -> str:
-        """Why record ``index`` has its class, e.g. ``重大: 死亡 10 人 ≥ 10``."""
-        from safeplan.classify import describe
-
-        return describe(
-            int(self.classes.code[index]),
-            int(self.deaths[index]),
-            int(self.injuries[index]),
-            self.loss_text(index),
-            lang=lang,
-        )
-
-    def reason(self, index: int) -> str:
-        """``line N: 重大: 死亡 10 人 ≥ 10`` for one record."""
-        return f"line {self.table.lines[int(self.rows[index])]}: {self.describe(index)}"
-
-    def lines(self, indexes: np.ndarray[Any, Any]) -> list[int]:
-        """Physical lines (or sheet rows) of records."""
-        return [self.table.lines[int(self.rows[i])] for i in indexes]
 
 
 def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
@@ -146,8 +53,6 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     column = "date" if "date" in table.header else "year"
     findings: list[Finding] = []
     if column == "year":
-        from safeplan.data import check_years
-
         return check_years(table)
     # Each distinct date text is read once (a million records share a few thousand dates).
     codes, distinct = table.factorize(column)
@@ -189,9 +94,6 @@ def load_records(
     """Read, check, classify and sum one records dataset."""
     import numpy as np
     import pandas as pd
-
-    from safeplan.classify import classify
-    from safeplan.data import Dataset, check_numbers
 
     sectors = dict(source.spec.sectors)
     offered = derived_columns(list(sectors))
@@ -280,7 +182,7 @@ def load_records(
         else:
             findings.append(f)
     n = table.n_rows
-    # Blank injuries or loss mean 0 (CONTRACT §5).
+    # Blank injuries or loss mean 0.
     injuries = np.zeros(n)
     if "serious_injuries" in table.header:
         injuries, more = check_numbers(
@@ -427,4 +329,4 @@ def _outside_plan(
         )
 
 
-__all__ = ["CLASSES", "RECORD_ALIASES", "Records", "derived_columns", "load_records"]
+__all__ = ["RECORD_ALIASES", "derived_columns", "load_records"]

@@ -1,4 +1,4 @@
-"""Accident classes of 国务院令第493号 (第三条), vectorised, and yearly totals from records.
+"""Accident classes of 国务院令第493号 (第三条), vectorised.
 
 An accident takes the highest class that **any one** of its three measures reaches:
 
@@ -15,28 +15,29 @@ class           deaths    serious injuries  direct loss (万元)
 
 Losses arrive as the original decimal text of each cell and are compared with the bounds
 exactly: a float decides every value that is clearly away from a bound, and the few values
-whose float lies within a relative 1e-9 of a bound are decided again with
+whose float is unsure (:func:`safeplan.domain.exact.unsure`) are decided again with
 :class:`decimal.Decimal` of the text (``"999.9999999999999999999"`` parses to the float
 ``1000.0`` but is 一般).
 
-Everything here is pure: arrays in, arrays or frames out, no I/O.
+Everything here is pure: arrays in, arrays out, no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, Inexact, InvalidOperation, Rounded, localcontext
-from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Final, Literal
+from decimal import Decimal
+from typing import TYPE_CHECKING, Final, Literal
+
+from safeplan.domain.exact import decimal_of, unsure
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-    import pandas as pd
 
 __all__ = [
     "CLASSES",
+    "CLASS_MASKS",
     "CLASS_NAMES_EN",
     "CLASS_NAMES_ZH",
     "CLASS_NAME_EN",
@@ -55,53 +56,74 @@ __all__ = [
     "MEASURE_UNIT_ZH",
     "Classification",
     "classify",
-    "derive_yearly",
     "describe",
-    "exact_sum",
-    "yearly_columns",
 ]
+
 
 CLASSES: Final = ("general", "larger", "major", "especially_major")
 """Class keys; a class's code is its index here (0 = 一般 … 3 = 特别重大)."""
 
+
 GENERAL: Final = 0
 """Code of 一般 (general)."""
+
+
 LARGER: Final = 1
 """Code of 较大 (larger)."""
+
+
 MAJOR: Final = 2
 """Code of 重大 (major)."""
+
+
 ESPECIALLY_MAJOR: Final = 3
 """Code of 特别重大 (especially major)."""
 
+
 CLASS_NAMES_ZH: Final = ("一般", "较大", "重大", "特别重大")
 """Chinese class names, indexed by code."""
+
+
 CLASS_NAMES_EN: Final = ("general", "larger", "major", "especially major")
 """English class names, indexed by code."""
+
+
 CLASS_NAME_ZH: Final[Mapping[str, str]] = dict(zip(CLASSES, CLASS_NAMES_ZH, strict=True))
 """Class key → Chinese name."""
+
+
 CLASS_NAME_EN: Final[Mapping[str, str]] = dict(zip(CLASSES, CLASS_NAMES_EN, strict=True))
 """Class key → English name."""
 
+
 MEASURES: Final = ("deaths", "serious_injuries", "direct_loss")
 """Measure keys, in the order the regulation lists them."""
+
+
 MEASURE_LABEL_ZH: Final[Mapping[str, str]] = {
     "deaths": "死亡人数",
     "serious_injuries": "重伤人数",
     "direct_loss": "直接经济损失",
 }
 """Measure key → Chinese label (as used in column headers)."""
+
+
 MEASURE_LABEL_EN: Final[Mapping[str, str]] = {
     "deaths": "deaths",
     "serious_injuries": "serious injuries",
     "direct_loss": "direct economic loss",
 }
 """Measure key → English label."""
+
+
 MEASURE_UNIT_ZH: Final[Mapping[str, str]] = {
     "deaths": "人",
     "serious_injuries": "人",
     "direct_loss": "万元",
 }
 """Measure key → Chinese unit."""
+
+
 MEASURE_UNIT_EN: Final[Mapping[str, str]] = {
     "deaths": "persons",
     "serious_injuries": "persons",
@@ -109,15 +131,18 @@ MEASURE_UNIT_EN: Final[Mapping[str, str]] = {
 }
 """Measure key → English unit (losses are in 万元 = 10 000 yuan)."""
 
+
 DEATH_BOUNDS: Final = (3, 10, 30)
 """Lowest number of deaths of 较大, 重大 and 特别重大."""
+
+
 INJURY_BOUNDS: Final = (10, 50, 100)
 """Lowest number of serious injuries of 较大, 重大 and 特别重大."""
+
+
 LOSS_BOUNDS: Final = (Decimal(1000), Decimal(5000), Decimal(10000))
 """Lowest direct loss in 万元 of 较大, 重大 and 特别重大 (1 亿元 = 10 000 万元)."""
 
-_NEAR: Final = 1e-9
-"""Relative distance from a loss bound within which the float decision is redone exactly."""
 
 # Short labels for sentences ("死亡 3 人"), where the column-header labels read stiffly.
 _SHORT_ZH: Final[Mapping[str, str]] = {
@@ -125,6 +150,8 @@ _SHORT_ZH: Final[Mapping[str, str]] = {
     "serious_injuries": "重伤",
     "direct_loss": "直接经济损失",
 }
+
+
 _SHORT_EN: Final[Mapping[str, str]] = {
     "deaths": "deaths",
     "serious_injuries": "serious injuries",
@@ -254,198 +281,6 @@ def describe(
     return f"{name}: {sep.join(parts)}"
 
 
-def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
-    """The exact sum of decimal texts (e.g. loss cells in 万元), as a :class:`Fraction`.
-
-    No rounding happens anywhere: ``exact_sum(["0.1", "0.2"]) == Fraction(3, 10)``.
-    Raises :class:`ValueError` on a text that is not a finite decimal number.
-    """
-    total = Decimal(0)
-    with localcontext() as ctx:
-        # Decimal addition rounds to the context precision; make any rounding an error
-        # and give the context room enough that it never happens for real data.
-        ctx.prec = 10_000
-        ctx.traps[Inexact] = True
-        ctx.traps[Rounded] = True
-        for text in texts:
-            total += _exact(text)
-    return Fraction(total)
-
-
-def yearly_columns(sector_groups: Iterable[str] = (), *, with_region: bool = False) -> list[str]:
-    """The columns of :func:`derive_yearly`'s frame, in order."""
-    columns = ["year"]
-    if with_region:
-        columns.append("region")
-    columns += ["accidents", "deaths", "serious_injuries", "direct_loss", *CLASSES]
-    columns += ["major_or_above", "larger_or_above"]
-    for group in sector_groups:
-        columns += [f"{group}_accidents", f"{group}_deaths"]
-    return columns
-
-
-def derive_yearly(
-    year: npt.ArrayLike,
-    region: npt.NDArray[np.object_] | Sequence[str] | None,
-    sector: npt.NDArray[np.object_] | Sequence[str | None] | None,
-    deaths: npt.ArrayLike,
-    serious_injuries: npt.ArrayLike,
-    direct_loss: npt.NDArray[np.object_] | Sequence[str],
-    *,
-    sectors: Mapping[str, Sequence[str]],
-    classified: tuple[Classification, npt.NDArray[np.float64]] | None = None,
-    region_codes: tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]] | None = None,
-    sector_codes: tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]] | None = None,
-) -> pd.DataFrame:
-    """Yearly (and per-region) totals of accident records (CONTRACT §5).
-
-    One row per year from the first to the last record year, times every region seen when
-    ``region`` is given (``None`` means the data has no region column); a year or region
-    without records counts zero. Columns, in order (see :func:`yearly_columns`): ``year``,
-    [``region``], ``accidents``, ``deaths``, ``serious_injuries``, ``direct_loss``,
-    ``general``, ``larger``, ``major``, ``especially_major``, ``major_or_above``,
-    ``larger_or_above``, and for each group G of ``sectors``: ``G_accidents``, ``G_deaths``
-    (records whose sector value is in G's list; a sector may be in several groups or none).
-    Counts are ``int64``; ``direct_loss`` is the float64 sum — use :func:`exact_sum` on the
-    texts where an exact sum matters. Rows are sorted by year, then region.
-
-    ``region_codes`` and ``sector_codes``, when the caller has them, are ``region`` and
-    ``sector`` factorized: (a non-negative code for each record, the distinct values the
-    codes index). They give the same frame without hashing every record's text again.
-
-    Raises :class:`ValueError` when the arrays differ in length, a region value is missing,
-    ``sectors`` names groups but ``sector`` is ``None``, or :func:`classify` rejects a value.
-    """
-    import numpy as np
-    import pandas as pd
-
-    with_region = region is not None or region_codes is not None
-    columns = yearly_columns(sectors, with_region=with_region)
-    classification, loss = (
-        classified if classified is not None else _classify(deaths, serious_injuries, direct_loss)
-    )
-    n = len(classification)
-    deaths_arr = np.asarray(deaths).astype(np.int64, copy=False)
-    injuries_arr = np.asarray(serious_injuries).astype(np.int64, copy=False)
-    year_arr = _integers(year, "year")
-    if len(year_arr) != n:
-        raise ValueError(f"year has {len(year_arr)} values, the measures {n}")
-    if sectors and sector is None and sector_codes is None:
-        raise ValueError("sector groups are given but the records have no sector column")
-
-    sector_code: npt.NDArray[np.intp] | None = None
-    distinct: npt.ArrayLike = []
-    if sectors:
-        if sector_codes is None:
-            sector_arr = np.asarray(sector, dtype=object)
-            if len(sector_arr) != n:
-                raise ValueError(f"sector has {len(sector_arr)} values, the measures {n}")
-            sector_codes = pd.factorize(sector_arr)
-        sector_code, distinct = sector_codes
-        if len(sector_code) != n:
-            raise ValueError(f"sector has {len(sector_code)} values, the measures {n}")
-
-    region_code: npt.NDArray[np.intp] | None = None
-    region_labels: npt.NDArray[np.object_] = np.zeros(0, dtype=object)
-    if with_region:
-        # Grouping by small integer codes is much faster than by strings; the sorted
-        # labels are put back after the totals are taken.
-        if region_codes is None:
-            region_arr = np.asarray(region, dtype=object)
-            if len(region_arr) != n:
-                raise ValueError(f"region has {len(region_arr)} values, the measures {n}")
-            region_code, distinct_regions = pd.factorize(region_arr, sort=True)
-        else:
-            if len(region_codes[0]) != n:
-                raise ValueError(f"region has {len(region_codes[0])} values, the measures {n}")
-            region_code, distinct_regions = _sorted_codes(*region_codes)
-        if (region_code < 0).any():
-            raise ValueError("a region value is missing")
-        region_labels = np.asarray(distinct_regions, dtype=object)
-
-    if n == 0:
-        empty = pd.DataFrame({c: pd.Series(dtype=np.int64) for c in columns})
-        empty["direct_loss"] = empty["direct_loss"].astype(np.float64)
-        if with_region:
-            empty["region"] = empty["region"].astype(str)
-        return empty
-
-    # Totals per (year, region) cell with np.bincount on one integer code per record: no
-    # frame of a million rows is built. Years (or year × region cells) without records
-    # are rows of zeros, not absent rows. Counts are summed as integers; deaths and
-    # injuries as floats, exact for any real total (below 2**53).
-    year_min = int(year_arr.min())
-    years = np.arange(year_min, int(year_arr.max()) + 1, dtype=np.int64)
-    n_regions = len(region_labels) if with_region else 1
-    cell = (year_arr - year_min) * n_regions
-    if region_code is not None:
-        cell = cell + region_code.astype(np.int64, copy=False)
-    size = len(years) * n_regions
-
-    def total(weights: npt.NDArray[np.generic], where: npt.NDArray[np.bool_] | None = None) -> Any:
-        at = cell if where is None else cell[where]
-        values = weights if where is None else weights[where]
-        return np.rint(np.bincount(at, weights=values, minlength=size)).astype(np.int64)
-
-    totals: dict[str, npt.NDArray[np.generic]] = {"year": np.repeat(years, n_regions)}
-    if with_region:
-        totals["region"] = np.tile(region_labels, len(years))
-    totals["accidents"] = np.bincount(cell, minlength=size).astype(np.int64, copy=False)
-    deaths_float = deaths_arr.astype(np.float64)
-    totals["deaths"] = total(deaths_float)
-    totals["serious_injuries"] = total(injuries_arr.astype(np.float64))
-    totals["direct_loss"] = np.bincount(
-        cell, weights=np.asarray(loss, dtype=np.float64), minlength=size
-    )
-    # One count per (cell, class); the "or above" columns add the higher classes up.
-    by_class = np.bincount(cell * len(CLASSES) + classification.code, minlength=size * 4)
-    by_class = by_class.astype(np.int64, copy=False).reshape(size, len(CLASSES))
-    for value, key in enumerate(CLASSES):
-        totals[key] = by_class[:, value]
-    totals["major_or_above"] = by_class[:, MAJOR:].sum(axis=1)
-    totals["larger_or_above"] = by_class[:, LARGER:].sum(axis=1)
-    if sector_code is not None:
-        # Membership is decided once per distinct sector value, not once per record and
-        # group; a missing sector (code -1) picks the appended False: in no group.
-        values = pd.Index(distinct)
-        k = len(values)
-        by_sector = None
-        if (k + 1) * size <= 4 * n:
-            # Few distinct sectors: totals per (cell, sector) once, then a group adds up its
-            # sectors' columns.
-            pair = cell * (k + 1) + np.where(sector_code < 0, k, sector_code)
-            count_by = np.bincount(pair, minlength=size * (k + 1)).reshape(size, k + 1)
-            deaths_by = np.bincount(pair, weights=deaths_float, minlength=size * (k + 1))
-            by_sector = (count_by.astype(np.int64, copy=False), deaths_by.reshape(size, k + 1))
-        for group, members in sectors.items():
-            in_group = np.append(values.isin(list(members)), False)
-            if by_sector is not None:
-                totals[f"{group}_accidents"] = by_sector[0][:, in_group].sum(axis=1)
-                summed = by_sector[1][:, in_group].sum(axis=1)
-                totals[f"{group}_deaths"] = np.rint(summed).astype(np.int64)
-            else:
-                member = in_group[sector_code]
-                counted = np.bincount(cell[member], minlength=size)
-                totals[f"{group}_accidents"] = counted.astype(np.int64, copy=False)
-                totals[f"{group}_deaths"] = total(deaths_float, member)
-    return pd.DataFrame(totals)[columns]
-
-
-def _sorted_codes(
-    codes: npt.NDArray[np.int64], values: npt.NDArray[np.object_]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]]:
-    """``pd.factorize(values[codes], sort=True)``, from the codes: the values present, sorted."""
-    import numpy as np
-
-    if len(codes) and codes.min() < 0:
-        raise ValueError("a region value is missing")
-    present = np.flatnonzero(np.bincount(codes, minlength=len(values)))
-    order = present[np.argsort(values[present], kind="stable")]
-    rank = np.full(len(values), -1, dtype=np.int64)
-    rank[order] = np.arange(len(order), dtype=np.int64)
-    return rank[codes], values[order]
-
-
 def _classify(
     deaths: npt.ArrayLike,
     serious_injuries: npt.ArrayLike,
@@ -494,11 +329,10 @@ def _classify(
     # The float is only trusted away from the bounds: a text such as
     # "999.9999999999999999999" rounds to 1000.0, and the parser may itself be off by an
     # ulp. Near a bound, or where pandas could not parse, the Decimal of the text decides.
-    unsure = ~np.isfinite(loss)
+    near = ~np.isfinite(loss)
     for bound in LOSS_BOUNDS:
-        b = float(bound)
-        unsure |= np.abs(loss - b) <= _NEAR * b
-    for i in np.flatnonzero(unsure).tolist():
+        near |= unsure(loss, float(bound))
+    for i in np.flatnonzero(near).tolist():
         exact = _exact(text_of(i))
         by_loss[i] = _level(exact, LOSS_BOUNDS)
         loss[i] = float(exact)
@@ -544,11 +378,20 @@ def _level(value: int | Decimal, bounds: tuple[int, ...] | tuple[Decimal, ...]) 
 def _exact(text: object) -> Decimal:
     """The Decimal of one loss cell, which must be a finite non-negative number."""
     try:
-        value = text if isinstance(text, Decimal) else Decimal(str(text).strip())
-    except InvalidOperation:
-        raise ValueError(f"direct_loss {text!r} is not a decimal number") from None
-    if not value.is_finite():
-        raise ValueError(f"direct_loss {text!r} is not a finite number")
+        value = decimal_of(text)
+    except ValueError as exc:
+        raise ValueError(f"direct_loss {exc}") from None
     if value < 0:
         raise ValueError(f"direct_loss {text!r} must be non-negative")
     return value
+
+
+#: The classes (codes) each derived class-count column counts.
+CLASS_MASKS = {
+    "general": (0,),
+    "larger": (1,),
+    "major": (2,),
+    "especially_major": (3,),
+    "major_or_above": (2, 3),
+    "larger_or_above": (1, 2, 3),
+}

@@ -1,17 +1,13 @@
-"""The plan file ``indicators.yaml``: pydantic models and the loader.
+"""The models of ``indicators.yaml``: strict (unknown keys rejected), frozen pydantic models.
 
-The models are strict (unknown keys rejected) and frozen; ``safeplan schema`` prints the JSON
-Schema generated from them. :func:`load_plan` turns every problem into one
-:class:`~safeplan.errors.ConfigError` that names the key and its line.
+``safeplan schema`` prints the JSON Schema generated from them; :mod:`safeplan.plan.load`
+turns a YAML document into a :class:`PlanFile` and every problem into a
+:class:`~safeplan.errors.ConfigError` naming the key and its line.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -19,15 +15,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from safeplan.errors import ConfigError
-from safeplan.yamlio import Located, load_yaml
-
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
 #: Dataset names: letters (Chinese included), digits and _, not starting with a digit.
 DATASET_PATTERN = r"^[^\W\d]\w*$"
 
@@ -53,7 +47,11 @@ def _number(value: object) -> Decimal:
 
 
 Number = Annotated[Decimal, BeforeValidator(_number)]
+
+
 Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
+
+
 Ref = Annotated[
     str,
     Field(
@@ -250,230 +248,6 @@ class PlanFile(_Model):
                 raise ValueError(f"indicator id '{indicator.id}' is used twice")
             seen.add(indicator.id)
         return indicators
-
-
-@dataclass(frozen=True)
-class Source:
-    """A data file named in the plan, resolved inside the plan directory."""
-
-    dataset: str
-    spec: DatasetSpec
-    path: Path
-    sheet: str | None
-    display: str
-    line: int | None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A loaded plan: the validated file plus where everything lives."""
-
-    config: PlanFile
-    path: Path
-    display: str
-    sources: dict[str, Source]
-    located: Located = field(repr=False)
-
-    @property
-    def directory(self) -> Path:
-        """The directory every path in the plan is relative to."""
-        return self.path.parent
-
-    @property
-    def info(self) -> PlanInfo:
-        """The ``plan:`` block."""
-        return self.config.plan
-
-    @property
-    def indicators(self) -> list[Indicator]:
-        """The indicators, in file order."""
-        return self.config.indicators
-
-    def indicator(self, indicator_id: str) -> Indicator:
-        """The indicator with this id."""
-        for indicator in self.config.indicators:
-            if indicator.id == indicator_id:
-                return indicator
-        known = ", ".join(i.id for i in self.config.indicators)
-        raise ConfigError(f"no indicator '{indicator_id}' in {self.display} (known: {known})")
-
-    def line_of(self, *loc: int | str) -> int | None:
-        """The line of a key in the YAML file."""
-        return self.located.line_of(loc)
-
-    def protected_paths(self) -> set[Path]:
-        """Files the plan reads, which an ``--output`` must never overwrite."""
-        return {self.path.resolve(), *(s.path for s in self.sources.values())}
-
-
-def display_path(path: Path) -> str:
-    """A path as users should see it: relative to the working directory when inside it."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(absolute)
-
-
-def _pattern_message(loc: tuple[int | str, ...], given: object) -> str:
-    field = loc[-1] if loc else ""
-    if field in ("value", "numerator", "denominator"):
-        return f"expected dataset.column (e.g. accidents.死亡人数), got {given!r}"
-    if field == "[key]" and loc[0] == "datasets":
-        return f"dataset name {given!r} must be letters, digits or _ and not start with a digit"
-    if field == "[key]":
-        return (
-            f"group name {given!r} must be lower-case letters, digits or _, starting with a letter"
-        )
-    return f"{given!r} must be lower-case letters, digits or _, starting with a letter"
-
-
-def _loc_text(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    loc = tuple(part for part in loc if part != "[key]")
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-_MESSAGES = {
-    "missing": "missing required key",
-    "extra_forbidden": "unknown key",
-}
-
-
-def _format_errors(exc: ValidationError, located: Located, display: str) -> str:
-    lines = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        line = located.line_of(loc)
-        where = f"{display}:{line}" if line else display
-        kind = error["type"]
-        if kind in _MESSAGES:
-            key = loc[-1] if loc else ""
-            message = f"{_MESSAGES[kind]} '{key}'"
-            if kind == "extra_forbidden":
-                message += _allowed_keys(loc[:-1])
-            parent = _loc_text(loc[:-1])
-        elif kind == "string_pattern_mismatch":
-            message = _pattern_message(loc, error.get("input"))
-            parent = _loc_text(loc)
-        else:
-            message = str(error["msg"]).removeprefix("Value error, ")
-            parent = _loc_text(loc)
-        lines.append(f"{where}: {parent + ': ' if parent else ''}{message}")
-    return "\n".join(lines)
-
-
-_KEYS: dict[str, type[_Model]] = {
-    "": PlanFile,
-    "plan": PlanInfo,
-    "target": Target,
-    "validation": ValidationSettings,
-}
-
-
-def _allowed_keys(parent: tuple[int | str, ...]) -> str:
-    name = ""
-    if not parent:
-        name = ""
-    elif parent[-1] in _KEYS:
-        name = str(parent[-1])
-    elif parent[0] == "indicators" and len(parent) == 2:
-        return " (allowed: " + ", ".join(Indicator.model_fields) + ")"
-    elif parent[0] == "rules" and len(parent) == 2:
-        return " (allowed: " + ", ".join(Rule.model_fields) + ")"
-    elif parent[0] == "datasets" and len(parent) == 2:
-        return " (allowed: " + ", ".join(DatasetSpec.model_fields) + ")"
-    else:
-        return ""
-    return " (allowed: " + ", ".join(_KEYS[name].model_fields) + ")"
-
-
-_SHEET = re.compile(r"^(?P<file>.+?\.xlsx)#(?P<sheet>.+)$", re.I)
-
-
-def _resolve_source(
-    name: str, spec: DatasetSpec, plan_dir: Path, located: Located, display: str
-) -> Source:
-    key = "path" if spec.path is not None else "records"
-    line = located.line_of(
-        ("datasets", name, key)
-        if isinstance(located.data["datasets"][name], dict)
-        else ("datasets", name)
-    )
-    where = f"{display}:{line}" if line else display
-    text = spec.file
-    sheet = None
-    match = _SHEET.match(text)
-    if match:
-        text, sheet = match["file"], match["sheet"]
-    if not text.strip():
-        raise ConfigError(f"{where}: datasets.{name}: empty file path")
-    raw = Path(text)
-    candidate = raw if raw.is_absolute() else plan_dir / raw
-    resolved = candidate.resolve()
-    if not resolved.is_relative_to(plan_dir.resolve()):
-        raise ConfigError(
-            f"{where}: datasets.{name}: '{spec.file}' is outside the plan directory",
-            hint="data files must live in the directory of indicators.yaml or below it",
-        )
-    return Source(
-        dataset=name,
-        spec=spec,
-        path=resolved,
-        sheet=sheet,
-        display=display_path(candidate),
-        line=line,
-    )
-
-
-def load_plan(path: str | os.PathLike[str] = "indicators.yaml") -> Plan:
-    """Load and validate ``indicators.yaml``; raise :class:`ConfigError` on any problem."""
-    config_path = Path(path)
-    display = display_path(config_path)
-    located = load_yaml(config_path, display)
-    if not isinstance(located.data, dict):
-        raise ConfigError(
-            f"{display}:1: the plan file must be a mapping with plan, datasets and indicators"
-        )
-    try:
-        config = PlanFile.model_validate(located.data)
-    except ValidationError as exc:
-        raise ConfigError(
-            _format_errors(exc, located, display), hint="see README: the plan file"
-        ) from None
-    plan_dir = config_path.absolute().parent
-    sources = {
-        name: _resolve_source(name, spec, plan_dir, located, display)
-        for name, spec in config.datasets.items()
-    }
-    for i, indicator in enumerate(config.indicators):
-        own = indicator.target.baseline_year
-        if own is not None and own >= config.plan.target_year:
-            line = located.line_of(("indicators", i, "target", "baseline_year"))
-            raise ConfigError(
-                f"{display}:{line}: indicators[{i}].target.baseline_year: {own} must be before "
-                f"the plan's target_year ({config.plan.target_year})",
-                hint="the glide path runs from the baseline year to the target year",
-            )
-        for key, ref in indicator.refs:
-            dataset = ref.split(".", 1)[0]
-            if dataset not in config.datasets:
-                line = located.line_of(("indicators", i, key))
-                known = ", ".join(config.datasets)
-                raise ConfigError(
-                    f"{display}:{line}: indicators[{i}].{key}: unknown dataset "
-                    f"'{dataset}' in '{ref}' (datasets: {known})",
-                    hint="reference columns as dataset.column",
-                )
-    return Plan(
-        config=config,
-        path=config_path.absolute(),
-        display=display,
-        sources=sources,
-        located=located,
-    )
 
 
 def schema() -> dict[str, Any]:

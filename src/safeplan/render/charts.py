@@ -1,6 +1,6 @@
 """Charts of the target-gap table: one figure per indicator (and region), SVG or PNG.
 
-The input is the ``safeplan gap`` report as a plain dict (CONTRACT §6). Each chart shows
+The input is the ``safeplan gap`` report as a plain dict. Each chart shows
 the yearly values, coloured and shaped by status, the target (a cap or floor, the glide
 path of a ``decline_pct`` target, last year's value for ``yoy_decline``) and the
 projection to the target year.

@@ -1,89 +1,19 @@
-"""``safeplan classify``: every accident record with its class and why, and a summary.
-
-The class of each record comes from :mod:`safeplan.classify` (国务院令第493号 第三条); the
-reason names the measure(s) that decided it, e.g. ``重大: 直接经济损失 5000 万元 ≥ 5000``.
-"""
+"""``safeplan classify`` rendered: each record with its class and why, and the summary."""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from safeplan.classify import CLASS_NAMES_EN, CLASS_NAMES_ZH, CLASSES
-from safeplan.config import Plan
-from safeplan.errors import ConfigError
-from safeplan.findings import ValidationReport
+from safeplan.domain.classes import CLASSES
+from safeplan.render.escape import escape_text
+from safeplan.render.json import dump_json
+from safeplan.render.table import text_table
 
-
-@dataclass
-class Classified:
-    """The classified records of one dataset and the counts by year (× region) × class."""
-
-    dataset: str
-    file: str
-    records: list[dict[str, Any]]
-    summary: list[dict[str, Any]]
-
-
-def classify_plan(plan: Plan, dataset: str | None = None) -> Classified:
-    """Read, check and classify a records dataset (the first one unless named)."""
-    from safeplan.api import InvalidDataError
-    from safeplan.data import used_columns
-    from safeplan.records import load_records
-
-    names = [n for n, s in plan.sources.items() if s.spec.records is not None]
-    if not names:
-        raise ConfigError(
-            f"{plan.display}: no dataset is given as accident records",
-            hint="declare one as  accidents: {records: data/accident_records.csv}",
-        )
-    if dataset is None:
-        dataset = names[0]
-    elif dataset not in names:
-        raise ConfigError(f"no records dataset '{dataset}' (records datasets: {', '.join(names)})")
-    source = plan.sources[dataset]
-    loaded, findings = load_records(plan, source, used_columns(plan)[dataset])
-    report = ValidationReport(findings=findings, files=[source.display])
-    if loaded is None or not report.valid:
-        raise InvalidDataError(report)
-    records = loaded.derived
-    table = records.table
-    codes = records.classes.code
-    rows = []
-    columns = table.columns
-    for i, row in enumerate(records.rows.tolist()):
-        code = int(codes[i])
-        rows.append(
-            {
-                "line": table.lines[row],
-                "date": columns["date"][row] if "date" in columns else columns["year"][row],
-                "year": int(records.year[i]),
-                "region": columns["region"][row] if "region" in columns else None,
-                "sector": columns["sector"][row] if "sector" in columns else None,
-                "deaths": int(records.deaths[i]),
-                "serious_injuries": int(records.injuries[i]),
-                "direct_loss": records.loss_text(i),
-                "class": CLASSES[code],
-                "class_zh": CLASS_NAMES_ZH[code],
-                "class_en": CLASS_NAMES_EN[code],
-                "reason_zh": records.describe(i, "zh"),
-                "reason_en": records.describe(i, "en"),
-            }
-        )
-    frame = loaded.frame
-    keys = ["year", "region"] if loaded.has_region else ["year"]
-    summary = []
-    for _, r in frame.iterrows():
-        entry: dict[str, Any] = {k: (int(r[k]) if k == "year" else r[k]) for k in keys}
-        entry["accidents"] = int(r["accidents"])
-        entry.update({c: int(r[c]) for c in CLASSES})
-        entry["major_or_above"] = int(r["major_or_above"])
-        entry["larger_or_above"] = int(r["larger_or_above"])
-        summary.append(entry)
-    return Classified(dataset=dataset, file=source.display, records=rows, summary=summary)
-
+if TYPE_CHECKING:
+    from safeplan.evaluate.classify import Classified
+    from safeplan.render import Options
 
 _RECORD_HEADERS = {
     "zh": ["行", "日期", "地区", "行业", "死亡", "重伤", "直接经济损失(万元)", "等级", "依据"],
@@ -132,9 +62,6 @@ def _record_cells(r: dict[str, Any], lang: str) -> list[str]:
 
 def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
     """Render in ``table``, ``csv``, ``json`` or ``xlsx``."""
-    from safeplan.render import text_table
-    from safeplan.spreadsheet import escape_text
-
     has_region = any(r["region"] is not None for r in result.records) or any(
         "region" in s for s in result.summary
     )
@@ -150,8 +77,6 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
             "records": result.records,
             "summary": result.summary,
         }
-        from safeplan.render import dump_json
-
         return dump_json(payload, "records", "summary")
     if fmt == "csv":
         buffer = io.StringIO()
@@ -181,7 +106,7 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
             )
         return buffer.getvalue()
     if fmt == "xlsx":
-        from safeplan.spreadsheet import Column, ColumnKind, Sheet, write_xlsx
+        from safeplan.render.xlsx import Column, ColumnKind, Sheet, write_xlsx
 
         record_keys = [
             "line",
@@ -247,3 +172,25 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
     )
     sub = "分级汇总" if lang == "zh" else "Summary"
     return f"{title} — {result.file}\n\n{records}\n\n{sub}\n\n{summary}\n"
+
+
+def render_table(result: Classified, options: Options) -> str:
+    """``classify --format table``."""
+    return str(render(result, "table", lang=options.lang))
+
+
+def render_csv(result: Classified, options: Options) -> str:
+    """``classify --format csv``."""
+    return str(render(result, "csv", lang=options.lang))
+
+
+def render_json(result: Classified, options: Options) -> str:
+    """``classify --format json``."""
+    return str(render(result, "json", lang=options.lang))
+
+
+def render_xlsx(result: Classified, options: Options) -> bytes:
+    """``classify --format xlsx``."""
+    data = render(result, "xlsx", lang=options.lang)
+    assert isinstance(data, bytes)
+    return data

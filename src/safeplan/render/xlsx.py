@@ -4,6 +4,9 @@ The renderers describe *what* goes in a workbook (:class:`Sheet` and :class:`Col
 :func:`write_xlsx` decides *how* it looks: a bold, frozen, filterable header row, one
 number format per column, widths that fit Chinese text, and missed rows in light red.
 
+The analyst's workbook of ``safeplan gap --format xlsx`` (:func:`gap_workbook`) is built
+with it: the target-gap rows and the outlook, missed cells filled.
+
 openpyxl is imported inside :func:`write_xlsx` only, so that importing this module (and
 ``safeplan --help``) stays fast.
 """
@@ -19,15 +22,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
+from safeplan.render.escape import escape_text
+from safeplan.render.labels import LABELS, target_text
+
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
+
+    from safeplan.evaluate.results import GapReport, Result
+    from safeplan.render import Options
 
 __all__ = [
     "Column",
     "ColumnKind",
     "Sheet",
     "escape_text",
+    "gap_workbook",
     "sanitize_title",
     "text_width",
     "write_xlsx",
@@ -35,9 +45,6 @@ __all__ = [
 
 ColumnKind = Literal["text", "int", "number", "percent"]
 """How a column's values are stored and formatted."""
-
-#: Leading characters that make a spreadsheet treat text as a formula (OWASP CSV injection).
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # Control characters the xlsx format cannot hold (openpyxl raises on them).
 _ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -51,24 +58,6 @@ _HIGHLIGHT_FILL = "FFC7CE"  # light red, Excel's "Light Red Fill" for bad values
 _WIDTH_PADDING = 2
 _MIN_WIDTH = 6.0
 _MAX_WIDTH = 60.0
-
-
-def escape_text(value: str) -> str:
-    """Return ``value`` made safe to put in a spreadsheet cell as text.
-
-    Text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be
-    read as a formula by Excel, LibreOffice or Google Sheets when the file is opened or
-    re-imported (CSV injection); such text gets a leading apostrophe, as OWASP recommends.
-    Only text goes through here, never numbers, so the text ``"-5"`` is escaped too.
-
-    >>> escape_text("=1+1")
-    "'=1+1"
-    >>> escape_text("示例市")
-    '示例市'
-    """
-    if value.startswith(_FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
@@ -316,3 +305,122 @@ def _shown_number(column: Column, number: int | float | Decimal) -> str:
         return f"{number:.{column.decimals}f}"
     # Excel's General shows at most 11 characters.
     return str(number)[:11]
+
+
+# --------------------------------------------------------------------------- gap
+
+_METHOD = {
+    "zh": [
+        "说明：decline_pct 目标按基期值到目标年的直线路径（B×(1−P/100×f)）计算各年阈值；"
+        "“以内”含本数。",
+        "预计目标年值：过基期值与最新值的直线外推到目标年；所需年均变化% = ((目标年阈值÷最新值)^(1÷剩余年数)−1)×100。",
+        "比率为 Σ分子 ÷ Σ分母（不是各地区比率的平均）。",
+    ],
+    "en": [
+        "Note: decline_pct thresholds follow a straight glide path B×(1−P/100×f); a value on "
+        "its threshold is met.",
+        "Projected value: the line through the baseline and latest values, extended to the "
+        "target year; required change = ((final ÷ latest)^(1 ÷ years left) − 1) × 100.",
+        "Rates are Σ numerators ÷ Σ denominators, never an average of rates.",
+    ],
+}
+
+
+def number_format(values: list[float | int], thresholds: list[float | int]) -> str:
+    """Counts (whole values) as Excel's General — 35, and a glide-path 36.8 as it is;
+    rates to 4 decimals when small, else 3."""
+    if all(float(v).is_integer() for v in values):
+        return "0" if all(float(t).is_integer() for t in thresholds) else "General"
+    biggest = max((abs(v) for v in values + thresholds), default=0)
+    return "0.0000" if biggest < 0.1 else "0.000"
+
+
+def gap_workbook(report: GapReport, *, lang: str = "zh") -> bytes:
+    """The workbook as .xlsx bytes."""
+    labels = LABELS[lang]
+    plan = report.plan
+    region_name = plan.get("region") or labels["whole"]
+    by_id: dict[str, list[Result]] = {}
+    for r in report.rows:
+        by_id.setdefault(r.id, []).append(r)
+    formats = {
+        iid: number_format(
+            [r.value for r in rows if r.value is not None],
+            [r.threshold for r in rows if r.threshold is not None],
+        )
+        for iid, rows in by_id.items()
+    }
+    names = {iid: rows[0].name for iid, rows in by_id.items()}
+    rows = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "region": r.region or region_name,
+            "year": r.year,
+            "value": r.value,
+            "target": target_text(r.target, plan["baseline_year"], lang),
+            "threshold": r.threshold,
+            "gap": r.gap,
+            "status": labels[r.status],
+            "_missed": r.status == "missed",
+        }
+        for r in report.rows
+    ]
+    gap_sheet = Sheet(
+        title="差距表" if lang == "zh" else "gap",
+        columns=[
+            Column("name", labels["indicator"]),
+            Column("region", labels["region"]),
+            Column("year", labels["year"], kind="int"),
+            Column("value", labels["value"], kind="number"),
+            Column("target", labels["target"]),
+            Column("threshold", labels["threshold"], kind="number"),
+            Column("gap", labels["gap"], kind="number"),
+            Column("status", labels["status"]),
+            Column("id", "id"),
+        ],
+        rows=rows,
+        highlight=lambda row: bool(row["_missed"]),
+        row_format=lambda row: formats.get(str(row["id"])),
+        notes=_METHOD[lang],
+    )
+    track = {True: labels["yes"], False: labels["no"], None: labels["unknown"]}
+    outlook_rows = [
+        {
+            "id": o.id,
+            "name": names.get(o.id, o.id),
+            "region": o.region or region_name,
+            "latest_year": o.latest_year,
+            "latest_value": o.latest_value,
+            "final_threshold": o.final_threshold,
+            "projected_value": o.projected_value,
+            "on_track": track[o.on_track],
+            "required": o.required_annual_change_pct,
+            "_off": o.on_track is False,
+        }
+        for o in report.outlook
+    ]
+    outlook_sheet = Sheet(
+        title=("展望" if lang == "zh" else "outlook"),
+        columns=[
+            Column("name", labels["indicator"]),
+            Column("region", labels["region"]),
+            Column("latest_year", labels["latest_year"], kind="int"),
+            Column("latest_value", labels["latest_value"], kind="number"),
+            Column("final_threshold", labels["final_threshold"], kind="number"),
+            Column("projected_value", labels["projected_value"], kind="number"),
+            Column("on_track", labels["on_track"]),
+            Column("required", labels["required"], kind="percent", decimals=2),
+            Column("id", "id"),
+        ],
+        rows=outlook_rows,
+        highlight=lambda row: bool(row["_off"]),
+        row_format=lambda row: formats.get(str(row["id"])),
+        notes=[labels["outlook"].format(year=plan["target_year"]), *_METHOD[lang][1:2]],
+    )
+    return write_xlsx([gap_sheet, outlook_sheet])
+
+
+def render_gap(report: GapReport, options: Options) -> bytes:
+    """``gap --format xlsx``."""
+    return gap_workbook(report, lang=options.lang)

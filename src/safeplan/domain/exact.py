@@ -1,0 +1,109 @@
+"""Exactness: the one policy for deciding a comparison when floating point could be wrong.
+
+Statuses, accident classes, rules and totals are computed in floating point for speed, and
+every comparison whose float result is *unsure* is decided again on exact values (decimal
+text → :class:`~fractions.Fraction`). A float comparison is unsure when the two sides lie
+within a relative :data:`UNSURE` of each other — relative to the sides themselves and to
+every input they were computed from: ``0.3 - 0.1 - 0.2`` is ``-2.8e-17`` in floats, tiny
+against its inputs, so it is decided exactly (as 0), never as a negative number.
+
+Everything here is pure and works on numbers and numpy arrays alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from decimal import Decimal, Inexact, InvalidOperation, Rounded, localcontext
+from fractions import Fraction
+from typing import Any
+
+__all__ = ["UNSURE", "decimal_of", "exact_sum", "fraction_of", "number", "unsure"]
+
+UNSURE = 1e-9
+"""Relative distance below which a float comparison is decided again exactly.
+
+Far above the error of any float computation safeplan does (a few ulps, ~1e-15), far
+below any difference that matters in statistics."""
+
+
+def unsure(result: Any, threshold: Any, *inputs: Any) -> Any:
+    """Whether ``result`` and ``threshold`` are too close for floats to tell them apart.
+
+    Works element-wise on numpy arrays (returns a bool array) and on plain floats (a bool).
+    The tolerance is relative to the largest magnitude among the two sides and ``inputs``
+    (the numbers the sides were computed from): a difference that is rounding noise of the
+    inputs is unsure even when both sides are near zero. NaN is never unsure (it is no
+    data, not a tie).
+    """
+    import numpy as np
+
+    with np.errstate(invalid="ignore", over="ignore"):
+        magnitude = np.maximum(np.abs(result), np.abs(threshold))
+        for value in inputs:
+            magnitude = np.maximum(magnitude, np.abs(value))
+        close = np.abs(np.subtract(result, threshold)) <= UNSURE * magnitude
+    if isinstance(close, np.ndarray):
+        return close
+    return bool(close)
+
+
+def decimal_of(text: object) -> Decimal:
+    """The :class:`~decimal.Decimal` of a number's text; :class:`ValueError` if it is none.
+
+    Only finite decimals pass: ``"1e3"``, ``" 12.50 "``; not ``"nan"`` or ``"inf"``.
+    """
+    if isinstance(text, Decimal):
+        value = text
+    else:
+        try:
+            value = Decimal(str(text).strip())
+        except InvalidOperation:
+            raise ValueError(f"{text!r} is not a decimal number") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def fraction_of(text: object) -> Fraction:
+    """The exact value of a number's text, e.g. ``fraction_of("0.1") == Fraction(1, 10)``."""
+    return Fraction(decimal_of(text))
+
+
+def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
+    """The exact sum of decimal texts, as a :class:`~fractions.Fraction`.
+
+    No rounding happens anywhere: ``exact_sum(["0.1", "0.2"]) == Fraction(3, 10)``.
+    Raises :class:`ValueError` on a text that is not a finite decimal number.
+    """
+    total = Decimal(0)
+    with localcontext() as ctx:
+        # Decimal addition rounds to the context precision; make any rounding an error
+        # and give the context room enough that it never happens for real data.
+        ctx.prec = 10_000
+        ctx.traps[Inexact] = True
+        ctx.traps[Rounded] = True
+        for text in texts:
+            total += text if isinstance(text, int) else decimal_of(text)
+    return Fraction(total)
+
+
+def number(value: Fraction | Decimal | float | int | None) -> int | float | None:
+    """A JSON number: an int when whole, else a float (``None`` and NaN become ``None``)."""
+    if type(value) is float:
+        if value != value:
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**63 else value
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**63 else value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return float(value)

@@ -1,0 +1,165 @@
+"""The rule language: a small, safe expression language over columns.
+
+``accidents.industrial_deaths <= accidents.deaths`` — column references, numbers,
+``+ - * /`` (also ``× ÷``), parentheses and one comparison (``< <= > >= == !=``). The text is
+tokenised and parsed here; nothing is ever passed to ``eval``. :func:`evaluate` works on
+numpy arrays (the float pass over every row) and on fractions (the exact pass) alike.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+    (?P<number>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)
+    |(?P<ref>[^\W\d]\w*\.[^\s()+\-*/×÷<>=!]+)
+    |(?P<op><=|>=|==|!=|<|>|[-+*/×÷()])
+    )""",
+    re.X,
+)
+
+
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+_ARITH: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+
+
+@dataclass(frozen=True)
+class Node:
+    """A parsed expression: a number, a reference or an operation."""
+
+    op: str
+    args: tuple[Any, ...]
+
+
+class RuleSyntaxError(ValueError):
+    """The rule text cannot be parsed."""
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    while position < len(text):
+        if text[position:].strip() == "":
+            break
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            raise RuleSyntaxError(f"unexpected text at '{text[position:].strip()[:20]}'")
+        kind = match.lastgroup or ""
+        value = match.group(kind)
+        if kind == "op":
+            value = {"×": "*", "÷": "/"}.get(value, value)
+        tokens.append((kind, value))
+        position = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokens(text)
+        self.i = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise RuleSyntaxError("the expression ends too early")
+        self.i += 1
+        return token
+
+    def comparison(self) -> Node:
+        left = self.expr()
+        token = self.take()
+        if token[1] not in COMPARE:
+            raise RuleSyntaxError(f"expected a comparison (<=, >=, ==, …), got '{token[1]}'")
+        right = self.expr()
+        if self.peek() is not None:
+            raise RuleSyntaxError(f"unexpected '{self.peek()[1]}' after the comparison")  # type: ignore[index]
+        return Node(token[1], (left, right))
+
+    def expr(self) -> Node:
+        node = self.term()
+        while (token := self.peek()) and token[1] in "+-" and token[0] == "op":
+            self.take()
+            node = Node(token[1], (node, self.term()))
+        return node
+
+    def term(self) -> Node:
+        node = self.factor()
+        while (token := self.peek()) and token[1] in "*/" and token[0] == "op":
+            self.take()
+            node = Node(token[1], (node, self.factor()))
+        return node
+
+    def factor(self) -> Node:
+        kind, value = self.take()
+        if kind == "number":
+            return Node("num", (Fraction(value),))
+        if kind == "ref":
+            return Node("ref", (value,))
+        if value == "-":
+            return Node("neg", (self.factor(),))
+        if value == "(":
+            node = self.expr()
+            if self.take()[1] != ")":
+                raise RuleSyntaxError("a parenthesis is not closed")
+            return node
+        raise RuleSyntaxError(f"unexpected '{value}'")
+
+
+def parse_rule(text: str) -> Node:
+    """Parse a rule into a tree; :class:`RuleSyntaxError` when it is not well formed."""
+    return _Parser(text).comparison()
+
+
+def refs_of(node: Node) -> list[str]:
+    if node.op == "ref":
+        return [node.args[0]]
+    if node.op == "num":
+        return []
+    return [r for arg in node.args for r in refs_of(arg)]
+
+
+def rule_refs(text: str) -> list[str]:
+    """The column references of a rule (empty when it does not parse)."""
+    try:
+        return list(dict.fromkeys(refs_of(parse_rule(text))))
+    except RuleSyntaxError:
+        return []
+
+
+def evaluate(
+    node: Node, value: Callable[[str], Any], number: Callable[[Fraction], Any] = lambda f: f
+) -> Any:
+    """Evaluate a tree; ``value(ref)`` gives a column (array) or a cell (Fraction)."""
+    if node.op == "num":
+        return number(node.args[0])
+    if node.op == "ref":
+        return value(node.args[0])
+    if node.op == "neg":
+        return -evaluate(node.args[0], value, number)
+    left, right = (evaluate(arg, value, number) for arg in node.args)
+    if node.op in _ARITH:
+        return _ARITH[node.op](left, right)
+    return COMPARE[node.op](left, right)

@@ -1,0 +1,145 @@
+"""What evaluation returns: :class:`Result`, :class:`CheckReport`, :class:`Outlook`,
+:class:`GapReport` — plain data with their JSON forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from safeplan.domain.exact import number
+
+if TYPE_CHECKING:
+    from safeplan.plan import Plan, Target
+
+Status = Literal["met", "missed", "no_data"]
+
+
+def target_dict(target: Target) -> dict[str, Any]:
+    """The JSON form of a target: ``{"kind": …, "value": …}``."""
+    out: dict[str, Any] = {
+        "kind": target.kind,
+        "value": True if target.kind == "yoy_decline" else number(target.number),
+    }
+    if target.baseline_year is not None:
+        out["baseline_year"] = target.baseline_year
+    return out
+
+
+class Result(NamedTuple):
+    """One indicator, for one region (``None`` = the whole plan), in one year."""
+
+    id: str
+    name: str
+    region: str | None
+    year: int
+    value: int | float | None
+    target: dict[str, Any]
+    threshold: int | float | None
+    gap: int | float | None
+    status: Status
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "region": self.region,
+            "year": self.year,
+            "value": self.value,
+            "target": self.target,
+            "threshold": self.threshold,
+            "gap": self.gap,
+            "status": self.status,
+        }
+
+
+def _plan_dict(plan: Plan) -> dict[str, Any]:
+    info = plan.info
+    return {
+        "name": info.name,
+        "region": info.region,
+        "baseline_year": info.baseline_year,
+        "target_year": info.target_year,
+    }
+
+
+@dataclass
+class CheckReport:
+    """Every indicator against its target in one year."""
+
+    plan: dict[str, Any]
+    year: int
+    results: list[Result]
+
+    @property
+    def ok(self) -> bool:
+        """True only when every result is met."""
+        return all(r.status == "met" for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "schema_version": 1,
+            "plan": self.plan,
+            "year": self.year,
+            "ok": self.ok,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Where an indicator is heading: the projection to the target year."""
+
+    id: str
+    region: str | None
+    latest_year: int | None
+    latest_value: int | float | None
+    final_threshold: int | float | None
+    projected_value: int | float | None
+    on_track: bool | None
+    required_annual_change_pct: float | None
+    latest_status: Status = field(default="no_data", compare=False)
+
+    @property
+    def good(self) -> bool:
+        """On track; where no projection can be made, the latest status is met."""
+        if self.on_track is not None:
+            return self.on_track
+        return self.latest_status == "met"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "id": self.id,
+            "region": self.region,
+            "latest_year": self.latest_year,
+            "latest_value": self.latest_value,
+            "final_threshold": self.final_threshold,
+            "projected_value": self.projected_value,
+            "on_track": self.on_track,
+            "required_annual_change_pct": self.required_annual_change_pct,
+        }
+
+
+@dataclass
+class GapReport:
+    """Every indicator in every year from the baseline, and the outlook."""
+
+    plan: dict[str, Any]
+    rows: list[Result]
+    outlook: list[Outlook]
+
+    @property
+    def ok(self) -> bool:
+        """True when every indicator is on track."""
+        return all(o.good for o in self.outlook)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "schema_version": 1,
+            "plan": self.plan,
+            "rows": [r.to_dict() for r in self.rows],
+            "outlook": [o.to_dict() for o in self.outlook],
+        }

@@ -1,0 +1,404 @@
+"""CSV files: decoding and the structural pass.
+
+A plain UTF-8 file (no quotes, every row complete: most submissions) is parsed by pandas
+straight from its bytes, and its cells' text is split out of its lines only when asked for.
+Anything else: bytes → BOM noted and stripped → the *whole* file decoded strictly as UTF-8,
+else GB18030 → a structural pass with :mod:`csv` (quotes, delimiter, headers, field counts)
+that keeps the physical line of every record.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import warnings
+from collections.abc import Mapping
+
+from safeplan.findings import Finding, finding
+from safeplan.ingest.layout import YEARLY_ALIASES, _build, _canonical, clean_header
+from safeplan.ingest.table import LazyColumns, RawTable
+
+#: What makes a CSV need the careful pass, besides quotes: NUL, and line breaks that
+#: str.split and the csv module would disagree about. Control bytes (a CR is one unless in
+#: CRLF) ...
+_ODD_CONTROLS = frozenset(b"\x00\x0b\x0c\r\x1c\x1d\x1e")
+
+
+#: ... and U+0085, U+2028, U+2029: a lead byte, and the UTF-8 sequences it starts.
+_ODD_SEQUENCES = (
+    (b"\xc2", (b"\xc2\x85",)),
+    (b"\xe2", (b"\xe2\x80\xa8", b"\xe2\x80\xa9")),
+)
+
+
+def _has_quote_or_odd_break(data: bytes) -> bool:
+    """True when ``data`` holds a quote or one of the :data:`_ODD_SEQUENCES`.
+
+    A byte is found at memchr speed; the three-byte sequences are only searched for when
+    their (in Chinese text rare) lead byte occurs at all.
+    """
+    return b'"' in data or any(
+        lead in data and any(seq in data for seq in sequences) for lead, sequences in _ODD_SEQUENCES
+    )
+
+
+#: From this many lines on, the key columns of a plain CSV are parsed as categories.
+_CATEGORY_ROWS = 1 << 16
+
+
+def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> RawTable | None:
+    """:func:`_plain_bytes` of decoded text (a GB18030 or UTF-16 file): once as UTF-8."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: not from a file
+        return None
+    return _plain_bytes(data, 0, file, aliases)
+
+
+def _plain_bytes(
+    data: bytes, start: int, file: str, aliases: Mapping[str, tuple[str, ...]]
+) -> RawTable | None:
+    """The fast path: a CSV without quotes whose rows are all complete.
+
+    ``data[start:]`` is the text as UTF-8 (``start`` skips a BOM). Most submissions look
+    like this. Such a file is parsed by pandas' C reader in one go, straight from the bytes;
+    anything unusual returns ``None`` and goes through the careful structural pass.
+
+    Invalid UTF-8 also returns ``None``: the header line is decoded here, and pandas decodes
+    every other cell strictly (a cell with a non-ASCII byte is never a number, so its column
+    is decoded as text).
+    """
+    import numpy as np
+    import pandas as pd
+
+    if _has_quote_or_odd_break(data):
+        return None
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")  # a CR left over is odd
+    end = len(data)
+    if data.endswith(b"\n\n"):
+        end = len(data.rstrip(b"\n"))
+    elif data.endswith(b"\n"):
+        end -= 1
+    if end <= start or data[start] == 10:
+        return None
+    body = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+    # The control bytes in one pass: the line breaks, and any odd one among the others.
+    breaks = np.flatnonzero(body < 32)
+    kinds = body[breaks]
+    newline = kinds == 10
+    if not newline.all():
+        if not _ODD_CONTROLS.isdisjoint(kinds[~newline].tolist()):
+            return None
+        breaks = breaks[newline]
+    if not len(breaks):
+        return None
+    breaks += start
+    try:
+        first = data[start : int(breaks[0])].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _sniff_delimiter(first) != ",":
+        return None
+    header = [_canonical(clean_header(c), aliases) for c in first.split(",")]
+    width = len(header)
+    if not all(header) or len(set(header)) != width:
+        return None
+    n_lines = len(breaks) + 1
+    # Lengths of the data lines: none blank, and none of only commas (an empty row).
+    lengths = np.diff(breaks, append=end) - 1
+    if (lengths == 0).any() or (width > 1 and (lengths == width - 1).any()):
+        return None
+    # Every line holds width - 1 commas: in all, as many commas as that, none in a line too
+    # many. pandas refuses a data row with more fields than ``names`` (ParserError), except
+    # in the first data row, which only sets how many fields a row may have: so that one is
+    # counted here. Then no row can be short either.
+    if int(np.count_nonzero(body == 44)) != (width - 1) * n_lines:
+        return None
+    second = int(breaks[1]) if n_lines > 2 else end
+    if data.count(b",", int(breaks[0]) + 1, second) != width - 1:
+        return None
+    # Key columns stay text. In a large file as categories, whose codes come with the parse
+    # (see RawTable.factorize); in a small one sorting the categories costs more than that.
+    text_type = "category" if n_lines > _CATEGORY_ROWS else object
+    text_columns = {
+        i: text_type for i, name in enumerate(header) if name in ("region", "sector", "date")
+    }
+    # pandas takes the bytes as they are when they end with the last data line (and at most
+    # one line break): the header line (with any BOM) is skipped, not parsed.
+    source = data if end >= len(data) - 1 else data[:end]
+    try:
+        with warnings.catch_warnings():
+            # Fields dropped: the careful pass. A column of numbers in one chunk of rows and
+            # text in another is text (numbers and str mixed: LazyColumns splits its text).
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            typed = pd.read_csv(
+                io.BytesIO(source),
+                header=None,
+                skiprows=1,
+                names=list(range(width)),
+                dtype=text_columns,
+                keep_default_na=False,
+                na_values=[""],
+                engine="c",
+                skip_blank_lines=False,
+                index_col=False,
+                encoding="utf-8",
+                encoding_errors="strict",
+            )
+    except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning):
+        return None
+    if len(typed) != n_lines - 1:
+        return None
+    typed.columns = header
+    return RawTable(
+        file=file,
+        header=header,
+        columns=LazyColumns(header, data, start, end, breaks, ",", typed),
+        lines=range(2, n_lines + 1),
+        original=[clean_header(c) for c in first.split(",")],
+        typed=typed,
+    )
+
+
+def _position(raw: bytes, offset: int, encoding: str = "utf-8") -> tuple[int, int]:
+    """1-based line and character column of byte ``offset``."""
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[start:offset].decode(encoding, errors="replace")) + 1
+    return line, column
+
+
+def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]]:
+    """Decode a whole file: UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, bom = raw[len(codecs.BOM_UTF8) :], "utf-8-sig"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "utf-16", []
+        except UnicodeDecodeError as exc:
+            return (
+                None,
+                None,
+                [
+                    finding(
+                        "bad-encoding",
+                        file,
+                        f"invalid UTF-16 at byte {exc.start}",
+                        hint="save the file as CSV UTF-8",
+                    )
+                ],
+            )
+    else:
+        bom = None
+    findings: list[Finding] = []
+    if b"\x00" in raw:
+        line, column = _position(raw, raw.index(b"\x00"))
+        utf16 = raw.count(b"\x00") * 4 > len(raw)
+        findings.append(
+            finding(
+                "nul-byte",
+                file,
+                "the file contains NUL bytes"
+                + (" — it looks like UTF-16 without a byte-order mark" if utf16 else ""),
+                line=line,
+                column=column,
+                hint="save the file as CSV UTF-8" if utf16 else "remove the NUL characters",
+            )
+        )
+        raw = raw.replace(b"\x00", b"")
+    try:
+        return raw.decode("utf-8"), bom or "utf-8", findings
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    line, column = _position(raw, utf8_error.start)
+    bad = raw[utf8_error.start : utf8_error.start + 2].hex(" ").upper()
+    if bom or not raw[: utf8_error.start].isascii():
+        # Valid UTF-8 text before the bad byte: the file mixes encodings (pasted GBK cells).
+        findings.append(
+            finding(
+                "mixed-encoding",
+                file,
+                f"bytes {bad} are not UTF-8, though the text before them is UTF-8",
+                line=line,
+                column=column,
+                hint="re-type or re-save that cell; save the whole file as CSV UTF-8",
+            )
+        )
+        return None, None, findings
+    try:
+        return raw.decode("gb18030"), "gb18030", findings
+    except UnicodeDecodeError as exc:
+        gb_start = exc.start
+    # The file reads as GB18030 up to here: the bad byte is where GB18030 stops.
+    gb_line, gb_column = _position(raw, gb_start, "gb18030")
+    findings.append(
+        finding(
+            "bad-encoding",
+            file,
+            f"byte {raw[gb_start]:02X} is neither UTF-8 nor GB18030 (tried UTF-8, which "
+            f"fails from {line}:{column}, and GB18030)",
+            line=gb_line,
+            column=gb_column,
+            hint="save the file as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)",
+        )
+    )
+    return None, None, findings
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _line_count(text: str) -> int:
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (0 if not text or text.endswith(("\n", "\r")) else 1)
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
+def _unclosed_quote_line(text: str, from_line: int) -> int:
+    """The line of the quote that opens and never closes, at or after ``from_line``."""
+    starts = _line_starts(text)
+    offset = starts[min(from_line, len(starts)) - 1]
+    opened = offset
+    inside = False
+    for match in re.finditer('"', text[offset:]):
+        inside = not inside
+        if inside:
+            opened = offset + match.start()
+    import bisect
+
+    return bisect.bisect_right(starts, opened)
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    if "," in first_line:
+        return ","
+    counts = {d: first_line.count(d) for d in (";", "\t", "|", "，")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _parse(
+    text: str, file: str, delimiter: str
+) -> tuple[list[list[str]], list[int], list[Finding]]:
+    """Records and the physical line each starts on; quote problems as findings."""
+    findings: list[Finding] = []
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        records = []
+    else:
+        if len(records) == _line_count(text):
+            return records, list(range(1, len(records) + 1)), findings
+    # Slow path: multi-line cells or a quote problem; track where each record starts.
+    records, starts = [], []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    previous = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            start = previous + 1
+            message = str(exc)
+            if "unexpected end of data" in message:
+                line = _unclosed_quote_line(text, start)
+                findings.append(
+                    finding(
+                        "unclosed-quote",
+                        file,
+                        f"a quote opened on line {line} is never closed; "
+                        "everything after it would be one cell",
+                        line=line,
+                        hint='close the quote, or double a quote inside a quoted cell ("")',
+                    )
+                )
+                break
+            code = "nul-byte" if "NUL" in message else "bad-quote"
+            findings.append(
+                finding(
+                    code,
+                    file,
+                    "the file contains a NUL byte"
+                    if code == "nul-byte"
+                    else f"malformed quoting: {message}",
+                    line=reader.line_num,
+                    hint="remove NUL characters; save from Excel as CSV"
+                    if code == "nul-byte"
+                    else 'a quoted cell must end with " followed by a comma or the line end',
+                )
+            )
+            if code == "nul-byte":
+                break
+            previous = reader.line_num
+            continue
+        records.append(row)
+        starts.append(previous + 1)
+        previous = reader.line_num
+    return records, starts, findings
+
+
+def read_csv_text(
+    text: str,
+    file: str,
+    aliases: Mapping[str, tuple[str, ...]] = YEARLY_ALIASES,
+    *,
+    plain: bool = True,
+) -> tuple[RawTable | None, list[Finding]]:
+    """The structural pass over decoded CSV text.
+
+    ``plain=False`` skips the fast path (:func:`_plain_bytes` already refused these bytes).
+    """
+    if not text.strip():
+        return None, [
+            finding("empty-file", file, "the file is empty", hint="export the table again")
+        ]
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = _sniff_delimiter(first_line)
+    if plain and delimiter == "," and first_line == text.split("\n", 1)[0]:
+        table = _plain_csv(text, file, aliases)
+        if table is not None:
+            return table, []
+    findings: list[Finding] = []
+    if delimiter != ",":
+        name = {";": "semicolons", "\t": "tabs", "|": "vertical bars", "，": "full-width commas"}[
+            delimiter
+        ]
+        findings.append(
+            finding(
+                "wrong-delimiter",
+                file,
+                f"fields are separated by {name}, not commas",
+                line=1,
+                hint="save as CSV with comma separators (Excel: CSV UTF-8)",
+            )
+        )
+    records, starts, quote_findings = _parse(text, file, delimiter)
+    findings.extend(quote_findings)
+    first = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
+    if first is None:
+        findings.append(
+            finding("empty-file", file, "the file has no header", hint="export the table again")
+        )
+        return None, findings
+
+    def where(line: int, column: int | None) -> dict[str, object]:
+        return {"line": line, **({"column": column + 1} if column is not None else {})}
+
+    table, more = _build(
+        file,
+        records[first],
+        starts[first],
+        records[first + 1 :],
+        starts[first + 1 :],
+        aliases,
+        where=where,
+    )
+    return table, findings + more

@@ -1,0 +1,75 @@
+"""Renderers: one pure function per command and format, each returning text (or bytes).
+
+:data:`FORMATS` is the one registry: for each command, its formats in the order ``--help``
+lists them (the first is the default), each the ``module:function`` that renders it. Every
+renderer takes the command's report and the :class:`Options`; nothing here prints or
+writes files — results go to stdout or ``--output``, diagnostics to stderr, and that is
+the command line's business.
+
+The words every output shows come from one label table (:mod:`safeplan.render.labels`),
+the numbers from one formatter (:mod:`safeplan.render.numbers`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["FORMATS", "Options", "formats", "render"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render: language, colour (terminal only), what fails ``validate``."""
+
+    lang: Literal["zh", "en"] = "zh"
+    colour: bool = False
+    fail_on: Literal["error", "warning"] = "error"
+
+
+#: command → format → ``module:function`` of the renderer, ``f(report, options)``.
+FORMATS: dict[str, dict[str, str]] = {
+    "check": {
+        "table": "safeplan.render.text:render_check",
+        "json": "safeplan.render.json:render_check",
+        "markdown": "safeplan.render.markdown:render_check",
+        "csv": "safeplan.render.csv:render_check",
+    },
+    "gap": {
+        "table": "safeplan.render.text:render_gap",
+        "json": "safeplan.render.json:render_gap",
+        "markdown": "safeplan.render.markdown:render_gap",
+        "csv": "safeplan.render.csv:render_gap",
+        "xlsx": "safeplan.render.xlsx:render_gap",
+    },
+    "validate": {
+        "text": "safeplan.render.text:render_validate",
+        "json": "safeplan.render.json:render_validate",
+        "github": "safeplan.render.github:render_validate",
+        "markdown": "safeplan.render.markdown:render_validate",
+    },
+    "explain": {
+        "text": "safeplan.render.text:render_explain",
+        "json": "safeplan.render.json:render_explain",
+    },
+    "classify": {
+        "table": "safeplan.render.classify:render_table",
+        "csv": "safeplan.render.classify:render_csv",
+        "json": "safeplan.render.classify:render_json",
+        "xlsx": "safeplan.render.classify:render_xlsx",
+    },
+}
+
+
+def formats(command: str) -> list[str]:
+    """The formats of ``command``, the default first."""
+    return list(FORMATS[command])
+
+
+def render(command: str, fmt: str, report: Any, options: Options | None = None) -> str | bytes:
+    """Render ``report`` of ``command`` in format ``fmt``."""
+    module, _, function = FORMATS[command][fmt].partition(":")
+    renderer = getattr(importlib.import_module(module), function)
+    result: str | bytes = renderer(report, options or Options())
+    return result
