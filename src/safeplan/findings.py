@@ -9,48 +9,104 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
-#: Every finding code, with its severity and a one-line description (documented in README).
-CODES: dict[str, tuple[Severity, str]] = {
-    "file-not-found": ("error", "a data file named in the plan does not exist"),
-    "file-unreadable": ("error", "a data file cannot be read (permissions, a directory)"),
-    "file-too-large": ("error", "a data file is too large to be statistics"),
-    "unsupported-format": ("error", "not a CSV or .xlsx file"),
-    "bad-encoding": ("error", "the bytes are neither UTF-8 nor GB18030"),
-    "mixed-encoding": ("error", "part of the file is UTF-8 and part is not"),
-    "empty-file": ("error", "the file has no header"),
-    "no-data-rows": ("error", "the file has a header but no data rows"),
-    "wrong-delimiter": ("error", "fields are separated by ; or tab instead of commas"),
-    "unclosed-quote": ("error", "a quoted cell is never closed"),
-    "bad-quote": ("error", "text follows a closing quote"),
-    "nul-byte": ("error", "the file contains NUL bytes"),
-    "blank-header": ("error", "a column has no name"),
-    "duplicate-header": ("error", "two columns have the same name"),
-    "ragged-row": ("error", "a row has more or fewer cells than the header"),
-    "missing-year-column": ("error", "no year (年份) column"),
-    "missing-column": ("error", "a column the plan uses is not in the file"),
-    "missing-year": ("error", "a row without a year"),
-    "non-integer-year": ("error", "a year that is not a whole number"),
-    "implausible-year": ("error", "a year outside 1900–2200"),
-    "missing-region": ("error", "a row without a region although the file has a region column"),
-    "duplicate-row": ("error", "two rows for the same year (and region)"),
-    "non-numeric": ("error", "a cell that is not a number"),
-    "non-finite": ("error", "infinity, NaN or a number too large"),
-    "negative-value": ("error", "a negative count or amount"),
-    "non-integer-count": ("error", "a count (deaths, accidents, …) that is not a whole number"),
-    "zero-denominator": ("error", "a denominator that is zero"),
-    "missing-value": ("warning", "a blank cell in a used column: that result is no_data"),
-    "rule-violated": ("error", "a consistency rule from the plan does not hold"),
-    "large-change": ("warning", "a used column changes more than the allowed % in a year"),
-    "year-gap": ("warning", "a year is missing from the sequence"),
-    "bad-date": ("error", "an accident date that cannot be read"),
-    "unknown-sector": ("warning", "sector values that belong to no sector group"),
-    "outside-plan-years": ("warning", "records dated outside every year the plan uses"),
-    "missing-sector-column": ("error", "sector groups are defined but there is no sector column"),
-    "missing-deaths-column": ("error", "accident records without a deaths (死亡人数) column"),
+
+class Code(NamedTuple):
+    """What a finding code means: its severity, what it says and how to fix it."""
+
+    severity: Severity
+    summary: str
+    """一句话说明（中文），e.g. 单元格不是数字."""
+    fix: str
+    """怎样改正（中文）."""
+
+
+#: Every finding code: its severity, a one-line summary and the fix (docs/findings.md is
+#: generated from this table; a test keeps them in step).
+CODES: dict[str, Code] = {
+    "file-not-found": Code(
+        "error",
+        "计划文件列出的数据文件不存在",
+        "检查 indicators.yaml 中的路径（相对于该文件所在目录）",
+    ),
+    "file-unreadable": Code(
+        "error", "数据文件无法读取（权限不足、是目录或设备）", "给出一个可读的普通文件"
+    ),
+    "file-too-large": Code(
+        "error", "数据文件过大，不像统计数据", "检查是否选错了文件；拆分过大的台账"
+    ),
+    "unsupported-format": Code(
+        "error", "不是可读的 CSV 或 Excel 工作簿", "在 Excel 中另存为 .xlsx，或导出 CSV UTF-8"
+    ),
+    "bad-encoding": Code("error", "文件既不是 UTF-8 也不是 GB18030 编码", "另存为“CSV UTF-8”"),
+    "mixed-encoding": Code(
+        "error",
+        "文件中一部分是 UTF-8，一部分不是",
+        "重新输入或粘贴出错的单元格，整个文件另存为 CSV UTF-8",
+    ),
+    "empty-file": Code("error", "文件没有表头", "重新导出该表"),
+    "no-data-rows": Code("error", "文件有表头但没有数据行", "在表头下填入各年数据"),
+    "wrong-delimiter": Code(
+        "error", "字段用分号或制表符分隔，而不是逗号", "另存为逗号分隔的 CSV（Excel：CSV UTF-8）"
+    ),
+    "unclosed-quote": Code(
+        "error", "带引号的单元格没有闭合", '补上引号；单元格内的引号写成两个（""）'
+    ),
+    "bad-quote": Code("error", "闭合引号后面还有文字", "带引号的单元格应以引号加逗号或行尾结束"),
+    "nul-byte": Code(
+        "error", "文件中有 NUL 字节", "删除 NUL 字符；若是无 BOM 的 UTF-16，另存为 CSV UTF-8"
+    ),
+    "blank-header": Code("error", "有数据的列没有列名", "在表头行给每一列起名"),
+    "duplicate-header": Code("error", "两列的列名相同（或规范化后相同）", "重命名或删除其中一列"),
+    "ragged-row": Code(
+        "error", "一行的单元格数与表头不同", "检查多余或缺少的逗号，或单元格内未加引号的逗号"
+    ),
+    "missing-year-column": Code(
+        "error", "没有年份（year/年份）列", "把年份列命名为“年份”或 year，或在 columns: 中指定"
+    ),
+    "missing-column": Code(
+        "error", "计划使用的列不在文件中", "修正 indicators.yaml 中的列名或文件表头"
+    ),
+    "missing-year": Code("error", "一行没有年份", "填写年份"),
+    "non-integer-year": Code("error", "年份不是整数", "年份写成四位数字，如 2024"),
+    "implausible-year": Code("error", "年份不在 1900–2200 之间", "检查年份"),
+    "missing-region": Code("error", "有地区列的文件中一行没有地区", "填写每一行的地区"),
+    "duplicate-row": Code("error", "同一年（和地区）有两行", "每年（每个地区）只保留一行"),
+    "non-numeric": Code("error", "单元格不是数字", "填写纯数字（不带单位）；数据缺失时留空或填“—”"),
+    "non-finite": Code("error", "无穷大、NaN 或过大的数字", "填写实际数值"),
+    "negative-value": Code("error", "计数或金额为负数", "计数和金额不能为负"),
+    "non-integer-count": Code("error", "计数（死亡人数、事故起数等）不是整数", "计数应为整数"),
+    "zero-denominator": Code("error", "作分母的数为零", "填写实际数值，或留空表示缺失"),
+    "missing-value": Code(
+        "warning", "所用列的单元格为空或为“—”：需要它的结果为无数据", "补填数据，或确认确实缺失"
+    ),
+    "rule-violated": Code("error", "计划中的一致性规则不成立", "核对这一行的数字"),
+    "large-change": Code(
+        "warning",
+        "所用列一年内变化超过允许的百分比",
+        "核对数字；确认无误时调高 validation.max_change_pct",
+    ),
+    "year-gap": Code("warning", "年份序列中缺少某年", "补上缺少的年份，或检查年份列"),
+    "bad-date": Code(
+        "error", "事故日期无法识别", "日期写成 YYYY-MM-DD（也可 YYYY/MM/DD 或 YYYY年MM月DD日）"
+    ),
+    "unknown-sector": Code(
+        "warning",
+        "行业值不属于任何行业分组",
+        "在 indicators.yaml 的 sectors: 中加入分组，或更正拼写",
+    ),
+    "outside-plan-years": Code(
+        "warning", "事故记录的日期超出计划所用的年份", "这些记录计入所在年份，但没有指标用到"
+    ),
+    "missing-sector-column": Code(
+        "error", "定义了行业分组，但台账没有行业列", "增加行业列，或在 columns: 中指定"
+    ),
+    "missing-deaths-column": Code(
+        "error", "事故台账没有死亡人数列", "增加每起事故的死亡人数列，或在 columns: 中指定"
+    ),
 }
 
 
@@ -89,7 +145,7 @@ class Finding:
 
 def finding(code: str, file: str, message: str, **where: Any) -> Finding:
     """A finding with the severity registered for ``code``."""
-    severity = where.pop("severity", None) or CODES[code][0]
+    severity = where.pop("severity", None) or CODES[code].severity
     return Finding(code=code, severity=severity, file=file, message=message, **where)
 
 
