@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from safeplan.domain import targets
 from safeplan.domain.exact import number, unsure
 from safeplan.errors import DataError, UsageError
-from safeplan.evaluate.results import CheckReport, Result, _plan_dict, target_dict
+from safeplan.evaluate.results import CheckReport, Result, _plan_dict, indicator_facts, target_dict
 from safeplan.evaluate.series import Series, _split, series
 from safeplan.ingest.cells import is_count_column
 
@@ -53,19 +53,25 @@ def _grid(
     )
     year_array = np.tile(np.array(years, dtype="int64"), len(regions))
     values = s.values_at(codes, year_array)
-    base = None
+    # The value in the baseline year (基期值): the glide path starts there, and every
+    # result reports its change against it (较基期变化).
+    base = s.values_at(codes, np.full(n, baseline, dtype="int64"))
     if kind in ("max", "min"):
         thresholds = np.full(n, float(target.number))  # type: ignore[arg-type]
     elif kind == "yoy_decline":
         thresholds = s.values_at(codes, year_array - 1)
     else:
-        base = s.values_at(codes, np.full(n, baseline, dtype="int64"))
         elapsed = targets.elapsed_years(year_array.astype("float64"), baseline, target_year)
         pct = float(target.number)  # type: ignore[arg-type]
         thresholds = targets.glide(base, pct, elapsed, target_year - baseline)
     with np.errstate(invalid="ignore"):
         met = targets.met(kind, values, thresholds)
-        near = unsure(values, thresholds) if base is None else unsure(values, thresholds, base)
+        near = (
+            unsure(values, thresholds, base)
+            if kind == "decline_pct"
+            else unsure(values, thresholds)
+        )
+        change = np.where(base > 0, (values - base) / base * 100, np.nan)
     missing = np.isnan(values) | np.isnan(thresholds)
     exact = ~missing & (near if not _floats_are_exact(s) else False)
     exact |= ~missing & (codes < 0)
@@ -74,6 +80,8 @@ def _grid(
     # Threshold and gap are null when there is no status to give.
     threshold_list = _numbers(np.where(missing, np.nan, thresholds))
     gap_list = _numbers(np.where(missing, np.nan, values - thresholds))
+    base_list = _numbers(base)
+    change_list: list[float | None] = [None if c != c else c for c in change.tolist()]
     for i in np.flatnonzero(exact).tolist():
         region, year = grid_regions[i], grid_years[i]
         value = s.exact(region, year)
@@ -83,6 +91,10 @@ def _grid(
             threshold_list[i] = number(threshold)
             gap_list[i] = number(value - threshold)
             status[i] = "met" if targets.met(kind, value, threshold) else "missed"
+        b_value = s.exact(region, baseline)
+        if value is not None and b_value:
+            base_list[i] = number(b_value)
+            change_list[i] = float((value - b_value) / b_value * 100)
     same = itertools.repeat
     rows = zip(
         same(indicator.id, n),
@@ -94,6 +106,8 @@ def _grid(
         threshold_list,
         gap_list,
         status,
+        base_list,
+        change_list,
         strict=True,
     )
     # Result._make is tuple.__new__: no Python-level __new__ per row.
@@ -190,4 +204,6 @@ def evaluate_check(plan: Plan, data: DataSet, year: int, region: str | None = No
     for s in _series_for(plan, data):
         # An indicator whose data has no region column has no data for a region.
         results.extend(_grid(plan, s, regions, [year])[0])
-    return CheckReport(plan=_plan_dict(plan), year=year, results=results)
+    return CheckReport(
+        plan=_plan_dict(plan), year=year, results=results, indicators=indicator_facts(plan)
+    )

@@ -18,7 +18,7 @@ from safeplan.evaluate.check import (
     _series_for,
     baseline_of,
 )
-from safeplan.evaluate.results import GapReport, Outlook, Result, _plan_dict
+from safeplan.evaluate.results import GapReport, Outlook, Result, _plan_dict, indicator_facts
 from safeplan.evaluate.series import Series
 
 if TYPE_CHECKING:
@@ -178,4 +178,6 @@ def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapRep
         results, values = _grid(plan, s, regions, years)
         rows.extend(results)
         outlook.extend(_outlooks(plan, s, regions, years, results, values))
-    return GapReport(plan=_plan_dict(plan), rows=rows, outlook=outlook)
+    return GapReport(
+        plan=_plan_dict(plan), rows=rows, outlook=outlook, indicators=indicator_facts(plan)
+    )

@@ -37,9 +37,13 @@ class Result(NamedTuple):
     threshold: int | float | None
     gap: int | float | None
     status: Status
+    baseline_value: int | float | None = None
+    """The value in the baseline year (基期值), for reports; not part of the JSON."""
+    change_pct: float | None = None
+    """The change against the baseline value in percent (较基期变化), for reports."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
+        """The JSON form (the report fields ``baseline_value`` and ``change_pct`` are not in it)."""
         return {
             "id": self.id,
             "name": self.name,
@@ -63,6 +67,19 @@ def _plan_dict(plan: Plan) -> dict[str, Any]:
     }
 
 
+def indicator_facts(plan: Plan) -> dict[str, dict[str, Any]]:
+    """What reports show about each indicator besides its results, by id."""
+    return {
+        i.id: {
+            "name": i.name,
+            "unit": i.unit,
+            "target": target_dict(i.target),
+            "baseline_year": i.target.baseline_year or plan.info.baseline_year,
+        }
+        for i in plan.indicators
+    }
+
+
 @dataclass
 class CheckReport:
     """Every indicator against its target in one year."""
@@ -70,6 +87,8 @@ class CheckReport:
     plan: dict[str, Any]
     year: int
     results: list[Result]
+    indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Each indicator's display facts by id (name, unit, target …), for reports."""
 
     @property
     def ok(self) -> bool:
@@ -109,7 +128,7 @@ class Outlook:
         return self.latest_status == "met"
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
+        """The JSON form (the report fields ``baseline_value`` and ``change_pct`` are not in it)."""
         return {
             "id": self.id,
             "region": self.region,
@@ -129,6 +148,8 @@ class GapReport:
     plan: dict[str, Any]
     rows: list[Result]
     outlook: list[Outlook]
+    indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Each indicator's display facts by id (name, unit, target …), for reports."""
 
     @property
     def ok(self) -> bool:
