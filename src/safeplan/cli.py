@@ -105,7 +105,7 @@ def _errors(debug: bool) -> Iterator[None]:
             raise
         report = getattr(exc, "report", None)
         if report is not None:
-            from safeplan.render.text import findings_text
+            from safeplan.render.findings import findings_text
 
             _err(findings_text(report))
         _err(f"error: {exc.message}")

@@ -44,14 +44,14 @@ FORMATS: dict[str, dict[str, str]] = {
         "xlsx": "safeplan.render.xlsx:render_gap",
     },
     "validate": {
-        "text": "safeplan.render.text:render_validate",
-        "json": "safeplan.render.json:render_validate",
-        "github": "safeplan.render.github:render_validate",
-        "markdown": "safeplan.render.markdown:render_validate",
+        "text": "safeplan.render.findings:render_text",
+        "json": "safeplan.render.findings:render_json",
+        "github": "safeplan.render.findings:render_github",
+        "markdown": "safeplan.render.findings:render_markdown",
     },
     "explain": {
-        "text": "safeplan.render.text:render_explain",
-        "json": "safeplan.render.json:render_explain",
+        "text": "safeplan.render.explain:render_text",
+        "json": "safeplan.render.explain:render_json",
     },
     "classify": {
         "table": "safeplan.render.classify:render_table",

@@ -11,9 +11,7 @@ from safeplan.render.batch import _by_distinct, _format_each_object
 from safeplan.render.columns import _result_fields
 
 if TYPE_CHECKING:
-    from safeplan.evaluate.explain import Explanation
     from safeplan.evaluate.results import CheckReport, GapReport, Outlook, Result
-    from safeplan.findings import ValidationReport
     from safeplan.render import Options
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode
@@ -112,11 +110,6 @@ def check_json(report: CheckReport) -> str:
     return _json_layout([*fields, ("results", _result_items(report.results))])
 
 
-def findings_json(report: ValidationReport, *, fail_on: str = "error") -> str:
-    """``validate --format json``: the versioned envelope."""
-    return dump_json(report.to_dict(fail_on), "findings")  # type: ignore[arg-type]
-
-
 _OUTLOOK_KEYS = (
     "id",
     "region",
@@ -157,13 +150,3 @@ def render_check(report: CheckReport, options: Options) -> str:
 def render_gap(report: GapReport, options: Options) -> str:
     """``gap --format json``."""
     return gap_json(report)
-
-
-def render_validate(report: ValidationReport, options: Options) -> str:
-    """``validate --format json``."""
-    return findings_json(report, fail_on=options.fail_on)
-
-
-def render_explain(explanation: Explanation, options: Options) -> str:
-    """``explain --format json``."""
-    return json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n"

@@ -16,7 +16,6 @@ from safeplan.render.labels import LABELS, _region_label
 
 if TYPE_CHECKING:
     from safeplan.evaluate.results import CheckReport, GapReport
-    from safeplan.findings import ValidationReport
     from safeplan.render import Options
 
 
@@ -58,22 +57,6 @@ def check_markdown(report: CheckReport, *, lang: str = "zh") -> str:
     title = labels["check_title"].format(name=report.plan["name"], year=report.year)
     table = _markdown_columns(_headers(lang), columns)
     return "\n".join([f"## {_md_escape(title)}", "", *table, ""])
-
-
-def findings_markdown(report: ValidationReport, *, fail_on: str = "error") -> str:
-    """A Markdown summary (also what goes to ``$GITHUB_STEP_SUMMARY``)."""
-    counts = report.counts()
-    icon = "✅" if report.ok(fail_on) else "❌"  # type: ignore[arg-type]
-    head = (
-        f"## {icon} safeplan validate\n\n{len(report.files)} file(s): "
-        f"**{counts['errors']}** error(s), **{counts['warnings']}** warning(s)\n\n"
-    )
-    if not report.findings:
-        return head
-    rows = [
-        [f.location, f.severity, f"`{f.code}`", f.message, f.hint or ""] for f in report.findings
-    ]
-    return head + markdown_table(["where", "severity", "code", "message", "hint"], rows)
 
 
 def gap_markdown(report: GapReport, *, lang: str = "zh") -> str:
@@ -128,8 +111,3 @@ def render_check(report: CheckReport, options: Options) -> str:
 def render_gap(report: GapReport, options: Options) -> str:
     """``gap --format markdown``."""
     return gap_markdown(report, lang=options.lang)
-
-
-def render_validate(report: ValidationReport, options: Options) -> str:
-    """``validate --format markdown``."""
-    return findings_markdown(report, fail_on=options.fail_on)

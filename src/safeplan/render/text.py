@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from safeplan.render.batch import _format_each, _format_each_object
 from safeplan.render.columns import (
@@ -15,13 +15,11 @@ from safeplan.render.columns import (
     _result_fields,
 )
 from safeplan.render.labels import LABELS, _region_label, target_text
-from safeplan.render.numbers import fmt_gap, fmt_number
+from safeplan.render.numbers import fmt_number
 from safeplan.render.table import _table_lines, _visible_width
 
 if TYPE_CHECKING:
-    from safeplan.evaluate.explain import Explanation
     from safeplan.evaluate.results import CheckReport, GapReport
-    from safeplan.findings import ValidationReport
     from safeplan.render import Options
 
 _COLOURS = {"met": "32", "missed": "31", "no_data": "33"}
@@ -42,54 +40,6 @@ def check_table(report: CheckReport, *, colour: bool = False, lang: str = "zh") 
     table = _table_lines(_headers(lang), columns, _CHECK_RIGHT, paints)
     summary = labels["summary"].format(**counts)
     return "\n".join([title, "", *table, "", summary, ""])  # one copy of a long text
-
-
-def findings_text(report: ValidationReport, *, fail_on: str = "error") -> str:
-    """One ``path:line:col: severity code message`` line per finding, then a summary."""
-    lines = []
-    for f in report.findings:
-        text = f"{f.location}: {f.severity} {f.code} {f.message}"
-        if f.hint:
-            text += f" (hint: {f.hint})"
-        lines.append(text)
-    counts = report.counts()
-    verdict = "ok" if report.ok(fail_on) else "failed"  # type: ignore[arg-type]
-    lines.append(
-        f"{len(report.files)} file(s) checked: {counts['errors']} error(s), "
-        f"{counts['warnings']} warning(s) — {verdict}"
-    )
-    return "\n".join(lines) + "\n"
-
-
-def explanation_text(e: Explanation, plan: dict[str, Any], lang: str = "zh") -> str:
-    """``safeplan explain``: the value, its sums and their source cells, the threshold."""
-    r = e.result
-    labels = LABELS[lang]
-    out = [f"{r.id} — {e.indicator_name}, {_region_label(r.region, plan, lang)}, {r.year}"]
-    out.append(f"  formula: {e.formula}")
-    for term in e.terms:
-        out.append(
-            f"  {term.role}: Σ {term.ref} = {fmt_number(term.total, 17)}  ({term.file}, "
-            f"{len(term.cells)} row(s))"
-        )
-        for cell in term.cells[:50]:
-            where = f"  [{cell.region}]" if cell.region is not None and r.region is None else ""
-            out.append(f"    {cell.location}{where}: {cell.text or '(blank)'}")
-        if len(term.cells) > 50:
-            out.append(f"    … and {len(term.cells) - 50} more rows")
-        if term.records is not None:
-            shown = ", ".join(str(n) for n in term.records[:30])
-            more = f" … (+{len(term.records) - 30})" if len(term.records) > 30 else ""
-            out.append(f"    records: {len(term.records)} at lines {shown}{more}")
-            out.extend(f"      {reason}" for reason in term.reasons)
-    if e.per is not None:
-        out.append(f"  per (scale): {fmt_number(e.per)}")
-    out.append(f"  value = {fmt_number(r.value, 17)}")
-    for step in e.threshold_steps:
-        out.append(f"  {step}")
-    out.append(f"  gap = value − threshold = {fmt_gap(r.gap)}")
-    out.append(f"  status: {labels[r.status]}")
-    return "\n".join(out) + "\n"
 
 
 _MARKS = {"met": "", "missed": "✗", "no_data": ""}
@@ -186,13 +136,3 @@ def render_check(report: CheckReport, options: Options) -> str:
 def render_gap(report: GapReport, options: Options) -> str:
     """``gap --format table``."""
     return gap_table(report, colour=options.colour, lang=options.lang)
-
-
-def render_validate(report: ValidationReport, options: Options) -> str:
-    """``validate --format text``."""
-    return findings_text(report, fail_on=options.fail_on)
-
-
-def render_explain(explanation: Explanation, options: Options) -> str:
-    """``explain --format text``."""
-    return explanation_text(explanation, explanation.plan, options.lang)
