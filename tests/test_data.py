@@ -84,10 +84,14 @@ def test_multiline_cell_keeps_physical_lines():
     assert table.lines == [2, 5]
 
 
-def test_blank_rows_and_trailing_empty_columns_are_ignored():
-    text = "year,deaths,,\r\n2020,1,,\r\n,,,\r\n\r\n2021,2,,\r\n"
+def test_blank_rows_are_warnings_and_trailing_empty_columns_are_ignored():
+    text = "year,deaths,,\r\n2020,1,,\r\n,,,\r\n\r\n2021,2,,\r\n,,,\r\n"
     table, findings = read_csv_text(text, "x.csv")
-    assert not findings and table is not None
+    assert [(f.code, f.severity, f.line) for f in findings] == [
+        ("blank-row", "warning", 3),
+        ("blank-row", "warning", 4),
+    ]
+    assert table is not None
     assert table.header == ["year", "deaths"]
     assert table.columns["deaths"] == ["1", "2"] and table.lines == [2, 5]
 

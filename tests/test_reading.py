@@ -103,7 +103,7 @@ def test_text_in_a_number_column_beyond_the_first_chunk(tmp_path: Path) -> None:
     table, findings = read_file(write(tmp_path, lines), "a.csv")
     assert not findings and is_plain(table) and table is not None
     assert table.columns["major"][135_000] == "12元" and table.columns["major"][0] == "0"
-    _, more = check_numbers(table, "major", count=True, denominator=False)
+    _, _, more = check_numbers(table, "major", count=True, denominator=False)
     assert [(f.code, f.line, f.value) for f in more] == [("non-numeric", 135_002, "12元")]
 
 
@@ -140,13 +140,15 @@ def test_fast_path_gives_the_careful_pass_table(
 
 
 def test_lines_of_only_commas_and_blank_lines_are_not_plain() -> None:
-    for text in (
-        f"{HEADER}\n{SMALL[0]}\n,,,,,,\n{SMALL[1]}\n",
-        f"{HEADER}\n{SMALL[0]}\n{SMALL[1]}\n,,,,,,\n",
-        f"{HEADER}\n{SMALL[0]}\n\n{SMALL[1]}\n",
+    for text, blank in (
+        (f"{HEADER}\n{SMALL[0]}\n,,,,,,\n{SMALL[1]}\n", [3]),
+        (f"{HEADER}\n{SMALL[0]}\n{SMALL[1]}\n,,,,,,\n", []),
+        (f"{HEADER}\n{SMALL[0]}\n\n{SMALL[1]}\n", [3]),
     ):
         table, findings = read_csv_text(text, "a.csv")
-        assert not findings and table is not None and not is_plain(table)
+        # A blank row between data rows is a warning; one after the data is nothing.
+        assert [(f.code, f.line) for f in findings] == [("blank-row", line) for line in blank]
+        assert table is not None and not is_plain(table)
         assert table.n_rows == 2
     table, _ = read_csv_text(codecs.BOM_UTF8.decode() + f"{HEADER}\n{SMALL[0]}\n\n\n", "a.csv")
     assert is_plain(table)

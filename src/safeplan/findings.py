@@ -107,6 +107,49 @@ CODES: dict[str, Code] = {
     "missing-deaths-column": Code(
         "error", "事故台账没有死亡人数列", "增加每起事故的死亡人数列，或在 columns: 中指定"
     ),
+    "ambiguous-column": Code(
+        "error",
+        "有不止一列可以作为地区列（如“县区”和“乡镇”）",
+        "在 columns: 中写明哪一列是地区，如 columns: {region: 乡镇}",
+    ),
+    "unmapped-column": Code(
+        "error",
+        "台账中有一列像是死亡、重伤、损失等指标，但其列名 safeplan 不认识",
+        "在 indicators.yaml 该数据集下用 columns: 指明，如 columns: {direct_loss: 经济损失}",
+    ),
+    "unknown-unit": Code(
+        "error",
+        "直接经济损失列名中的单位不是万元、元或亿元",
+        "把列名改为“直接经济损失（万元）”并按万元填写，或使用元、亿元",
+    ),
+    "blank-row": Code(
+        "warning", "数据中间有空行", "删除空行；若后面是另一张表，把它移到单独的工作表"
+    ),
+    "total-mismatch": Code(
+        "error",
+        "合计行的数与各地区之和不相等",
+        "核对合计行和各地区的数；合计应恰好等于同年各地区之和",
+    ),
+    "control-character": Code(
+        "error",
+        "文字单元格中有控制字符或不可见字符（如零宽空格）",
+        "重新输入该单元格的文字（不要从网页或聊天软件粘贴）",
+    ),
+    "formula-error": Code(
+        "error",
+        "单元格是公式错误值（如 #DIV/0!、#N/A），或是没有保存计算结果的公式",
+        "改正公式，或复制后“选择性粘贴→数值”；程序生成的文件请在 Excel 中打开并保存一次",
+    ),
+    "merged-cell": Code(
+        "error",
+        "数据区中有合并单元格：只有左上角的格有值",
+        "取消合并，并在每个格中填入数值（Excel：取消合并后定位空值，输入 = 上一格，Ctrl+Enter）",
+    ),
+    "hidden-sheet": Code(
+        "warning",
+        "工作簿的第一个工作表是隐藏的，读取的是第一个可见的工作表",
+        "在路径后用 #工作表名 指定要读的工作表，如 data/x.xlsx#数据",
+    ),
 }
 
 
@@ -143,10 +186,58 @@ class Finding:
         return asdict(self)
 
 
+#: Longer cell texts are shortened in findings: the position names the cell.
+MAX_SHOWN = 60
+
+
+def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` if at most ``limit`` characters, else its start and its length.
+
+    ``shorten("甲" * 100)`` is the first 60 characters and ``…（共100字符）``.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共{len(text)}字符）"
+
+
+#: A stretch of a message without spaces or quotes longer than this is a cell's text.
+_LONG_RUN = 200
+
+
+def _shorten_runs(message: str) -> str:
+    """``message`` with every over-long stretch between spaces or quotes shortened.
+
+    Messages quote cells as written; a 100 MB cell would be echoed in full. Callers quote
+    cells through :func:`shorten`; this is the safety net for any text that did not.
+    """
+    if len(message) <= _LONG_RUN:
+        return message
+    import re
+
+    pattern = "[^\\s'\"‘’“”]{" + str(_LONG_RUN + 1) + ",}"
+    return re.sub(pattern, lambda m: shorten(m.group(0)), message)
+
+
 def finding(code: str, file: str, message: str, **where: Any) -> Finding:
-    """A finding with the severity registered for ``code``."""
+    """A finding with the severity registered for ``code``.
+
+    Cell texts in ``value`` and in the message are shortened (:func:`shorten`): a cell too
+    long to read is named by its position.
+    """
     severity = where.pop("severity", None) or CODES[code].severity
-    return Finding(code=code, severity=severity, file=file, message=message, **where)
+    value = where.get("value")
+    if value is not None and len(value) > MAX_SHOWN:
+        where["value"] = shorten(value)
+    hint = where.get("hint")
+    if hint is not None:
+        where["hint"] = _shorten_runs(hint)
+    return Finding(
+        code=code,
+        severity=severity,
+        file=file,
+        message=_shorten_runs(message),
+        **where,
+    )
 
 
 @dataclass

@@ -48,6 +48,7 @@ __all__ = [
     "INJURY_BOUNDS",
     "LARGER",
     "LOSS_BOUNDS",
+    "LOSS_UNITS",
     "MAJOR",
     "MEASURES",
     "MEASURE_LABEL_EN",
@@ -57,6 +58,7 @@ __all__ = [
     "Classification",
     "classify",
     "describe",
+    "loss_in_wan",
 ]
 
 
@@ -144,6 +146,25 @@ LOSS_BOUNDS: Final = (Decimal(1000), Decimal(5000), Decimal(10000))
 """Lowest direct loss in 万元 of 较大, 重大 and 特别重大 (1 亿元 = 10 000 万元)."""
 
 
+LOSS_UNITS: Final[Mapping[str, int]] = {"万元": 0, "元": -4, "亿元": 4}
+"""Units a direct-loss header may carry, as the power of ten that turns them into 万元
+(元 ÷ 10 000, 亿元 × 10 000); a header without a unit is in 万元."""
+
+
+def loss_in_wan(text: str, exponent: int) -> str:
+    """A loss's decimal text converted exactly into 万元: ``loss_in_wan("12345", -4)`` is
+    ``"1.2345"``, ``loss_in_wan("1.2", 4)`` is ``"12000"``. No float is involved."""
+    from decimal import localcontext
+
+    with localcontext() as context:
+        context.prec = 1000  # scaleb rounds to the context's precision: never here
+        value = decimal_of(text).scaleb(exponent)
+    shown = format(value, "f")
+    if "." in shown:
+        shown = shown.rstrip("0").rstrip(".")
+    return "0" if shown in ("", "-0") else shown
+
+
 # Short labels for sentences ("死亡 3 人"), where the column-header labels read stiffly.
 _SHORT_ZH: Final[Mapping[str, str]] = {
     "deaths": "死亡",
@@ -214,8 +235,8 @@ def classify(
 def describe(
     code: int,
     deaths: int,
-    injuries: int,
-    loss_text: str,
+    injuries: int | None,
+    loss_text: str | None,
     *,
     lang: Literal["zh", "en"] = "zh",
 ) -> str:
@@ -231,22 +252,31 @@ def describe(
 
         一般: 死亡 1 人 < 3，重伤 0 人 < 10，直接经济损失 12.5 万元 < 1000
 
-    The loss is shown as given (whitespace stripped), never as a float. Raises
-    :class:`ValueError` when ``code`` is not the class the measures give, or ``lang`` is
-    neither ``"zh"`` nor ``"en"``.
+    The loss is shown as given (whitespace stripped), never as a float. A measure that was
+    not recorded (``injuries`` ``None``, ``loss_text`` ``None`` or blank) decides nothing
+    and is named as not recorded, never as 0::
+
+        一般: 死亡 1 人 < 3，重伤 0 人 < 10（直接经济损失未填报）
+
+    Raises :class:`ValueError` when ``code`` is not the class the measures give, or
+    ``lang`` is neither ``"zh"`` nor ``"en"``.
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-    text = str(loss_text).strip()
-    loss = _exact(text)
+    text = "" if loss_text is None else str(loss_text).strip()
+    recorded = {
+        "deaths": True,
+        "serious_injuries": injuries is not None,
+        "direct_loss": bool(text),
+    }
     values: dict[str, int | Decimal] = {
         "deaths": int(deaths),
-        "serious_injuries": int(injuries),
-        "direct_loss": loss,
+        "serious_injuries": int(injuries) if injuries is not None else 0,
+        "direct_loss": _exact(text) if text else Decimal(0),
     }
     shown = {
         "deaths": str(int(deaths)),
-        "serious_injuries": str(int(injuries)),
+        "serious_injuries": str(int(injuries)) if injuries is not None else "",
         "direct_loss": text,
     }
     bounds: dict[str, tuple[int, ...] | tuple[Decimal, ...]] = {
@@ -259,7 +289,7 @@ def describe(
     if int(code) != actual:
         raise ValueError(
             f"code {int(code)} does not match the measures "
-            f"(deaths={int(deaths)}, serious_injuries={int(injuries)}, direct_loss={text!r} "
+            f"(deaths={int(deaths)}, serious_injuries={injuries}, direct_loss={text!r} "
             f"give {actual})"
         )
 
@@ -273,12 +303,19 @@ def describe(
 
     name = (CLASS_NAMES_ZH if lang == "zh" else CLASS_NAMES_EN)[actual]
     if actual == GENERAL:
-        parts = [phrase(m, "<", bounds[m][0]) for m in MEASURES]
+        parts = [phrase(m, "<", bounds[m][0]) for m in MEASURES if recorded[m]]
         sep = "，" if lang == "zh" else ", "
     else:
         parts = [phrase(m, "≥", bounds[m][actual - 1]) for m in MEASURES if reached[m] == actual]
         sep = "；" if lang == "zh" else "; "
-    return f"{name}: {sep.join(parts)}"
+    missing = [m for m in MEASURES if not recorded[m]]
+    note = ""
+    if missing:
+        if lang == "zh":
+            note = "（" + "、".join(_SHORT_ZH[m] for m in missing) + "未填报）"
+        else:
+            note = " (" + ", ".join(_SHORT_EN[m] for m in missing) + " not recorded)"
+    return f"{name}: {sep.join(parts)}{note}"
 
 
 def _classify(

@@ -60,8 +60,9 @@ def classify_plan(plan: Plan, dataset: str | None = None) -> Classified:
                 "region": columns["region"][row] if "region" in columns else None,
                 "sector": columns["sector"][row] if "sector" in columns else None,
                 "deaths": int(records.deaths[i]),
-                "serious_injuries": int(records.injuries[i]),
-                "direct_loss": records.loss_text(i),
+                # Not recorded (blank or a dash) is None: shown blank, never as 0.
+                "serious_injuries": records.injuries_of(i),
+                "direct_loss": records.loss_of(i),
                 "class": CLASSES[code],
                 "class_zh": CLASS_NAMES_ZH[code],
                 "class_en": CLASS_NAMES_EN[code],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +12,6 @@ if TYPE_CHECKING:
 
     from safeplan.ingest.dataset import DataSet, Dataset
     from safeplan.plan import Indicator
-
-_EXACT = Context(prec=200)
-
 
 def _split(ref: str) -> tuple[str, str]:
     dataset, column = ref.split(".", 1)
@@ -163,16 +159,8 @@ class Part:
             return total
         table = dataset.table
         assert table is not None
-        ints = table.int_values(self.column)
-        rows = dataset.table_rows(self.positions)
-        if ints is not None:
-            # Whole numbers read by pandas are exact already.
-            return Fraction(int(ints[rows].sum(dtype=object)))
-        texts = [text.strip() for text in table.cells(rows, self.column)]
-        if not all(texts):
-            return None
-        with localcontext(_EXACT):
-            return Fraction(sum(map(Decimal, texts), Decimal(0)))
+        # The cells' text as offices write it (1,234.5, full-width digits), exactly.
+        return table.exact_sum(dataset.table_rows(self.positions), self.column)
 
 
 def _positions(dataset: Dataset, year: int, region: str | None) -> list[int]:

@@ -1,15 +1,27 @@
-"""Typed checks of cells, vectorised: numbers, counts, years, keys.
+"""Typed checks of cells, vectorised: numbers, counts, years, keys, text.
 
-Each bad cell is a :class:`~safeplan.findings.Finding` at its file, line and column.
+Each bad cell is a :class:`~safeplan.findings.Finding` at its file, line and column, with
+its text quoted as written (shortened when long).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from safeplan.findings import Finding, finding
+from safeplan.ingest.text import (
+    BAD,
+    BLANK,
+    DASH,
+    ERROR,
+    NON_FINITE,
+    NUMBER,
+    bad_character,
+    quote,
+    year_of,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,6 +58,9 @@ def _rows_where(mask: Any) -> list[int]:
     return rows
 
 
+Missing = Literal["warning", "error", "quiet"]
+
+
 def check_numbers(
     table: RawTable,
     column: str,
@@ -53,134 +68,203 @@ def check_numbers(
     count: bool,
     denominator: bool,
     integer_hint: str = "",
-    blank_ok: bool = False,
-) -> tuple[np.ndarray[Any, Any], list[Finding]]:
-    """Parse one used column to floats; every bad cell is a finding (vectorised)."""
+    missing: Missing = "warning",
+    missing_message: str = "{column}列的单元格{what}（数据缺失）：需要它的结果为无数据",
+    missing_hint: str = "补填数据；确实缺失时可以留空或填“—”",
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], list[Finding]]:
+    """Parse one used column to floats; every bad cell is a finding (vectorised).
+
+    Returns the values (NaN where there is no usable number), the mask of missing cells
+    (blank or a dash) and the findings. ``missing`` says what a missing cell is: a
+    ``missing-value`` warning, an error, or nothing (the caller reports it).
+    """
     import numpy as np
 
-    values, blank = table.numbers(column)
+    values, kinds = table.numbers(column)
     findings: list[Finding] = []
     file = table.file
+    covered = _covered_rows(table, column)
+    shown = table.display(column)
 
-    def add(code: str, rows: Iterable[int], message: str, hint: str) -> None:
+    def add(code: str, rows: Iterable[int], message: str, hint: str, **extra: Any) -> None:
         for row in rows:
+            if row in covered:
+                continue  # under a merged cell: that finding names it
             text = table.cell(row, column)
             findings.append(
                 finding(
                     code,
                     file,
-                    message.format(value=text, column=column),
+                    message.format(value=quote(text), column=shown, what=_what(text)),
                     value=text,
                     hint=hint,
+                    **extra,
                     **table.where(row, column),
                 )
             )
 
-    nan = np.isnan(values)
-    spelled_nan = np.zeros(len(values), dtype=bool)
-    for row in _rows_where(nan & ~blank):
-        spelled_nan[row] = table.cell(row, column).strip().lower() in ("nan", "-nan", "+nan")
     add(
         "non-numeric",
-        _rows_where(nan & ~blank & ~spelled_nan),
-        "'{value}' in column '{column}' is not a number",
-        "write plain numbers (no units, no thousands separators); leave a cell blank when "
-        "the figure is missing",
+        _rows_where(kinds == BAD),
+        "{value}（{column}列）不是数字",
+        "填写纯数字（不带单位）；千分位逗号须三位一组，如 1,234.5；数据缺失时留空或填“—”",
     )
-    infinite = np.isinf(values)
+    add(
+        "formula-error",
+        _rows_where(kinds == ERROR),
+        "{value}（{column}列）是公式错误值或没有计算结果的公式，不是数字",
+        "改正公式，或复制后“选择性粘贴 → 数值”；程序生成的工作簿请在 Excel 中打开并保存一次",
+    )
     add(
         "non-finite",
-        _rows_where(infinite | spelled_nan),
-        "'{value}' in column '{column}' is not a finite number",
-        "write the actual figure",
+        _rows_where(kinds == NON_FINITE),
+        "{value}（{column}列）不是有限的数（无穷大、NaN 或超出数值范围）",
+        "填写实际数值",
     )
-    finite = ~nan & ~infinite
+    finite = kinds == NUMBER
     with np.errstate(invalid="ignore"):
         negative = finite & (values < 0)
         add(
             "negative-value",
             _rows_where(negative),
-            "'{value}' in column '{column}' is negative",
-            "counts and amounts cannot be negative",
+            "{value}（{column}列）是负数",
+            "计数和金额不能为负数",
         )
         huge = np.zeros(len(values), dtype=bool)
+        fractional = np.zeros(len(values), dtype=bool)
         if count:
-            huge = finite & (values >= MAX_COUNT)
+            huge = finite & (np.abs(values) >= MAX_COUNT)
             add(
                 "non-finite",
                 _rows_where(huge),
-                "'{value}' in column '{column}' is too large to be a count",
-                "write the actual figure",
+                "{value}（{column}列）作为计数太大（不小于 2^53），不像统计数字",
+                "填写实际数值",
             )
-            fractional = finite & ~negative & (np.floor(values) != values)
+            candidates = finite & ~negative & ~huge
+            if candidates.any():
+                fractional = candidates & ~table.whole(column)
             add(
                 "non-integer-count",
                 _rows_where(fractional),
-                "'{value}' in column '{column}' is a count but not a whole number",
-                "counts are whole numbers" + integer_hint,
+                "{value}（{column}列）是计数，但不是整数",
+                "计数应为整数" + integer_hint,
             )
         if denominator:
             add(
                 "zero-denominator",
                 _rows_where(finite & (values == 0)),
-                "'{value}' in column '{column}' is a denominator and must be positive",
-                "a rate cannot divide by zero: give the real figure or leave the cell blank",
+                "{value}（{column}列）作分母，必须为正数",
+                "比率不能除以零：填写实际数值，或留空表示缺失",
             )
-    add(
-        "missing-value",
-        [] if blank_ok else _rows_where(blank),
-        "column '{column}' is blank: results that need it have no data",
-        "fill in the figure, or leave it blank on purpose",
-    )
-    values[~finite | negative | huge] = np.nan
-    return values, findings
+    absent = (kinds == BLANK) | (kinds == DASH)
+    if missing != "quiet":
+        add(
+            "missing-value",
+            _rows_where(absent),
+            missing_message,
+            missing_hint,
+            **({"severity": "error"} if missing == "error" else {}),
+        )
+    values[~finite | negative | huge | fractional] = np.nan
+    return values, absent, findings
 
 
-def check_years(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
-    """Parse the year column; rows without a usable year get -1."""
+def _what(text: str) -> str:
+    return f"为{quote(text.strip())}" if text.strip() else "为空"
+
+
+def _covered_rows(table: RawTable, column: str) -> set[int]:
+    """Data rows whose cell in ``column`` lies under a merged cell."""
+    if not table.covered or column not in table.header:
+        return set()
+    index = table.header.index(column) + 1
+    lines = {line for line, col in table.covered if col == index}
+    return {row for row, line in enumerate(table.lines) if line in lines}
+
+
+def check_years(
+    table: RawTable, column: str = "year"
+) -> tuple[np.ndarray[Any, Any], list[Finding]]:
+    """Parse the year column (``2016`` or ``2016年``); rows without a usable year get -1."""
     import numpy as np
 
-    values, blank = table.numbers("year")
+    values, kinds = table.numbers(column)
     findings: list[Finding] = []
-    for row in _rows_where(blank):
+    covered = _covered_rows(table, column)
+    # "2016年": read once per distinct text.
+    texts: dict[int, int | None] = {}
+    for row in _rows_where(kinds == BAD):
+        text = table.cell(row, column)
+        year = year_of(text)
+        if year is not None:
+            values[row], kinds[row] = year, NUMBER
+        texts[row] = year
+    for row in _rows_where((kinds == BLANK) | (kinds == DASH)):
+        if row in covered:
+            continue
         findings.append(
             finding(
                 "missing-year",
                 table.file,
-                "the row has no year",
-                hint="fill in the year",
-                **table.where(row, "year"),
+                "这一行没有年份",
+                hint="填写年份，如 2024",
+                **table.where(row, column),
             )
         )
     with np.errstate(invalid="ignore"):
-        bad = ~blank & (np.isnan(values) | np.isinf(values) | (np.floor(values) != values))
-        implausible = ~blank & ~bad & ((values < MIN_YEAR) | (values > MAX_YEAR))
+        bad = (kinds != NUMBER) & (kinds != BLANK) & (kinds != DASH)
+        bad |= (kinds == NUMBER) & (np.floor(values) != values)
+        implausible = ~bad & (kinds == NUMBER) & ((values < MIN_YEAR) | (values > MAX_YEAR))
     for row in _rows_where(bad):
-        text = table.cell(row, "year")
+        text = table.cell(row, column)
         findings.append(
             finding(
                 "non-integer-year",
                 table.file,
-                f"year '{text}' is not a whole number",
+                f"年份 {quote(text)} 不是整数年份",
                 value=text,
-                hint="write the year as four digits, e.g. 2024",
-                **table.where(row, "year"),
+                hint="年份写成四位数字，如 2024 或 2024年",
+                **table.where(row, column),
             )
         )
     for row in _rows_where(implausible):
-        text = table.cell(row, "year")
+        text = table.cell(row, column)
         findings.append(
             finding(
                 "implausible-year",
                 table.file,
-                f"year '{text}' is outside {MIN_YEAR}–{MAX_YEAR}",
+                f"年份 {quote(text)} 不在 {MIN_YEAR}–{MAX_YEAR} 之间",
                 value=text,
-                hint="check the year",
-                **table.where(row, "year"),
+                hint="检查年份",
+                **table.where(row, column),
             )
         )
-    years = np.where(blank | bad | implausible, -1, np.nan_to_num(values, nan=-1)).astype("int64")
+    usable = (kinds == NUMBER) & ~bad & ~implausible
+    years = np.where(usable, np.nan_to_num(values, nan=-1), -1).astype("int64")
     return years, findings
+
+
+def check_text(table: RawTable, column: str, codes: Any, labels: Any) -> list[Finding]:
+    """Control and invisible characters in a text column (given as its factorisation)."""
+    import numpy as np
+
+    findings: list[Finding] = []
+    for code, label in enumerate(labels.tolist()):
+        problem = bad_character(label)
+        if problem is None:
+            continue
+        for row in np.flatnonzero(codes == code).tolist():
+            findings.append(
+                finding(
+                    "control-character",
+                    table.file,
+                    f"{quote(label)}（{table.display(column)}列）含有看不见的字符：{problem}",
+                    value=label,
+                    hint="重新输入这个单元格（不要从网页或聊天软件粘贴）",
+                    **table.where(row, column),
+                )
+            )
+    return findings
 
 
 def check_keys(
@@ -196,13 +280,16 @@ def check_keys(
     findings: list[Finding] = []
     if regions is not None:
         codes, labels = regions
+        covered = _covered_rows(table, "region")
         for row in _rows_where(np.isin(codes, np.flatnonzero(labels == ""))):
+            if row in covered:
+                continue
             findings.append(
                 finding(
                     "missing-region",
                     table.file,
-                    "the row has no region",
-                    hint="fill in the region (地区) of every row",
+                    "这一行没有地区",
+                    hint="填写每一行的地区",
                     **table.where(row, "region"),
                 )
             )
@@ -215,6 +302,8 @@ def check_keys(
     if regions is not None:
         keys["region"] = labels[codes].tolist()
     valid = keys["year"].to_numpy() >= 0
+    if regions is not None:
+        valid &= keys["region"].to_numpy() != ""
     subset = list(keys.columns)
     dup = keys.duplicated(subset=subset, keep=False).to_numpy() & valid
     if dup.any():
@@ -225,13 +314,13 @@ def check_keys(
             if key not in first_line:
                 first_line[key] = line
                 continue
-            what = f"year {key[0]}" + (f", region '{key[1]}'" if len(key) > 1 else "")
+            what = f"{key[0]} 年" + (f"、地区 {quote(key[1])}" if len(key) > 1 else "")
             findings.append(
                 finding(
                     "duplicate-row",
                     table.file,
-                    f"a second row for {what} (first at line {first_line[key]})",
-                    hint="keep one row per year" + (" and region" if len(key) > 1 else ""),
+                    f"{what}有第二行（第一行在第 {first_line[key]} 行）",
+                    hint="每年" + ("每个地区" if len(key) > 1 else "") + "只保留一行",
                     value=str(key[0]),
                     **table.where(row, "year"),
                 )

@@ -14,11 +14,22 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Mapping
+from operator import itemgetter
+from typing import Any
 
 from safeplan.findings import Finding, finding
-from safeplan.ingest.layout import YEARLY_ALIASES, _build, _canonical, clean_header
+from safeplan.ingest.layout import (
+    YEARLY_ALIASES,
+    Headers,
+    ListGrid,
+    locate,
+    name_columns,
+)
 from safeplan.ingest.table import LazyColumns, RawTable
+from safeplan.ingest.text import bad_character, is_footnote, normalise_header
+
+#: The yearly headers, when a caller gives none.
+YEARLY = Headers(YEARLY_ALIASES)
 
 #: What makes a CSV need the careful pass, besides quotes: NUL, and line breaks that
 #: str.split and the csv module would disagree about. Control bytes (a CR is one unless in
@@ -48,18 +59,16 @@ def _has_quote_or_odd_break(data: bytes) -> bool:
 _CATEGORY_ROWS = 1 << 16
 
 
-def _plain_csv(text: str, file: str, aliases: Mapping[str, tuple[str, ...]]) -> RawTable | None:
+def _plain_csv(text: str, file: str, headers: Headers) -> RawTable | None:
     """:func:`_plain_bytes` of decoded text (a GB18030 or UTF-16 file): once as UTF-8."""
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: not from a file
         return None
-    return _plain_bytes(data, 0, file, aliases)
+    return _plain_bytes(data, 0, file, headers)
 
 
-def _plain_bytes(
-    data: bytes, start: int, file: str, aliases: Mapping[str, tuple[str, ...]]
-) -> RawTable | None:
+def _plain_bytes(data: bytes, start: int, file: str, headers: Headers) -> RawTable | None:
     """The fast path: a CSV without quotes whose rows are all complete.
 
     ``data[start:]`` is the text as UTF-8 (``start`` skips a BOM). Most submissions look
@@ -100,9 +109,15 @@ def _plain_bytes(
         first = data[start : int(breaks[0])].decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if _sniff_delimiter(first) != ",":
+    if "," not in first:
         return None
-    header = [_canonical(clean_header(c), aliases) for c in first.split(",")]
+    cells = first.removeprefix("\ufeff").split(",")
+    # The first line must be the header, naming the key column, with clean names: title
+    # rows, units and odd characters are the careful pass's to judge.
+    if not any(headers.names_key(c) for c in cells) or any(map(bad_character, cells)):
+        return None
+    parsed = [normalise_header(c) for c in cells]
+    header = [headers.canonical(name) for name, _ in parsed]
     width = len(header)
     if not all(header) or len(set(header)) != width:
         return None
@@ -123,9 +138,12 @@ def _plain_bytes(
     # Key columns stay text. In a large file as categories, whose codes come with the parse
     # (see RawTable.factorize); in a small one sorting the categories costs more than that.
     text_type = "category" if n_lines > _CATEGORY_ROWS else object
-    text_columns = {
+    text_columns: dict[int, Any] = {
         i: text_type for i, name in enumerate(header) if name in ("region", "sector", "date")
     }
+    # Counts are decided on their text ("29.9999999999999999" is no whole number, though
+    # its float is): read as text, they are parsed once per distinct value.
+    text_columns.update({i: object for i, name in enumerate(header) if name in headers.counts})
     # pandas takes the bytes as they are when they end with the last data line (and at most
     # one line break): the header line (with any BOM) is skipped, not parsed.
     source = data if end >= len(data) - 1 else data[:end]
@@ -154,14 +172,35 @@ def _plain_bytes(
     if len(typed) != n_lines - 1:
         return None
     typed.columns = header
+    if not _plain_layout(typed, header, headers):
+        return None
     return RawTable(
         file=file,
         header=header,
         columns=LazyColumns(header, data, start, end, breaks, ",", typed),
         lines=range(2, n_lines + 1),
-        original=[clean_header(c) for c in first.split(",")],
+        original=[c.replace("\ufeff", "").strip() for c in cells],
         typed=typed,
+        units={name: unit for name, (_, unit) in zip(header, parsed, strict=True) if unit},
     )
+
+
+def _plain_layout(typed: Any, header: list[str], headers: Headers) -> bool:
+    """Whether a plain CSV's rows are all data: no second header row, no footnote.
+
+    A blank key cell in the first data row may start a second header row, and a first
+    cell starting with 注/资料来源… a footnote: the careful pass decides both.
+    """
+    import pandas as pd
+
+    key = next(i for i, name in enumerate(header) if name in headers.keys)
+    if len(typed) and pd.isna(typed.iat[0, key]):
+        return False
+    first = typed.iloc[:, 0]
+    if first.dtype.kind in "iufb":
+        return True
+    values = first.cat.categories if isinstance(first.dtype, pd.CategoricalDtype) else first
+    return not any(is_footnote(str(v)) for v in pd.unique(values.dropna()))
 
 
 def _position(raw: bytes, offset: int, encoding: str = "utf-8") -> tuple[int, int]:
@@ -187,8 +226,8 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
                     finding(
                         "bad-encoding",
                         file,
-                        f"invalid UTF-16 at byte {exc.start}",
-                        hint="save the file as CSV UTF-8",
+                        f"第 {exc.start} 字节不是有效的 UTF-16",
+                        hint="另存为“CSV UTF-8（逗号分隔）”",
                     )
                 ],
             )
@@ -202,11 +241,10 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
             finding(
                 "nul-byte",
                 file,
-                "the file contains NUL bytes"
-                + (" — it looks like UTF-16 without a byte-order mark" if utf16 else ""),
+                "文件中有 NUL 字节" + ("（像是没有字节顺序标记的 UTF-16 文件）" if utf16 else ""),
                 line=line,
                 column=column,
-                hint="save the file as CSV UTF-8" if utf16 else "remove the NUL characters",
+                hint="另存为“CSV UTF-8（逗号分隔）”" if utf16 else "删除 NUL 字符",
             )
         )
         raw = raw.replace(b"\x00", b"")
@@ -222,10 +260,10 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
             finding(
                 "mixed-encoding",
                 file,
-                f"bytes {bad} are not UTF-8, though the text before them is UTF-8",
+                f"字节 {bad} 不是 UTF-8，而它前面的文字是 UTF-8（文件混用了两种编码）",
                 line=line,
                 column=column,
-                hint="re-type or re-save that cell; save the whole file as CSV UTF-8",
+                hint="重新输入这个单元格，整个文件另存为“CSV UTF-8（逗号分隔）”",
             )
         )
         return None, None, findings
@@ -239,11 +277,11 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
         finding(
             "bad-encoding",
             file,
-            f"byte {raw[gb_start]:02X} is neither UTF-8 nor GB18030 (tried UTF-8, which "
-            f"fails from {line}:{column}, and GB18030)",
+            f"字节 {raw[gb_start]:02X} 既不是 UTF-8 也不是 GB18030（按 UTF-8 读从 "
+            f"{line}:{column} 起出错，按 GB18030 读在此出错）",
             line=gb_line,
             column=gb_column,
-            hint="save the file as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)",
+            hint="另存为“CSV UTF-8（逗号分隔）”（Excel：另存为 → CSV UTF-8）",
         )
     )
     return None, None, findings
@@ -276,10 +314,12 @@ def _unclosed_quote_line(text: str, from_line: int) -> int:
     return bisect.bisect_right(starts, opened)
 
 
-def _sniff_delimiter(first_line: str) -> str:
-    if "," in first_line:
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter of the first lines (a title above the header may have none)."""
+    head = [line for line in text[:65536].splitlines()[:20] if line.strip()]
+    if any("," in line for line in head):
         return ","
-    counts = {d: first_line.count(d) for d in (";", "\t", "|", "，")}
+    counts = {d: sum(line.count(d) for line in head) for d in (";", "\t", "|", "，")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
@@ -314,10 +354,9 @@ def _parse(
                     finding(
                         "unclosed-quote",
                         file,
-                        f"a quote opened on line {line} is never closed; "
-                        "everything after it would be one cell",
+                        f"第 {line} 行开始的引号没有闭合，其后的全部内容都会成为一个单元格",
                         line=line,
-                        hint='close the quote, or double a quote inside a quoted cell ("")',
+                        hint='补上引号；单元格内的引号要写成两个（""）',
                     )
                 )
                 break
@@ -326,13 +365,11 @@ def _parse(
                 finding(
                     code,
                     file,
-                    "the file contains a NUL byte"
-                    if code == "nul-byte"
-                    else f"malformed quoting: {message}",
+                    "文件中有 NUL 字节" if code == "nul-byte" else f"引号用法有误：{message}",
                     line=reader.line_num,
-                    hint="remove NUL characters; save from Excel as CSV"
+                    hint="删除 NUL 字符；从 Excel 另存为 CSV"
                     if code == "nul-byte"
-                    else 'a quoted cell must end with " followed by a comma or the line end',
+                    else "带引号的单元格应以引号加逗号或行尾结束",
                 )
             )
             if code == "nul-byte":
@@ -348,7 +385,7 @@ def _parse(
 def read_csv_text(
     text: str,
     file: str,
-    aliases: Mapping[str, tuple[str, ...]] = YEARLY_ALIASES,
+    headers: Headers = YEARLY,
     *,
     plain: bool = True,
 ) -> tuple[RawTable | None, list[Finding]]:
@@ -357,48 +394,97 @@ def read_csv_text(
     ``plain=False`` skips the fast path (:func:`_plain_bytes` already refused these bytes).
     """
     if not text.strip():
-        return None, [
-            finding("empty-file", file, "the file is empty", hint="export the table again")
-        ]
+        return None, [finding("empty-file", file, "文件是空的", hint="重新导出该表")]
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = _sniff_delimiter(first_line)
+    delimiter = _sniff_delimiter(text)
     if plain and delimiter == "," and first_line == text.split("\n", 1)[0]:
-        table = _plain_csv(text, file, aliases)
+        table = _plain_csv(text, file, headers)
         if table is not None:
             return table, []
     findings: list[Finding] = []
     if delimiter != ",":
-        name = {";": "semicolons", "\t": "tabs", "|": "vertical bars", "，": "full-width commas"}[
-            delimiter
-        ]
+        name = {";": "分号", "\t": "制表符", "|": "竖线", "，": "全角逗号"}[delimiter]
         findings.append(
             finding(
                 "wrong-delimiter",
                 file,
-                f"fields are separated by {name}, not commas",
+                f"字段用{name}分隔，而不是逗号",
                 line=1,
-                hint="save as CSV with comma separators (Excel: CSV UTF-8)",
+                hint="另存为逗号分隔的 CSV（Excel：另存为“CSV UTF-8（逗号分隔）”）",
             )
         )
     records, starts, quote_findings = _parse(text, file, delimiter)
     findings.extend(quote_findings)
-    first = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
-    if first is None:
+    grid = ListGrid(records, starts)
+    table, more = build_rows_table(grid, file, headers)
+    return table, findings + more
+
+
+def build_rows_table(
+    grid: ListGrid, file: str, headers: Headers
+) -> tuple[RawTable | None, list[Finding]]:
+    """A table from rows of texts: the layout, the column names, the field counts."""
+    layout, findings = locate(grid, headers, file)
+    if layout is None:
+        return None, findings
+    rows = [grid.rows[i] for i in layout.data.tolist()]
+    lines = [grid.lines[i] for i in layout.data.tolist()]
+    header_line = grid.lines[layout.header]
+
+    def has_data(j: int) -> bool:
+        return any(len(r) > j and r[j].strip() for r in rows)
+
+    named, more = name_columns(layout, headers, file, header_line, grid.where, has_data)
+    findings.extend(more)
+    width = named.width
+    if width == 0:
         findings.append(
-            finding("empty-file", file, "the file has no header", hint="export the table again")
+            finding("empty-file", file, "表头行是空的", **grid.where(header_line, None))
         )
         return None, findings
-
-    def where(line: int, column: int | None) -> dict[str, object]:
-        return {"line": line, **({"column": column + 1} if column is not None else {})}
-
-    table, more = _build(
-        file,
-        records[first],
-        starts[first],
-        records[first + 1 :],
-        starts[first + 1 :],
-        aliases,
-        where=where,
+    if set(map(len, rows)) <= {width}:
+        # The common case, decided at C speed: every row complete.
+        keep_rows, keep_lines = rows, lines
+    else:
+        keep_rows, keep_lines = [], []
+        for row, line in zip(rows, lines, strict=True):
+            if len(row) != width:
+                extra = row[width:]
+                if len(row) > width and not any(cell.strip() for cell in extra):
+                    row = row[:width]
+                else:
+                    findings.append(
+                        finding(
+                            "ragged-row",
+                            file,
+                            f"这一行有 {len(row)} 个单元格，表头有 {width} 个",
+                            hint="检查多余或缺少的逗号，或单元格内没有加引号的逗号",
+                            **grid.where(line, None),
+                        )
+                    )
+                    # Its cells are shifted: checking them would only add noise.
+                    continue
+            keep_rows.append(row)
+            keep_lines.append(line)
+    if not keep_rows:
+        findings.append(
+            finding(
+                "no-data-rows",
+                file,
+                "文件有表头，但没有数据行",
+                hint="在表头下填入各行数据",
+                **grid.where(header_line, None),
+            )
+        )
+    # Cells keep their text as written; numbers are parsed whitespace-tolerant later.
+    columns = {name: list(map(itemgetter(i), keep_rows)) for i, name in enumerate(named.header)}
+    table = RawTable(
+        file=file,
+        header=named.header,
+        columns=columns,
+        lines=keep_lines,
+        header_line=header_line,
+        original=named.display,
+        units={n: u for n, u in zip(named.header, named.units, strict=True) if u},
     )
-    return table, findings + more
+    return table, findings

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -113,10 +112,7 @@ class Dataset:
         if self.derived is not None:
             return self.derived.exact(column, position)
         assert self.table is not None
-        text = self.table.cell(self.table_row(position), column).strip()
-        if not text:
-            return None
-        return Fraction(Decimal(text))
+        return self.table.exact(self.table_row(position), column)
 
     def location(self, position: int, column: str) -> str:
         """``file:line:col`` (or ``file:Sheet!B7``) of one cell."""
@@ -189,10 +185,27 @@ class Records:
     deaths: np.ndarray[Any, Any]
     injuries: np.ndarray[Any, Any]
     loss_text: Callable[[int], str]
-    """The text of record ``i``'s direct loss ("0" when blank)."""
+    """Record ``i``'s direct loss as decimal text in 万元, converted exactly from the
+    header's unit ("0" when not recorded)."""
     classes: Classification
     sectors: dict[str, list[str]]
     frame: Any = None
+    injuries_missing: np.ndarray[Any, Any] | None = None
+    """Per record: the serious injuries were not recorded (blank or a dash)."""
+    loss_missing: np.ndarray[Any, Any] | None = None
+    """Per record: the direct loss was not recorded (blank or a dash)."""
+
+    def injuries_of(self, index: int) -> int | None:
+        """Record ``index``'s serious injuries, ``None`` when not recorded."""
+        if self.injuries_missing is not None and self.injuries_missing[index]:
+            return None
+        return int(self.injuries[index])
+
+    def loss_of(self, index: int) -> str | None:
+        """Record ``index``'s direct loss in 万元 as decimal text, ``None`` when not recorded."""
+        if self.loss_missing is not None and self.loss_missing[index]:
+            return None
+        return self.loss_text(index)
 
     @cached_property
     def region(self) -> np.ndarray[Any, Any] | None:
@@ -240,8 +253,8 @@ class Records:
         return describe(
             int(self.classes.code[index]),
             int(self.deaths[index]),
-            int(self.injuries[index]),
-            self.loss_text(index),
+            self.injuries_of(index),
+            self.loss_of(index),
             lang=lang,
         )
 

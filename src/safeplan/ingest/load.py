@@ -11,6 +11,7 @@ from safeplan.ingest.dataset import DataSet, Dataset
 from safeplan.ingest.plausibility import plausibility
 from safeplan.ingest.records import load_records
 from safeplan.ingest.rules import check_rules
+from safeplan.ingest.workbook import prefetch
 from safeplan.ingest.yearly import load_yearly
 
 if TYPE_CHECKING:
@@ -23,8 +24,8 @@ class InvalidDataError(DataError):
     def __init__(self, report: ValidationReport) -> None:
         n = len(report.errors)
         super().__init__(
-            f"the data has {n} error{'s' if n != 1 else ''}; nothing was evaluated",
-            hint="run `safeplan validate` to see every finding, fix them, then check again",
+            f"数据有 {n} 个错误，没有进行计算",
+            hint="运行 safeplan validate 查看全部问题，改正后再检查",
         )
         self.report = report
 
@@ -68,6 +69,9 @@ def load_data(plan: Plan, *, warnings: bool = True) -> DataSet:
     ``warnings=False`` skips the plausibility warnings (a jump, a missing year), which
     never stop an evaluation — ``check`` asks for them only when it must print findings.
     """
+    # Workbooks are read by child processes, started now: they read while pandas loads.
+    for source in plan.sources.values():
+        prefetch(source.path, source.sheet)
     used = used_columns(plan)
     dens = denominators(plan)
     report = ValidationReport(files=[s.display for s in plan.sources.values()])

@@ -3,6 +3,10 @@
 The records are read by the shared pipeline (:mod:`safeplan.ingest.read`), checked
 vectorised, classified by 国务院令第493号 (:mod:`safeplan.domain.classes`) and summed into the
 yearly (and per-region) columns that indicators use like any other column.
+
+A blank (or dash) serious-injuries or loss cell is *not recorded*: it adds 0 to sums, the
+record is classified on the measures it has, and outputs show it blank. The unit in the
+loss header counts: 万元 (or none) as is, 元 ÷ 10 000 and 亿元 × 10 000, exactly.
 """
 
 from __future__ import annotations
@@ -10,14 +14,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from safeplan.domain.classes import classify
+from safeplan.domain.classes import LOSS_UNITS, classify, loss_in_wan
 from safeplan.domain.derive import derive_yearly, yearly_columns
 from safeplan.errors import ConfigError
 from safeplan.findings import Finding, finding
-from safeplan.ingest.cells import check_numbers, check_years
+from safeplan.ingest.cells import MAX_YEAR, MIN_YEAR, check_numbers, check_text, check_years
 from safeplan.ingest.dataset import Dataset, Records
+from safeplan.ingest.layout import REGION_NAMES, Headers, headers_for, yaml_key
 from safeplan.ingest.read import read_file
 from safeplan.ingest.table import RawTable
+from safeplan.ingest.text import canonical_number, is_total_label, quote
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,11 +33,31 @@ if TYPE_CHECKING:
 RECORD_ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("date", "日期", "事故日期", "发生日期"),
     "year": ("year", "年份"),
-    "region": ("region", "地区"),
+    "region": REGION_NAMES,
     "sector": ("sector", "行业"),
     "deaths": ("deaths", "死亡人数"),
     "serious_injuries": ("serious_injuries", "重伤人数"),
     "direct_loss": ("direct_loss", "直接经济损失"),
+}
+
+#: Headers that name a record measure under a name safeplan does not map (checked only
+#: when the role has no column): never silently ignored.
+_LOOKS_LIKE: dict[str, re.Pattern[str]] = {
+    "deaths": re.compile(r"死亡|遇难|死者|亡人|deaths?\b|fatal", re.I),
+    "serious_injuries": re.compile(r"重伤|受伤|伤亡|伤员|伤者|中毒|injur", re.I),
+    "direct_loss": re.compile(r"(?<!间接)(?:经济)?损失|loss", re.I),
+    "date": re.compile(r"日期|时间|date|time", re.I),
+    "sector": re.compile(r"行业|类别|类型|领域|sector|industry", re.I),
+    "region": re.compile(r"县区|区县|乡镇|街道|辖区|属地|所在地区|行政区"),
+}
+
+_LABELS = {
+    "deaths": "死亡人数",
+    "serious_injuries": "重伤人数",
+    "direct_loss": "直接经济损失",
+    "date": "事故日期",
+    "sector": "行业",
+    "region": "地区",
 }
 
 
@@ -46,14 +72,24 @@ def derived_columns(sector_groups: list[str]) -> list[str]:
     return [c for c in yearly_columns(sector_groups) if c != "year"]
 
 
+def record_headers(source: Source) -> Headers:
+    """How a ledger's headers become roles (defaults and the plan's ``columns:``)."""
+    return headers_for(
+        RECORD_ALIASES,
+        dict(source.spec.columns),
+        keys=("date", "year"),
+        counts=("deaths", "serious_injuries"),
+    )
+
+
 def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     import numpy as np
     import pandas as pd
 
     column = "date" if "date" in table.header else "year"
-    findings: list[Finding] = []
     if column == "year":
         return check_years(table)
+    findings: list[Finding] = []
     # Each distinct date text is read once (a million records share a few thousand dates).
     codes, distinct = table.factorize(column)
     texts = pd.Series([text.strip() for text in distinct], dtype=object)
@@ -71,21 +107,74 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
             errors="coerce",
         )
     unreadable = stamp.isna().to_numpy()
-    bad = unreadable[codes]
-    for row in np.flatnonzero(bad).tolist():
+    year_of = np.where(unreadable, -1, stamp.dt.year.fillna(-1).to_numpy()).astype("int64")
+    implausible = ~unreadable & ((year_of < MIN_YEAR) | (year_of > MAX_YEAR))
+    covered = {
+        row for row, line in enumerate(table.lines) if (line, _col(table, column)) in table.covered
+    }
+    for row in np.flatnonzero(unreadable[codes]).tolist():
+        if row in covered:
+            continue
         text = table.cell(row, column)
         findings.append(
             finding(
                 "bad-date",
                 table.file,
-                f"'{text}' is not a date" if text else "the record has no date",
+                f"{quote(text)} 不是日期" if text.strip() else "这起事故没有填写日期",
                 value=text,
-                hint="write dates as YYYY-MM-DD (also YYYY/MM/DD or YYYY年MM月DD日)",
+                hint="日期写成 YYYY-MM-DD（也可写 YYYY/MM/DD 或 YYYY年MM月DD日）",
                 **table.where(row, column),
             )
         )
-    years = np.where(unreadable, -1, stamp.dt.year.fillna(-1).to_numpy()).astype("int64")
+    for row in np.flatnonzero(implausible[codes]).tolist():
+        text = table.cell(row, column)
+        findings.append(
+            finding(
+                "implausible-year",
+                table.file,
+                f"日期 {quote(text)} 的年份不在 {MIN_YEAR}–{MAX_YEAR} 之间",
+                value=text,
+                hint="检查日期的年份",
+                **table.where(row, column),
+            )
+        )
+    years = np.where(unreadable | implausible, -1, year_of)
     return years[codes], findings
+
+
+def _col(table: RawTable, column: str) -> int:
+    return table.header.index(column) + 1
+
+
+def _unmapped(table: RawTable, source: Source, roles: list[str]) -> list[Finding]:
+    """A finding for each missing role whose measure a header names under another name."""
+    findings: list[Finding] = []
+    known = set(RECORD_ALIASES) | {c for c in table.header if c.startswith(("_empty", "column_"))}
+    mapped = bool(source.spec.columns)
+    for role in roles:
+        pattern = _LOOKS_LIKE[role]
+        for j, name in enumerate(table.header):
+            if name in known or "#" in name or not pattern.search(name):
+                continue
+            line = f"{role}: {yaml_key(name)}"
+            where = (
+                f"在 indicators.yaml 的 datasets.{source.dataset}.columns 中加入 {line}"
+                if mapped
+                else f"在 indicators.yaml 的 datasets.{source.dataset} 下加入 columns: {{{line}}}"
+            )
+            findings.append(
+                finding(
+                    "unmapped-column",
+                    table.file,
+                    f"第 {j + 1} 列 {quote(table.original[j] if j < len(table.original) else name)} "
+                    f"像是{_LABELS[role]}，但 safeplan 不认识这个列名，不会读取它",
+                    value=name,
+                    hint=f"若这一列就是{_LABELS[role]}，{where}",
+                    **table.header_where(name),
+                )
+            )
+            break
+    return findings
 
 
 def load_records(
@@ -102,127 +191,182 @@ def load_records(
             key, line = refs[0]
             raise ConfigError(
                 f"{plan.display}:{line}: {key}: '{column}' is not a column derived from "
-                f"accident records (available: {', '.join(offered)})",
-                hint="records datasets offer the derived columns of README §Accident records",
+                f"accident records（事故台账可用的列：{', '.join(offered)}）",
+                hint="使用事故台账派生的列，如 accidents.deaths、accidents.major_or_above",
             )
     table, findings = read_file(
-        source.path, source.display, sheet=source.sheet, aliases=RECORD_ALIASES
+        source.path, source.display, sheet=source.sheet, headers=record_headers(source)
     )
     if table is None:
         return None, findings
-    header_line = table.header_line
-    if "date" not in table.header and "year" not in table.header:
-        findings.append(
-            finding(
-                "missing-year-column",
-                table.file,
-                "no date (日期) or year (年份) column",
-                line=header_line,
-                hint="add a date column (YYYY-MM-DD) or a year column",
+    missing_roles = [
+        r for r in ("date", "deaths", "serious_injuries", "direct_loss") if r not in table.header
+    ]
+    if "year" in table.header and "date" in missing_roles:
+        missing_roles.remove("date")
+    if sectors and "sector" not in table.header:
+        missing_roles.append("sector")
+    if "region" not in table.header:
+        missing_roles.append("region")
+    findings.extend(_unmapped(table, source, missing_roles))
+    unmapped = {f.value for f in findings if f.code == "unmapped-column"}
+    for role, name in source.spec.columns.items():
+        if role not in table.header:
+            findings.append(
+                finding(
+                    "missing-column",
+                    table.file,
+                    f"没有表头为“{name}”的列（columns: 中的 {role}）",
+                    hint=f"改正 datasets.{source.dataset}.columns 中 {role} 对应的表头",
+                    **table.header_where(None),
+                )
             )
-        )
+    if "date" not in table.header and "year" not in table.header:
+        if not any(f.code == "unmapped-column" for f in findings):
+            findings.append(
+                finding(
+                    "missing-year-column",
+                    table.file,
+                    "台账没有日期（日期）或年份（年份）列",
+                    hint="增加日期列（YYYY-MM-DD）或年份列，或在 columns: 中写明，如 "
+                    "columns: {date: 发生时间}",
+                    **table.header_where(None),
+                )
+            )
         return None, findings
     if "deaths" not in table.header:
-        findings.append(
-            finding(
-                "missing-deaths-column",
-                table.file,
-                "no deaths (死亡人数) column",
-                line=header_line,
-                hint="add the number of deaths of each accident",
+        if not unmapped:
+            findings.append(
+                finding(
+                    "missing-deaths-column",
+                    table.file,
+                    "台账没有死亡人数（死亡人数）列",
+                    hint="增加每起事故的死亡人数列（没有死亡填 0）",
+                    **table.header_where(None),
+                )
             )
-        )
         return None, findings
-    if sectors and "sector" not in table.header:
+    if sectors and "sector" not in table.header and not unmapped:
         findings.append(
             finding(
                 "missing-sector-column",
                 table.file,
-                "sector groups are defined but there is no sector (行业) column",
-                line=header_line,
-                hint="add a sector column",
+                "定义了行业分组（sectors:），但台账没有行业（行业）列",
+                hint="增加行业列，或在 columns: 中写明，如 columns: {sector: 行业类别}",
+                **table.header_where(None),
             )
         )
+    exponent = 0
+    if "direct_loss" in table.header:
+        unit = table.units.get("direct_loss")
+        if unit is not None and unit not in LOSS_UNITS:
+            findings.append(
+                finding(
+                    "unknown-unit",
+                    table.file,
+                    f"直接经济损失列的单位“{unit}”不是万元、元或亿元，无法换算",
+                    value=unit,
+                    hint="把列名改为“直接经济损失（万元）”并按万元填写（也可用元或亿元）",
+                    **table.header_where("direct_loss"),
+                )
+            )
+        exponent = LOSS_UNITS.get(unit or "万元", 0)
     # Region and sector are compared stripped: each as (code of each row, distinct values).
     regions = table.strip_column("region") if "region" in table.header else None
     sector_values = table.strip_column("sector") if "sector" in table.header else None
+    n = table.n_rows
+    totals = _total_rows(table, regions, plan.info.region)
     years, more = _check_dates(table)
-    findings.extend(more)
+    findings.extend(f for f in more if not _on(f, table, totals))
     has_region = regions is not None
     if regions is not None:
         codes, labels = regions
+        findings.extend(check_text(table, "region", codes, labels))
         blank = np.flatnonzero(labels == "")  # distinct values: at most one
         blank_regions = np.flatnonzero(codes == blank[0]) if len(blank) else blank
+        covered = {
+            r
+            for r, line in enumerate(table.lines)
+            if (line, _col(table, "region")) in table.covered
+        }
         findings.extend(
             finding(
                 "missing-region",
                 table.file,
-                "the record has no region",
-                hint="fill in the region (地区) of every record",
+                "这起事故没有填写地区",
+                hint="填写每起事故的地区",
                 **table.where(row, "region"),
             )
             for row in blank_regions.tolist()
+            if row not in covered and not totals[row]
         )
-    deaths, more = check_numbers(table, "deaths", count=True, denominator=False)
-    for f in more:
-        if f.code == "missing-value":
-            findings.append(
-                finding(
-                    "missing-value",
-                    f.file,
-                    "the record gives no number of deaths",
-                    severity="error",
-                    hint="write 0 when nobody died",
-                    line=f.line,
-                    column=f.column,
-                    column_name=f.column_name,
-                    cell=f.cell,
-                )
-            )
-        else:
-            findings.append(f)
-    n = table.n_rows
-    # Blank injuries or loss mean 0.
+    if sector_values is not None:
+        findings.extend(check_text(table, "sector", *sector_values))
+    deaths, _, more = check_numbers(
+        table,
+        "deaths",
+        count=True,
+        denominator=False,
+        missing="error",
+        missing_message="这起事故没有填写死亡人数（单元格{what}）",
+        missing_hint="没有人死亡时填 0",
+    )
+    findings.extend(f for f in more if not _on(f, table, totals))
+    # Blank injuries or loss are not recorded: 0 in sums, no part in the class.
     injuries = np.zeros(n)
+    injuries_missing = np.ones(n, dtype=bool)
     if "serious_injuries" in table.header:
-        injuries, more = check_numbers(
-            table, "serious_injuries", count=True, denominator=False, blank_ok=True
+        injuries, injuries_missing, more = check_numbers(
+            table,
+            "serious_injuries",
+            count=True,
+            denominator=False,
+            missing_message="重伤人数未填报（单元格{what}）：按 0 计入合计，这起事故按其他指标分级",
+            missing_hint="补填重伤人数（没有重伤填 0）",
         )
-        findings.extend(more)
+        findings.extend(f for f in more if not _on(f, table, totals))
         injuries[np.isnan(injuries)] = 0
     loss = np.zeros(n)
-    loss_blank = np.ones(n, dtype=bool)
+    loss_missing = np.ones(n, dtype=bool)
     if "direct_loss" in table.header:
-        loss, more = check_numbers(
-            table, "direct_loss", count=False, denominator=False, blank_ok=True
+        loss, loss_missing, more = check_numbers(
+            table,
+            "direct_loss",
+            count=False,
+            denominator=False,
+            missing_message="直接经济损失未填报（单元格{what}）：按 0 计入合计，这起事故按其他指标分级",
+            missing_hint="补填直接经济损失（没有损失填 0）",
         )
-        findings.extend(more)
-        loss_blank = np.isnan(loss)
-        loss[loss_blank] = 0
+        findings.extend(f for f in more if not _on(f, table, totals))
+        loss[np.isnan(loss)] = 0
+        if exponent:
+            loss = loss * 10.0**exponent
+    if totals.any():
+        findings.extend(_check_record_totals(table, totals))
     if sector_values is not None and sectors:
         grouped = {v for values in sectors.values() for v in values}
         codes, labels = sector_values
-        outside = np.flatnonzero(~pd.Index(labels).isin(grouped)[codes])
+        outside = np.flatnonzero(~pd.Index(labels).isin(grouped)[codes] & ~totals)
         if len(outside):
             unknown = pd.Series(labels[codes[outside]], index=outside)
             counts = unknown.value_counts()
             first = int(unknown.index[0])
-            listed = "、".join(f"{v or '(blank)'} ×{c}" for v, c in counts.items())
+            listed = "、".join(f"{v or '（空白）'} ×{c}" for v, c in counts.items())
             findings.append(
                 finding(
                     "unknown-sector",
                     table.file,
-                    f"sector values in no sector group: {listed}",
+                    f"这些行业值不属于任何行业分组：{listed}",
                     value=str(unknown.iloc[0]),
-                    hint="add them to a group under sectors: in indicators.yaml, or fix the spelling",
+                    hint="在 indicators.yaml 的 sectors: 中把它们加入某个分组，或更正拼写",
                     **table.where(first, "sector"),
                 )
             )
     if any(f.severity == "error" for f in findings):
         keep = np.zeros(n, dtype=bool)
     else:
-        keep = years >= 0
-    _outside_plan(plan, table, years, findings)
+        keep = (years >= 0) & ~totals
+    _outside_plan(plan, table, np.where(totals, -1, years), findings)
     rows = np.flatnonzero(keep)
     every = len(rows) == n
 
@@ -233,17 +377,21 @@ def load_records(
     injuries_i = _whole(kept(injuries))
     loss_kept = kept(loss)
     has_loss = "direct_loss" in table.header
-    blank_kept = kept(loss_blank)
+    loss_missing_kept = kept(loss_missing)
+    injuries_missing_kept = kept(injuries_missing)
     year_kept = kept(years)
     region_codes = (kept(regions[0]), regions[1]) if regions is not None else None
     sector_codes = (kept(sector_values[0]), sector_values[1]) if sector_values is not None else None
 
-    def loss_text(i: int) -> str:
-        if blank_kept[i] or not has_loss:
+    def loss_value(i: int) -> str:
+        """Record ``i``'s loss as decimal text in 万元 ("0" when not recorded)."""
+        if loss_missing_kept[i] or not has_loss:
             return "0"
-        return table.cell(int(rows[i]), "direct_loss").strip()
+        text = canonical_number(table.cell(int(rows[i]), "direct_loss"))
+        assert text is not None, "a kept record's loss is a number"
+        return loss_in_wan(text, exponent) if exponent else text
 
-    classes = classify(deaths_i, injuries_i, loss_text, loss_values=loss_kept)
+    classes = classify(deaths_i, injuries_i, loss_value, loss_values=loss_kept)
     frame = derive_yearly(
         year_kept,
         None,
@@ -273,10 +421,12 @@ def load_records(
         sector_codes=sector_codes,
         deaths=deaths_i,
         injuries=injuries_i,
-        loss_text=loss_text,
+        loss_text=loss_value,
         classes=classes,
         sectors=sectors,
         frame=frame,
+        injuries_missing=injuries_missing_kept,
+        loss_missing=loss_missing_kept,
     )
     return Dataset(
         name=source.dataset,
@@ -286,6 +436,89 @@ def load_records(
         table=None,
         derived=records,
     ), findings
+
+
+def _on(f: Finding, table: RawTable, totals: np.ndarray[Any, Any]) -> bool:
+    """Whether a finding sits on a total row (whose cells are checked as a total)."""
+    if f.line is None or not totals.any():
+        return False
+    cache = table.__dict__.setdefault("_total_lines", None)
+    if cache is None:
+        import numpy as np
+
+        cache = set(np.asarray(table.lines)[totals].tolist())
+        table.__dict__["_total_lines"] = cache
+    return f.line in cache and f.code in ("bad-date", "implausible-year", "missing-value")
+
+
+def _total_rows(
+    table: RawTable, regions: tuple[Any, Any] | None, plan_region: str | None
+) -> np.ndarray[Any, Any]:
+    """Rows that are totals: a total label as region, date/year or first cell (合计, 全县 …)."""
+    import numpy as np
+
+    totals = np.zeros(table.n_rows, dtype=bool)
+    if regions is not None:
+        codes, labels = regions
+        flags = np.array([is_total_label(str(v), plan_region) for v in labels.tolist()], bool)
+        if len(flags):
+            totals |= flags[codes]
+    from safeplan.ingest.table import column_kind
+
+    for column in dict.fromkeys(
+        [c for c in ("date", "year") if c in table.header] + table.header[:1]
+    ):
+        typed = table.typed[column] if table.typed is not None else None
+        if column_kind(typed) == "number":
+            continue
+        codes, texts = table.factorize(column)
+        # A quick look for the characters of a total label first: a 序号 column of a
+        # hundred thousand records has as many distinct texts.
+        flags = np.array(
+            [("计" in t or "全" in t) and is_total_label(t) for t in texts], dtype=bool
+        )
+        if flags.any():
+            totals |= flags[codes]
+    return totals
+
+
+def _check_record_totals(table: RawTable, totals: np.ndarray[Any, Any]) -> list[Finding]:
+    """A ledger's total row against the exact sum of all its records."""
+    import numpy as np
+
+    from safeplan.domain.exact import exact_sum
+
+    findings: list[Finding] = []
+    members = np.flatnonzero(~totals).tolist()
+    for column in ("deaths", "serious_injuries", "direct_loss"):
+        if column not in table.header:
+            continue
+        texts = [t.strip() for t in table.cells(members, column)]
+        parts = [canonical_number(t) for t in texts if t]
+        if any(p is None for p in parts):
+            continue  # a bad cell (a finding already) or a dash: no sum
+        summed = exact_sum([p for p in parts if p is not None])
+        for row in np.flatnonzero(totals).tolist():
+            text = table.cell(row, column)
+            canonical = canonical_number(text)
+            if canonical is None:
+                continue
+            if exact_sum([canonical]) == summed:
+                continue
+            from safeplan.ingest.yearly import _decimal
+
+            shown = _decimal(summed)
+            findings.append(
+                finding(
+                    "total-mismatch",
+                    table.file,
+                    f"合计行的 {column} 为 {text.strip()}，而 {len(members)} 条事故记录之和为 {shown}",
+                    value=text.strip(),
+                    hint=f"核对合计行：它应恰好等于上面各条记录之和（{shown}），或删除合计行",
+                    **table.where(row, column),
+                )
+            )
+    return findings
 
 
 def _whole(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -317,16 +550,17 @@ def _outside_plan(
     outside = (years >= 0) & ((years < first) | (years > info.target_year))
     if outside.any():
         rows = np.flatnonzero(outside)
+        column = "date" if "date" in table.header else "year"
         findings.append(
             finding(
                 "outside-plan-years",
                 table.file,
-                f"{len(rows)} record(s) dated outside {first}–{info.target_year}, the years the plan "
-                f"uses (first: {table.cell(int(rows[0]), 'date' if 'date' in table.header else 'year')})",
-                hint="they are counted in their own years but no indicator reads them",
-                **table.where(int(rows[0]), "date" if "date" in table.header else "year"),
+                f"{len(rows)} 条记录的日期不在计划使用的 {first}–{info.target_year} 年之内"
+                f"（第一条：{quote(table.cell(int(rows[0]), column))}）",
+                hint="这些记录计入各自的年份，但没有指标用到它们",
+                **table.where(int(rows[0]), column),
             )
         )
 
 
-__all__ = ["RECORD_ALIASES", "derived_columns", "load_records"]
+__all__ = ["RECORD_ALIASES", "derived_columns", "load_records", "record_headers"]

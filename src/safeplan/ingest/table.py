@@ -1,24 +1,30 @@
 """A file's cells as text: :class:`RawTable`, what every reader produces.
 
 Typed checks (:mod:`safeplan.ingest.cells`) work on the text kept here, so that every
-finding can quote the cell as written and name its line and column.
+finding can quote the cell as written and name its line and column. Three readers fill it:
+the careful CSV pass (lists of texts), the plain-CSV fast path (:class:`LazyColumns`: a
+frame parsed by pandas plus the file's bytes) and workbooks (:class:`TypedColumns`: floats
+and coded texts from the sheet).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from typing import Any
 
-from safeplan.ingest.numbers import parse_numbers
+from safeplan.ingest.numbers import parse_distinct, parse_numbers, whole_texts
+from safeplan.ingest.text import BLANK, NON_FINITE, NUMBER, canonical_number
 
 
 @dataclass
 class RawTable:
     """A file's header and its data rows as text, column by column.
 
-    ``lines[i]`` is the physical line (CSV) or sheet row (xlsx) of data row ``i`` (for a
-    plain CSV a ``range``: line ``i + 2``).
+    ``lines[i]`` is the physical line (CSV) or sheet row (workbook) of data row ``i`` (for
+    a plain CSV a ``range``: line ``i + 2``).
     """
 
     file: str
@@ -33,62 +39,71 @@ class RawTable:
     original: list[str] = field(default_factory=list)
     """The header cells as written (``地区`` where ``header`` says ``region``)."""
     typed: Any = None
-    """For a plain CSV (no quotes, every row complete): the file parsed by pandas' C reader,
-    column names as in ``header``; ``columns`` then fills in lazily from it."""
+    """For a plain CSV and for workbooks: the columns parsed already (pandas frame, column
+    names as in ``header``); ``columns`` then fills in lazily from it."""
+    units: dict[str, str] = field(default_factory=dict)
+    """The unit each header carried in brackets (``地区生产总值（亿元）`` → 亿元)."""
+    covered: set[tuple[int, int]] = field(default_factory=set)
+    """(line, 1-based column) of data cells hidden under a merged cell."""
 
     def int_values(self, column: str) -> Any:
-        """The column as a numpy int array when pandas read it as whole numbers, else None."""
+        """The column as a numpy int array when every cell is a plain whole number, else None."""
         cache = self.__dict__.setdefault("_ints", {})
         if column not in cache:
             series = self.typed[column] if self.typed is not None else None
-            cache[column] = (
-                series.to_numpy() if series is not None and series.dtype.kind in "iu" else None
-            )
+            if series is not None and series.dtype.kind in "iu":
+                cache[column] = series.to_numpy()
+            else:
+                cache[column] = None
         return cache[column]
 
     def cell(self, row: int, column: str) -> str:
         """The text of one cell, without materialising a lazy column."""
         columns = self.columns
-        if isinstance(columns, LazyColumns) and not dict.__contains__(columns, column):
-            stripped = columns.stripped.get(column)
-            if stripped is not None:
-                codes, labels = stripped
-                return str(labels[codes[row]])
-            return columns.line(row).split(columns.delimiter)[self.header.index(column)]
+        if isinstance(columns, TypedColumns | LazyColumns) and not dict.__contains__(
+            columns, column
+        ):
+            return columns.cell(row, column)
         return columns[column][row]
 
     def cells(self, rows: Sequence[int], column: str) -> list[str]:
         """The texts of one column's cells in ``rows``: :meth:`cell`, many at a time."""
         columns = self.columns
-        if not isinstance(columns, LazyColumns) or dict.__contains__(columns, column):
-            texts = columns[column]
-            return [texts[row] for row in rows]
-        if column in columns.stripped:
-            codes, labels = columns.stripped[column]
-            return [str(labels[code]) for code in codes[list(rows)].tolist()]
-        return columns.cells(rows, self.header.index(column))
+        if isinstance(columns, TypedColumns | LazyColumns) and not dict.__contains__(
+            columns, column
+        ):
+            return columns.cells(rows, column)
+        texts = columns[column]
+        return [texts[row] for row in rows]
 
     def factorize(self, column: str) -> tuple[Any, list[str]]:
         """Each row's code (int64) into the column's distinct cell texts, as written.
 
         A blank cell is ``""``; the order of the distinct texts is unspecified. For a large
-        plain CSV the codes come with the parse (a categorical column), with no text per row.
+        plain CSV and a workbook the codes come with the read, with no text per row.
         """
         import numpy as np
         import pandas as pd
 
         series = self.typed[column] if self.typed is not None else None
-        if series is not None and isinstance(series.dtype, pd.CategoricalDtype):
+        kind = column_kind(series)
+        if kind == "coded" and series is not None:
             raw_codes = series.cat.codes.to_numpy()
             texts: list[str] = series.cat.categories.tolist()
+        elif kind == "text" and series is not None:
+            # A plain CSV's text column holds str, NaN for a blank cell; numbers in it (from
+            # pandas' chunks read as numbers) need the text as written: split from the lines.
+            raw_codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+            texts = list(uniques)
+            if not all(type(t) is str for t in texts):
+                raw_codes, uniques = pd.factorize(np.asarray(self.columns[column], dtype=object))
+                texts = list(uniques)
         else:
-            # A plain CSV's text column holds str, NaN for a blank cell; a list holds str.
-            values = series.to_numpy(dtype=object) if series is not None else self.columns[column]
-            raw_codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+            raw_codes, uniques = pd.factorize(np.asarray(self.columns[column], dtype=object))
             texts = list(uniques)
         codes = raw_codes.astype("int64")
         if (codes < 0).any():
-            # Only a plain CSV's blank cells are missing (NaN): they are the text "".
+            # Only a missing (NaN) cell is negative: it is the text "".
             codes[codes < 0] = len(texts)
             texts.append("")
         return codes, texts
@@ -107,7 +122,7 @@ class RawTable:
         codes = merged.astype("int64")[raw_codes]
         labels = np.asarray(labels, dtype=object)
         columns = self.columns
-        if isinstance(columns, LazyColumns):
+        if isinstance(columns, LazyColumns | TypedColumns):
             columns.stripped[column] = (codes, labels)
             if dict.__contains__(columns, column):
                 dict.__delitem__(columns, column)
@@ -116,16 +131,80 @@ class RawTable:
         return codes, labels
 
     def numbers(self, column: str) -> tuple[Any, Any]:
-        """Floats of a column (NaN where not a number) and its blank-cell mask."""
+        """Floats of a column (NaN where not a number) and each cell's kind (int8 codes of
+        :mod:`safeplan.ingest.text`: NUMBER, BLANK, DASH, BAD, ERROR, NON_FINITE)."""
+        cache = self.__dict__.setdefault("_number_cache", {})
+        if column not in cache:
+            cache[column] = self._numbers(column)
+        values, kinds = cache[column]
+        return values.copy(), kinds.copy()
+
+    def _numbers(self, column: str) -> tuple[Any, Any]:
         import numpy as np
 
-        if self.typed is not None:
-            series = self.typed[column]
-            if series.dtype.kind in "iuf":
-                # Only a blank cell is NaN here: text such as "nan" keeps a column textual.
-                values = series.to_numpy(dtype="float64", copy=True)
-                return values, np.isnan(values)
+        series = self.typed[column] if self.typed is not None else None
+        if series is not None and series.dtype.kind in "iuf":
+            # Only a blank cell is NaN here: text such as "nan" keeps a column textual.
+            values = series.to_numpy(dtype="float64", copy=True)
+            kinds = np.where(np.isnan(values), BLANK, NUMBER).astype(np.int8)
+            infinite = np.isinf(values)
+            if infinite.any():  # 1e400 and "inf": both beyond any statistic
+                kinds[infinite] = NON_FINITE
+                values[infinite] = np.nan
+            return values, kinds
+        if column_kind(series) in ("text", "coded"):
+            codes, texts = self.factorize(column)
+            distinct_values, distinct_kinds = parse_distinct(texts)
+            return distinct_values[codes], distinct_kinds[codes]
         return parse_numbers(self.columns[column])
+
+    def whole(self, column: str) -> Any:
+        """Per row: whether a number cell's text is a whole number, decided on the text.
+
+        ``"29.9999999999999999"`` is not whole although its float is 30.0; a workbook's
+        number cell has no text but its float, which is whole or not.
+        """
+        import numpy as np
+
+        series = self.typed[column] if self.typed is not None else None
+        if series is not None and series.dtype.kind in "iu":
+            return np.ones(len(series), dtype=bool)
+        if isinstance(self.columns, TypedColumns) and series is not None:
+            if series.dtype.kind == "f":
+                values = series.to_numpy(dtype="float64")
+                with np.errstate(invalid="ignore"):
+                    return np.isnan(values) | (np.floor(values) == values)
+        codes, texts = self.factorize(column)
+        return whole_texts(texts)[codes]
+
+    def exact(self, row: int, column: str) -> Fraction | None:
+        """The exact value of one cell from its text; ``None`` when it holds no number."""
+        canonical = canonical_number(self.cell(row, column))
+        return Fraction(Decimal(canonical)) if canonical is not None else None
+
+    def exact_sum(self, rows: Sequence[int], column: str) -> Fraction | None:
+        """The exact sum of a column's cells in ``rows``; ``None`` when one holds no number."""
+        ints = self.int_values(column)
+        if ints is not None:
+            # Whole numbers read by pandas are exact already.
+            return Fraction(int(ints[list(rows)].sum(dtype=object)))
+        total = Decimal(0)
+        with localcontext() as context:
+            context.prec = 10_000
+            for text in self.cells(rows, column):
+                canonical = canonical_number(text)
+                if canonical is None:
+                    return None
+                total += Decimal(canonical)
+        return Fraction(total)
+
+    def display(self, column: str) -> str:
+        """A column's header as written (``直接经济损失（万元）`` for ``direct_loss``)."""
+        if column in self.header:
+            index = self.header.index(column)
+            if index < len(self.original) and self.original[index]:
+                return self.original[index]
+        return column
 
     @property
     def n_rows(self) -> int:
@@ -148,6 +227,21 @@ class RawTable:
                 f"{self.sheet}!{self.letters[col_index]}{line}"
                 if col_index is not None
                 else f"{self.sheet}!{line}:{line}"
+            )
+        return place
+
+    def header_where(self, column: str | None) -> dict[str, Any]:
+        """Position keywords of a finding at a header cell (or the header row)."""
+        col_index = self.header.index(column) if column in self.header else None
+        place: dict[str, Any] = {"line": self.header_line}
+        if col_index is not None:
+            place["column"] = col_index + 1
+            place["column_name"] = column
+        if self.sheet is not None:
+            place["cell"] = (
+                f"{self.sheet}!{self.letters[col_index]}{self.header_line}"
+                if col_index is not None
+                else f"{self.sheet}!{self.header_line}:{self.header_line}"
             )
         return place
 
@@ -198,8 +292,20 @@ class LazyColumns(dict[str, list[str]]):
         end = int(breaks[row + 1]) if row + 1 < len(breaks) else self.end
         return self.data[start:end].decode("utf-8")
 
-    def cells(self, rows: Sequence[int], index: int) -> list[str]:
-        """Cell ``index`` of each data line in ``rows``, sliced out of the bytes."""
+    def cell(self, row: int, column: str) -> str:
+        """The text of one cell."""
+        stripped = self.stripped.get(column)
+        if stripped is not None:
+            codes, labels = stripped
+            return str(labels[codes[row]])
+        return self.line(row).split(self.delimiter)[self.header.index(column)]
+
+    def cells(self, rows: Sequence[int], column: str) -> list[str]:
+        """Cell ``column`` of each data line in ``rows``, sliced out of the bytes."""
+        if column in self.stripped:
+            codes, labels = self.stripped[column]
+            return [str(labels[code]) for code in codes[list(rows)].tolist()]
+        index = self.header.index(column)
         if self._lines is not None:
             lines, split = self._lines, self.delimiter
             return [lines[row].split(split)[index] for row in rows]
@@ -225,9 +331,9 @@ class LazyColumns(dict[str, list[str]]):
             self[name] = texts
             return texts
         series = self.typed[name]
-        numbers = series.dtype.kind in "iufb"
+        numbers = column_kind(series) not in ("text", "coded")
         if not numbers:
-            texts = series.tolist()
+            texts = series.astype(object).tolist()
             if series.isna().any():
                 texts = ["" if v != v else v for v in texts]
             # A whole number beyond 64 bits stays a Python int in a text column.
@@ -246,3 +352,71 @@ class LazyColumns(dict[str, list[str]]):
 
     def __contains__(self, name: object) -> bool:
         return name in self.header
+
+
+class TypedColumns(dict[str, list[str]]):
+    """Text columns of a workbook sheet, from its typed frame: numbers as floats, every
+    other column coded (a categorical of the distinct texts)."""
+
+    def __init__(self, header: list[str], typed: Any) -> None:
+        super().__init__()
+        self.header = header
+        self.typed = typed
+        self.stripped: dict[str, tuple[Any, Any]] = {}
+
+    def cell(self, row: int, column: str) -> str:
+        """The text of one cell."""
+        return self.cells([row], column)[0]
+
+    def cells(self, rows: Sequence[int], column: str) -> list[str]:
+        """The texts of one column's cells in ``rows``."""
+        import numpy as np
+
+        at = np.asarray(rows, dtype="int64")
+        if column in self.stripped:
+            codes, labels = self.stripped[column]
+            return [str(v) for v in labels[codes[at]].tolist()]
+        series = self.typed[column]
+        if series.dtype.kind == "f":
+            return [number_text(v) for v in series.to_numpy()[at].tolist()]
+        categories = series.cat.categories.to_numpy(dtype=object)
+        codes = series.cat.codes.to_numpy()[at]
+        return ["" if c < 0 else str(categories[c]) for c in codes.tolist()]
+
+    def __missing__(self, name: str) -> list[str]:
+        if name not in self.header:
+            raise KeyError(name)
+        texts = self.cells(range(len(self.typed)), name)
+        self[name] = texts
+        return texts
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """Like ``dict.get``, filling the column in first."""
+        return self[name] if name in self.header else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.header
+
+
+def column_kind(series: Any) -> str | None:
+    """How pandas holds a column: ``number``, ``text`` (str or object), ``coded`` (a
+    categorical of texts), ``coded-number`` (a categorical pandas made numbers of)."""
+    if series is None:
+        return None
+    import pandas as pd
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = dtype.categories.dtype
+        textual = categories.kind == "O" or pd.api.types.is_string_dtype(categories)
+        return "coded" if textual else "coded-number"
+    return "number" if dtype.kind in "iufb" else "text"
+
+
+def number_text(value: float) -> str:
+    """The text of a workbook's number cell, as a CSV export would write it (blank for NaN)."""
+    if value != value:
+        return ""
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)

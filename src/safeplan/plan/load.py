@@ -167,20 +167,20 @@ def _allowed_keys(parent: tuple[int | str, ...]) -> str:
     return " (allowed: " + ", ".join(_KEYS[name].model_fields) + ")"
 
 
-_SHEET = re.compile(r"^(?P<file>.+?\.xlsx)#(?P<sheet>.+)$", re.I)
+_SHEET = re.compile(r"^(?P<file>.+?\.(?:xlsx|xlsm|xls|ods))#(?P<sheet>.+)$", re.I)
 
 
 def _resolve_source(
     name: str, spec: DatasetSpec, plan_dir: Path, located: Located, display: str
 ) -> Source:
-    key = "path" if spec.path is not None else "records"
+    key = spec.key
     line = located.line_of(
         ("datasets", name, key)
         if isinstance(located.data["datasets"][name], dict)
         else ("datasets", name)
     )
     where = f"{display}:{line}" if line else display
-    text = spec.file
+    text = spec.source
     sheet = None
     match = _SHEET.match(text)
     if match:
@@ -192,7 +192,7 @@ def _resolve_source(
     resolved = candidate.resolve()
     if not resolved.is_relative_to(plan_dir.resolve()):
         raise ConfigError(
-            f"{where}: datasets.{name}: '{spec.file}' is outside the plan directory",
+            f"{where}: datasets.{name}: '{spec.source}' is outside the plan directory",
             hint="data files must live in the directory of indicators.yaml or below it",
         )
     return Source(

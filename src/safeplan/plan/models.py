@@ -83,14 +83,29 @@ class PlanInfo(_Model):
         return self
 
 
-class DatasetSpec(_Model):
-    """A dataset: a yearly table (``path``) or accident records (``records``).
+#: The roles of a records dataset's columns (what ``columns:`` may map).
+RECORD_ROLES = ("date", "year", "region", "sector", "deaths", "serious_injuries", "direct_loss")
 
-    In YAML a plain string is the path of a yearly table.
+
+class DatasetSpec(_Model):
+    """A dataset: a yearly table (``file``) or accident records (``records``).
+
+    In YAML a plain string is the file of a yearly table.
     """
 
-    path: str | None = Field(None, description="CSV or .xlsx (file.xlsx#Sheet) of yearly rows")
-    records: str | None = Field(None, description="CSV or .xlsx of accident records")
+    file: str | None = Field(
+        None, description="CSV or workbook (.xlsx/.xlsm/.xls/.ods, file.xlsx#Sheet) of yearly rows"
+    )
+    path: str | None = Field(None, description="the same as file (an older spelling)")
+    records: str | None = Field(
+        None, description="CSV or workbook of accident records, one row per accident"
+    )
+    columns: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict,
+        description="column name or role → the header in the file, e.g. {year: 统计年度, "
+        "region: 单位名称}; records: the roles date, year, region, sector, deaths, "
+        "serious_injuries, direct_loss",
+    )
     sectors: dict[Annotated[str, Field(pattern=ID_PATTERN)], list[str]] = Field(
         default_factory=dict, description="named groups of values of the sector column"
     )
@@ -98,20 +113,43 @@ class DatasetSpec(_Model):
     @model_validator(mode="before")
     @classmethod
     def _plain_path(cls, value: object) -> object:
-        return {"path": value} if isinstance(value, str) else value
+        return {"file": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_source(self) -> DatasetSpec:
-        if (self.path is None) == (self.records is None):
-            raise ValueError("give either a file path or 'records: FILE'")
+        given = [k for k in ("file", "path", "records") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'file: FILE' (a yearly table) or 'records: FILE'"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
         if self.sectors and self.records is None:
             raise ValueError("'sectors' is only for accident records")
+        if self.records is not None:
+            unknown = [k for k in self.columns if k not in RECORD_ROLES]
+            if unknown:
+                raise ValueError(
+                    f"columns: '{unknown[0]}' is not a role of accident records "
+                    f"(roles: {', '.join(RECORD_ROLES)})"
+                )
+        headers = list(self.columns.values())
+        for header in headers:
+            if headers.count(header) > 1:
+                raise ValueError(f"columns: the header '{header}' is mapped twice")
         return self
 
     @property
-    def file(self) -> str:
+    def source(self) -> str:
         """The file named by the spec (yearly table or records)."""
-        return self.path if self.path is not None else str(self.records)
+        for name in (self.file, self.path, self.records):
+            if name is not None:
+                return name
+        raise AssertionError("a dataset names a file")  # pragma: no cover - validated
+
+    @property
+    def key(self) -> str:
+        """The YAML key that names the file: ``file``, ``path`` or ``records``."""
+        return next(k for k in ("file", "path", "records") if getattr(self, k) is not None)
 
 
 TargetKind = Literal["max", "min", "decline_pct", "yoy_decline"]

@@ -53,8 +53,8 @@ def _record_cells(r: dict[str, Any], lang: str) -> list[str]:
         r["region"] or "",
         r["sector"] or "",
         str(r["deaths"]),
-        str(r["serious_injuries"]),
-        r["direct_loss"],
+        "" if r["serious_injuries"] is None else str(r["serious_injuries"]),
+        r["direct_loss"] or "",
         r[f"class_{lang}"],
         r[f"reason_{lang}"],
     ]
@@ -130,7 +130,10 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
             "text",
             "text",
         ]
-        rows = [{**r, "direct_loss": float(r["direct_loss"])} for r in result.records]
+        rows = [
+            {**r, "direct_loss": None if r["direct_loss"] is None else float(r["direct_loss"])}
+            for r in result.records
+        ]
         sheets = [
             Sheet(
                 title="事故分级" if lang == "zh" else "records",
