@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from safeplan.ingest.dataset import DataSet, Dataset
     from safeplan.plan import Indicator
 
+
 def _split(ref: str) -> tuple[str, str]:
     dataset, column = ref.split(".", 1)
     return dataset, column

@@ -58,6 +58,41 @@ def _rows_where(mask: Any) -> list[int]:
     return rows
 
 
+#: Findings of one code in one column listed one by one; the rest are one summary finding
+#: (a ledger with a hundred thousand blank cells is one problem, not a hundred thousand).
+MAX_LISTED = 100
+
+
+def listed(rows: list[int]) -> tuple[list[int], int | None, int]:
+    """The rows to list one by one, the first row left out (if any) and how many are."""
+    if len(rows) <= MAX_LISTED:
+        return rows, None, 0
+    return rows[:MAX_LISTED], rows[MAX_LISTED], len(rows) - MAX_LISTED
+
+
+def more_like_this(
+    table: RawTable,
+    code: str,
+    row: int,
+    column: str,
+    count: int,
+    hint: str | None = None,
+    **extra: Any,
+) -> Finding:
+    """The one finding that stands for ``count`` more cells with the same problem."""
+    from safeplan.findings import CODES
+
+    return finding(
+        code,
+        table.file,
+        f"{table.display(column)}列从这一行起另有 {count:,} 个单元格有同样的问题（{code}），"
+        f"前 {MAX_LISTED} 个已逐一列出",
+        hint=hint or CODES[code].fix,
+        **extra,
+        **table.where(row, column),
+    )
+
+
 Missing = Literal["warning", "error", "quiet"]
 
 
@@ -82,14 +117,17 @@ def check_numbers(
 
     values, kinds = table.numbers(column)
     findings: list[Finding] = []
+    findings_rest: list[Finding] = []
     file = table.file
-    covered = _covered_rows(table, column)
+    covered = covered_rows(table, column)
     shown = table.display(column)
 
     def add(code: str, rows: Iterable[int], message: str, hint: str, **extra: Any) -> None:
+        rows = [row for row in rows if row not in covered]  # a merged cell's finding names them
+        rows, rest, count = listed(rows)
+        if rest is not None:
+            findings_rest.append(more_like_this(table, code, rest, column, count, hint, **extra))
         for row in rows:
-            if row in covered:
-                continue  # under a merged cell: that finding names it
             text = table.cell(row, column)
             findings.append(
                 finding(
@@ -166,14 +204,14 @@ def check_numbers(
             **({"severity": "error"} if missing == "error" else {}),
         )
     values[~finite | negative | huge | fractional] = np.nan
-    return values, absent, findings
+    return values, absent, findings + findings_rest
 
 
 def _what(text: str) -> str:
     return f"为{quote(text.strip())}" if text.strip() else "为空"
 
 
-def _covered_rows(table: RawTable, column: str) -> set[int]:
+def covered_rows(table: RawTable, column: str) -> set[int]:
     """Data rows whose cell in ``column`` lies under a merged cell."""
     if not table.covered or column not in table.header:
         return set()
@@ -190,7 +228,7 @@ def check_years(
 
     values, kinds = table.numbers(column)
     findings: list[Finding] = []
-    covered = _covered_rows(table, column)
+    covered = covered_rows(table, column)
     # "2016年": read once per distinct text.
     texts: dict[int, int | None] = {}
     for row in _rows_where(kinds == BAD):
@@ -199,9 +237,11 @@ def check_years(
         if year is not None:
             values[row], kinds[row] = year, NUMBER
         texts[row] = year
-    for row in _rows_where((kinds == BLANK) | (kinds == DASH)):
-        if row in covered:
-            continue
+    blank_rows = [r for r in _rows_where((kinds == BLANK) | (kinds == DASH)) if r not in covered]
+    blank_rows, rest, count = listed(blank_rows)
+    if rest is not None:
+        findings.append(more_like_this(table, "missing-year", rest, column, count))
+    for row in blank_rows:
         findings.append(
             finding(
                 "missing-year",
@@ -215,7 +255,10 @@ def check_years(
         bad = (kinds != NUMBER) & (kinds != BLANK) & (kinds != DASH)
         bad |= (kinds == NUMBER) & (np.floor(values) != values)
         implausible = ~bad & (kinds == NUMBER) & ((values < MIN_YEAR) | (values > MAX_YEAR))
-    for row in _rows_where(bad):
+    bad_rows, rest, count = listed(_rows_where(bad))
+    if rest is not None:
+        findings.append(more_like_this(table, "non-integer-year", rest, column, count))
+    for row in bad_rows:
         text = table.cell(row, column)
         findings.append(
             finding(
@@ -227,7 +270,10 @@ def check_years(
                 **table.where(row, column),
             )
         )
-    for row in _rows_where(implausible):
+    odd_rows, rest, count = listed(_rows_where(implausible))
+    if rest is not None:
+        findings.append(more_like_this(table, "implausible-year", rest, column, count))
+    for row in odd_rows:
         text = table.cell(row, column)
         findings.append(
             finding(
@@ -253,7 +299,10 @@ def check_text(table: RawTable, column: str, codes: Any, labels: Any) -> list[Fi
         problem = bad_character(label)
         if problem is None:
             continue
-        for row in np.flatnonzero(codes == code).tolist():
+        rows, rest, count = listed(np.flatnonzero(codes == code).tolist())
+        if rest is not None:
+            findings.append(more_like_this(table, "control-character", rest, column, count))
+        for row in rows:
             findings.append(
                 finding(
                     "control-character",
@@ -280,10 +329,14 @@ def check_keys(
     findings: list[Finding] = []
     if regions is not None:
         codes, labels = regions
-        covered = _covered_rows(table, "region")
-        for row in _rows_where(np.isin(codes, np.flatnonzero(labels == ""))):
-            if row in covered:
-                continue
+        covered = covered_rows(table, "region")
+        blank = [
+            r for r in _rows_where(np.isin(codes, np.flatnonzero(labels == ""))) if r not in covered
+        ]
+        blank, rest, count = listed(blank)
+        if rest is not None:
+            findings.append(more_like_this(table, "missing-region", rest, "region", count))
+        for row in blank:
             findings.append(
                 finding(
                     "missing-region",

@@ -45,7 +45,7 @@ def plausibility(
     table = dataset.table
 
     def label(p: int) -> str:
-        return f" for '{region_names[p]}'" if region_names is not None else ""
+        return f"（{region_names[p]}）" if region_names is not None else ""
 
     def where(p: int, column: str) -> dict[str, Any]:
         return table.where(dataset.table_row(p), column) if table is not None else {}
@@ -58,9 +58,9 @@ def plausibility(
                 finding(
                     "year-gap",
                     dataset.file,
-                    f"no row for {missing}{label(p)}",
+                    f"缺少 {missing} 年的行{label(p)}",
                     value=str(years[i]),
-                    hint="add the missing year(s) or check the year column",
+                    hint="补上缺少的年份，或检查年份列；年份本来就不连续时可设 validation.year_gaps: false",
                     **where(p, "year"),
                 )
             )
@@ -94,10 +94,10 @@ def plausibility(
                 finding(
                     "large-change",
                     dataset.file,
-                    f"'{column}' changes {pct:.0f}% from {year - 1} to {year}{label(p)} "
-                    f"({before:g} → {after:g}), more than {limit:g}%",
+                    f"{column} 从 {year - 1} 年到 {year} 年变化 {pct:.0f}%{label(p)}"
+                    f"（{before:g} → {after:g}），超过 {limit:g}%",
                     value=f"{after:g}",
-                    hint="check the figure; raise validation.max_change_pct if it is right",
+                    hint="核对数字；确认无误时可调高 indicators.yaml 中的 validation.max_change_pct",
                     **where(p, column),
                 )
             )

@@ -18,7 +18,16 @@ from safeplan.domain.classes import LOSS_UNITS, classify, loss_in_wan
 from safeplan.domain.derive import derive_yearly, yearly_columns
 from safeplan.errors import ConfigError
 from safeplan.findings import Finding, finding
-from safeplan.ingest.cells import MAX_YEAR, MIN_YEAR, check_numbers, check_text, check_years
+from safeplan.ingest.cells import (
+    MAX_YEAR,
+    MIN_YEAR,
+    check_numbers,
+    check_text,
+    check_years,
+    covered_rows,
+    listed,
+    more_like_this,
+)
 from safeplan.ingest.dataset import Dataset, Records
 from safeplan.ingest.layout import REGION_NAMES, Headers, headers_for, yaml_key
 from safeplan.ingest.read import read_file
@@ -109,12 +118,12 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     unreadable = stamp.isna().to_numpy()
     year_of = np.where(unreadable, -1, stamp.dt.year.fillna(-1).to_numpy()).astype("int64")
     implausible = ~unreadable & ((year_of < MIN_YEAR) | (year_of > MAX_YEAR))
-    covered = {
-        row for row, line in enumerate(table.lines) if (line, _col(table, column)) in table.covered
-    }
-    for row in np.flatnonzero(unreadable[codes]).tolist():
-        if row in covered:
-            continue
+    covered = covered_rows(table, column)
+    bad_rows = [r for r in np.flatnonzero(unreadable[codes]).tolist() if r not in covered]
+    bad_rows, rest, count = listed(bad_rows)
+    if rest is not None:
+        findings.append(more_like_this(table, "bad-date", rest, column, count))
+    for row in bad_rows:
         text = table.cell(row, column)
         findings.append(
             finding(
@@ -126,7 +135,10 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
                 **table.where(row, column),
             )
         )
-    for row in np.flatnonzero(implausible[codes]).tolist():
+    odd_rows, rest, count = listed(np.flatnonzero(implausible[codes]).tolist())
+    if rest is not None:
+        findings.append(more_like_this(table, "implausible-year", rest, column, count))
+    for row in odd_rows:
         text = table.cell(row, column)
         findings.append(
             finding(
@@ -140,10 +152,6 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
         )
     years = np.where(unreadable | implausible, -1, year_of)
     return years[codes], findings
-
-
-def _col(table: RawTable, column: str) -> int:
-    return table.header.index(column) + 1
 
 
 def _unmapped(table: RawTable, source: Source, roles: list[str]) -> list[Finding]:
@@ -284,11 +292,10 @@ def load_records(
         findings.extend(check_text(table, "region", codes, labels))
         blank = np.flatnonzero(labels == "")  # distinct values: at most one
         blank_regions = np.flatnonzero(codes == blank[0]) if len(blank) else blank
-        covered = {
-            r
-            for r, line in enumerate(table.lines)
-            if (line, _col(table, "region")) in table.covered
-        }
+        covered = covered_rows(table, "region")
+        shown, rest, count = listed(
+            [r for r in blank_regions.tolist() if r not in covered and not totals[r]]
+        )
         findings.extend(
             finding(
                 "missing-region",
@@ -297,9 +304,10 @@ def load_records(
                 hint="填写每起事故的地区",
                 **table.where(row, "region"),
             )
-            for row in blank_regions.tolist()
-            if row not in covered and not totals[row]
+            for row in shown
         )
+        if rest is not None:
+            findings.append(more_like_this(table, "missing-region", rest, "region", count))
     if sector_values is not None:
         findings.extend(check_text(table, "sector", *sector_values))
     deaths, _, more = check_numbers(
@@ -351,12 +359,12 @@ def load_records(
             unknown = pd.Series(labels[codes[outside]], index=outside)
             counts = unknown.value_counts()
             first = int(unknown.index[0])
-            listed = "、".join(f"{v or '（空白）'} ×{c}" for v, c in counts.items())
+            values_shown = "、".join(f"{v or '（空白）'} ×{c}" for v, c in counts.items())
             findings.append(
                 finding(
                     "unknown-sector",
                     table.file,
-                    f"这些行业值不属于任何行业分组：{listed}",
+                    f"这些行业值不属于任何行业分组：{values_shown}",
                     value=str(unknown.iloc[0]),
                     hint="在 indicators.yaml 的 sectors: 中把它们加入某个分组，或更正拼写",
                     **table.where(first, "sector"),
@@ -512,7 +520,8 @@ def _check_record_totals(table: RawTable, totals: np.ndarray[Any, Any]) -> list[
                 finding(
                     "total-mismatch",
                     table.file,
-                    f"合计行的 {column} 为 {text.strip()}，而 {len(members)} 条事故记录之和为 {shown}",
+                    f"合计行的{table.display(column)}为 {text.strip()}，"
+                    f"而 {len(members)} 条事故记录之和为 {shown}",
                     value=text.strip(),
                     hint=f"核对合计行：它应恰好等于上面各条记录之和（{shown}），或删除合计行",
                     **table.where(row, column),

@@ -32,7 +32,7 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
         except RuleSyntaxError as exc:
             raise ConfigError(
                 f"{plan.display}:{line}: rules[{i}].check: {exc} in '{rule.check}'",
-                hint="write e.g. accidents.industrial_deaths <= accidents.deaths",
+                hint="规则写成比较式，如 accidents.工矿商贸死亡人数 <= accidents.死亡人数",
             ) from None
         refs = list(dict.fromkeys(refs_of(tree)))
         names = list(dict.fromkeys(r.split(".", 1)[0] for r in refs))
@@ -80,10 +80,10 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
                 finding(
                     "rule-violated",
                     first.file,
-                    f"rule '{rule.name or rule.id}' ({rule.check}) does not hold: {shown}",
+                    f"规则“{rule.name or rule.id}”（{rule.check}）不成立：{shown}",
                     severity=rule.severity,
                     value=shown,
-                    hint=f"check these figures (rule {rule.id} in {plan.display}:{line})",
+                    hint=f"核对这一行的数字（规则 {rule.id}，{plan.display}:{line}）",
                     **where,
                 )
             )

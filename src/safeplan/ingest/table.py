@@ -82,6 +82,13 @@ class RawTable:
         A blank cell is ``""``; the order of the distinct texts is unspecified. For a large
         plain CSV and a workbook the codes come with the read, with no text per row.
         """
+        cache = self.__dict__.setdefault("_factorized", {})
+        if column not in cache:
+            cache[column] = self._factorize(column)
+        codes, texts = cache[column]
+        return codes, list(texts)
+
+    def _factorize(self, column: str) -> tuple[Any, list[str]]:
         import numpy as np
         import pandas as pd
 
@@ -118,6 +125,7 @@ class RawTable:
         import pandas as pd
 
         raw_codes, texts = self.factorize(column)
+        self.__dict__.get("_factorized", {}).pop(column, None)  # the texts change
         merged, labels = pd.factorize(np.array([t.strip() for t in texts], dtype=object))
         codes = merged.astype("int64")[raw_codes]
         labels = np.asarray(labels, dtype=object)

@@ -153,6 +153,10 @@ def load_yearly(
         values, _, more = check_numbers(
             table, column, count=is_count_column(column), denominator=column in dens
         )
+        if totals.any():
+            # A total row is no data: its blank cell leaves nothing without data.
+            total_lines = set(np.asarray(table.lines)[totals].tolist())
+            more = [f for f in more if f.code != "missing-value" or f.line not in total_lines]
         findings.extend(more)
         columns[column] = values
         if totals.any():
@@ -211,7 +215,7 @@ def _check_totals(
             finding(
                 "total-mismatch",
                 table.file,
-                f"{int(years[row])} 年{quote(label)}行的 {column} 为 {shown_total}，"
+                f"{int(years[row])} 年{quote(label)}行的{table.display(column)}为 {shown_total}，"
                 f"而 {len(members)} 个地区之和为 {shown_sum}",
                 value=shown_total,
                 hint=f"核对合计行和各地区的数：合计应恰好等于各地区之和（{shown_sum}）",
