@@ -290,12 +290,14 @@ def check_years(
     return years, findings
 
 
-def check_text(table: RawTable, column: str, codes: Any, labels: Any) -> list[Finding]:
-    """Control and invisible characters in a text column (given as its factorisation)."""
+def check_text(table: RawTable, column: str) -> list[Finding]:
+    """Control and invisible characters in a text column, as written (before stripping:
+    a trailing U+0085 would be stripped away as whitespace)."""
     import numpy as np
 
+    codes, labels = table.factorize(column)
     findings: list[Finding] = []
-    for code, label in enumerate(labels.tolist()):
+    for code, label in enumerate(labels):
         problem = bad_character(label)
         if problem is None:
             continue

@@ -254,7 +254,7 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
         utf8_error = exc
     line, column = _position(raw, utf8_error.start)
     bad = raw[utf8_error.start : utf8_error.start + 2].hex(" ").upper()
-    if bom or not raw[: utf8_error.start].isascii():
+    if bom or (not raw[: utf8_error.start].isascii() and not _gb18030_rather(raw)):
         # Valid UTF-8 text before the bad byte: the file mixes encodings (pasted GBK cells).
         findings.append(
             finding(
@@ -285,6 +285,24 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
         )
     )
     return None, None, findings
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+
+
+def _gb18030_rather(raw: bytes) -> bool:
+    """Whether text that starts as valid UTF-8 is GB18030 after all: it all decodes as
+    GB18030, and its first megabyte has more invalid UTF-8 sequences than valid non-ASCII
+    characters (a few GBK characters, such as 统 or 计, happen to be valid UTF-8 pairs;
+    a UTF-8 file with one pasted GBK cell is mostly valid)."""
+    sample = raw[: 1 << 20].decode("utf-8", "replace")
+    if len(_NON_ASCII.findall(sample)) >= sample.count("\ufffd"):
+        return False
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -279,6 +279,9 @@ def load_records(
                 )
             )
         exponent = LOSS_UNITS.get(unit or "万元", 0)
+    for column in ("region", "sector"):
+        if column in table.header:
+            findings.extend(check_text(table, column))
     # Region and sector are compared stripped: each as (code of each row, distinct values).
     regions = table.strip_column("region") if "region" in table.header else None
     sector_values = table.strip_column("sector") if "sector" in table.header else None
@@ -289,7 +292,6 @@ def load_records(
     has_region = regions is not None
     if regions is not None:
         codes, labels = regions
-        findings.extend(check_text(table, "region", codes, labels))
         blank = np.flatnonzero(labels == "")  # distinct values: at most one
         blank_regions = np.flatnonzero(codes == blank[0]) if len(blank) else blank
         covered = covered_rows(table, "region")
@@ -308,8 +310,6 @@ def load_records(
         )
         if rest is not None:
             findings.append(more_like_this(table, "missing-region", rest, "region", count))
-    if sector_values is not None:
-        findings.extend(check_text(table, "sector", *sector_values))
     deaths, _, more = check_numbers(
         table,
         "deaths",

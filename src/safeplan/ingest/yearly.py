@@ -52,6 +52,7 @@ def _missing_column(
 
 
 _HEADER_CODES = {
+    "control-character",
     "blank-header",
     "duplicate-header",
     "ambiguous-column",
@@ -135,11 +136,12 @@ def load_yearly(
     years, year_findings = check_years(table)
     findings.extend(year_findings)
     has_region = "region" in table.header
+    if has_region:
+        findings.extend(check_text(table, "region"))
     regions = table.strip_column("region") if has_region else None
     totals = np.zeros(table.n_rows, dtype=bool)
     if regions is not None:
         codes, labels = regions
-        findings.extend(check_text(table, "region", codes, labels))
         is_total = np.array([is_total_label(str(v), plan.info.region) for v in labels], dtype=bool)
         totals = is_total[codes] if len(labels) else totals
     findings.extend(check_keys(table, years, regions))
@@ -189,6 +191,7 @@ def _check_totals(
     findings: list[Finding] = []
     valid = years >= 0
     parts = valid & ~totals
+    ints = table.int_values(column)  # every cell a plain whole number: exact as floats
     total_rows = np.flatnonzero(valid & totals)
     for row in total_rows.tolist():
         total = values[row]
@@ -199,9 +202,8 @@ def _check_totals(
         if np.isnan(cells).any():
             continue  # a region's figure is missing: the sum is unknown
         summed = float(cells.sum())
-        whole = bool(np.all(np.floor(cells) == cells)) and float(total).is_integer()
-        if whole and abs(summed) < 2**53:
-            if summed == total:  # whole numbers below 2**53 add up exactly in floats
+        if ints is not None and abs(summed) < 2**53:
+            if summed == total:  # whole numbers read as such add up exactly in floats
                 continue
         elif unsure(summed, total, *cells.tolist()):
             exact_total = table.exact(row, column)
