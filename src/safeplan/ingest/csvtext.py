@@ -55,6 +55,13 @@ def _has_quote_or_odd_break(data: bytes) -> bool:
     )
 
 
+#: Characters of a CSV that is read cell by cell (not by the fast path) at most: memory
+#: grows to several times the text there.
+MAX_CAREFUL_CHARS = 1 << 28
+
+#: A line longer than this (bytes) takes a plain CSV off the fast path.
+_LONG_LINE = 1 << 24
+
 #: From this many lines on, the key columns of a plain CSV are parsed as categories.
 _CATEGORY_ROWS = 1 << 16
 
@@ -82,7 +89,7 @@ def _plain_bytes(data: bytes, start: int, file: str, headers: Headers) -> RawTab
     import numpy as np
     import pandas as pd
 
-    if _has_quote_or_odd_break(data):
+    if _has_quote_or_odd_break(data) or b"\x00" in data:
         return None
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")  # a CR left over is odd
@@ -95,7 +102,12 @@ def _plain_bytes(data: bytes, start: int, file: str, headers: Headers) -> RawTab
         return None
     body = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
     # The control bytes in one pass: the line breaks, and any odd one among the others.
-    breaks = np.flatnonzero(body < 32)
+    # (Their offsets take 8 bytes each: a file of control bytes is the careful pass's.)
+    low = body < 32
+    if np.count_nonzero(low) > 2 * data.count(b"\n", start, end) + 64:
+        return None
+    breaks = np.flatnonzero(low)
+    del low
     kinds = body[breaks]
     newline = kinds == 10
     if not newline.all():
@@ -126,6 +138,8 @@ def _plain_bytes(data: bytes, start: int, file: str, headers: Headers) -> RawTab
     lengths = np.diff(breaks, append=end) - 1
     if (lengths == 0).any() or (width > 1 and (lengths == width - 1).any()):
         return None
+    if len(lengths) and int(lengths.max()) > _LONG_LINE:
+        return None  # a line of megabytes is no statistics: the careful pass says so
     # Every line holds width - 1 commas: in all, as many commas as that, none in a line too
     # many. pandas refuses a data row with more fields than ``names`` (ParserError), except
     # in the first data row, which only sets how many fields a row may have: so that one is
@@ -236,7 +250,9 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
     findings: list[Finding] = []
     if b"\x00" in raw:
         line, column = _position(raw, raw.index(b"\x00"))
-        utf16 = raw.count(b"\x00") * 4 > len(raw)
+        # Judged on the first megabyte: counting (or removing) a billion NULs takes long.
+        sample = raw[: 1 << 20]
+        utf16 = sample.count(b"\x00") * 4 > len(sample)
         findings.append(
             finding(
                 "nul-byte",
@@ -247,6 +263,8 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Finding]
                 hint="另存为“CSV UTF-8（逗号分隔）”" if utf16 else "删除 NUL 字符",
             )
         )
+        if utf16:
+            return None, None, findings  # no text to read on: not this encoding, not a CSV
         raw = raw.replace(b"\x00", b"")
     try:
         return raw.decode("utf-8"), bom or "utf-8", findings
@@ -411,14 +429,24 @@ def read_csv_text(
 
     ``plain=False`` skips the fast path (:func:`_plain_bytes` already refused these bytes).
     """
-    if not text.strip():
+    if not text or text.isspace():
         return None, [finding("empty-file", file, "文件是空的", hint="重新导出该表")]
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    # No copy of the text (it may be a gigabyte): the first line is found, not split off.
     delimiter = _sniff_delimiter(text)
-    if plain and delimiter == "," and first_line == text.split("\n", 1)[0]:
+    if plain and delimiter == "," and text[:1] not in ("\r", "\n"):
         table = _plain_csv(text, file, headers)
         if table is not None:
             return table, []
+    if len(text) > MAX_CAREFUL_CHARS:
+        return None, [
+            finding(
+                "file-too-large",
+                file,
+                f"文件有 {len(text):,} 个字符，又不是简单的 CSV（有引号、空行、标题行、"
+                f"非 UTF-8 编码或控制字符）：逐格检查最多 {MAX_CAREFUL_CHARS:,} 个字符",
+                hint="另存为“CSV UTF-8（逗号分隔）”，去掉标题行和空行；或把文件拆小",
+            )
+        ]
     findings: list[Finding] = []
     if delimiter != ",":
         name = {";": "分号", "\t": "制表符", "|": "竖线", "，": "全角逗号"}[delimiter]

@@ -120,17 +120,26 @@ def _read_bytes(path: Path, file: str, *, head: bool) -> tuple[bytes | None, lis
             return None, _unreadable(file, "不是普通文件")
         if head:
             return os.read(fd, 8), []
-        chunks = []
+        # Read into one buffer of the size the file says it has (one more byte tells a
+        # file that grew), so that the bytes are in memory once.
+        size = min(os.fstat(fd).st_size, MAX_FILE_BYTES) + 1
+        buffer = bytearray(size)
+        view = memoryview(buffer)
         total = 0
         while True:
-            chunk = os.read(fd, min(1 << 24, MAX_FILE_BYTES + 1 - total))
-            if not chunk:
+            if total == len(buffer):
+                if total > MAX_FILE_BYTES:
+                    return None, [_too_large(file, total)]
+                buffer.extend(bytes(min(1 << 24, MAX_FILE_BYTES + 1 - total)))
+                view.release()
+                view = memoryview(buffer)
+            count = os.readv(fd, [view[total:]])
+            if not count:
                 break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > MAX_FILE_BYTES:
-                return None, [_too_large(file, total)]
-        return b"".join(chunks), []
+            total += count
+        view.release()
+        del buffer[total:]
+        return bytes(buffer) if total < (1 << 20) else buffer, []  # type: ignore[return-value]
     except OSError as exc:
         return None, _unreadable(file, f"无法读取：{exc.strerror}")
     finally:
@@ -144,7 +153,7 @@ def read_csv_bytes(
     # A file has fewer cells than bytes: only a big one is counted (at memchr speed).
     cells = 0
     if len(raw) > MAX_CELLS:
-        lines = raw.count(b"\n")
+        lines = max(raw.count(b"\n"), raw.count(b"\r"))
         cells = raw.count(b",") + lines
         if cells < 2 * lines:  # few commas: perhaps another delimiter
             cells = max(cells, raw.count(b";") + lines, raw.count(b"\t") + lines)

@@ -136,6 +136,8 @@ def _read_sheet(path: str, sheet: str | None, sniffed: bool) -> dict[str, Any]:
     except PasswordError:
         return {"error": "password"}
     except (CalamineError, OSError, ValueError) as exc:
+        if "limit exceeded" in str(exc).lower():  # .ods: repeated rows × columns
+            return {"error": "too-many", "cells": None, "names": []}
         return {"error": "format", "message": str(exc)}
     except MemoryError:
         return {"error": "memory"}
@@ -251,9 +253,11 @@ def start(path: Path, sheet: str | None, kind: str) -> Pending:
     if pid == 0:  # the child: read, send, and leave without running any cleanup
         try:
             os.close(read_end)
-            if limit is not None:
-                import resource
+            import resource
 
+            # No core file when calamine aborts on the memory limit.
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if limit is not None:
                 _, hard = resource.getrlimit(resource.RLIMIT_AS)
                 if hard == resource.RLIM_INFINITY or limit <= hard:
                     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -437,7 +441,12 @@ def _failure(result: dict[str, Any], file: str, sheet: str | None) -> Finding:
         return finding(
             "file-too-large",
             file,
-            f"工作表的数据区域有 {result['cells']:,} 个单元格，超过 {MAX_CELLS:,} 个的上限",
+            (
+                f"工作表的数据区域有 {result['cells']:,} 个单元格"
+                if result.get("cells")
+                else "工作表展开后的单元格太多"
+            )
+            + f"，超过 {MAX_CELLS:,} 个的上限",
             hint="删除表格右侧或下方远处的零散内容（它们让数据区域变得很大），或拆分文件",
         )
     if error == "timeout":
