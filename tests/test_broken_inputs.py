@@ -663,11 +663,13 @@ def test_xlsx_note_beside_the_table_is_an_unnamed_column(plan: Path) -> None:
     assert_refused(plan, Expected("blank-header", "data/employment.xlsx", 1, 5, "Sheet!E1"))
 
 
-def test_xls_file_is_unsupported(plan: Path) -> None:
-    (plan / "data" / "gdp.csv").rename(plan / "data" / "gdp.xls")
+def test_html_named_xls_is_unsupported(plan: Path) -> None:
+    # Web systems export HTML tables named .xls: not a workbook, not a CSV.
+    (plan / "data" / "gdp.csv").unlink()
+    (plan / "data" / "gdp.xls").write_bytes(b"\x00<table><tr><td>2024</td></tr></table>")
     config = plan / CONFIG
     config.write_text(config.read_text(encoding="utf-8").replace("gdp.csv", "gdp.xls"), "utf-8")
-    assert_refused(plan, Expected("unsupported-format", "data/gdp.xls", None, None))
+    assert_refused(plan, Expected(("nul-byte", "missing-year-column"), "data/gdp.xls"))
 
 
 def test_corrupt_xlsx_is_unsupported(plan: Path) -> None:

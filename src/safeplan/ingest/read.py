@@ -94,8 +94,10 @@ def read_file(
     kind = kind_of(path, raw[:8])
     if kind is not None:
         return read_workbook(path, file, kind, sheet=sheet, headers=headers)
-    if problem:
-        return None, problem
+    if suffix in SUFFIXES:  # not a workbook after all: read the whole file as text
+        raw, problem = _read_bytes(path, file, head=False)
+        if raw is None:
+            return None, problem
     return read_csv_bytes(raw, file, headers)
 
 

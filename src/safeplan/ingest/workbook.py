@@ -223,15 +223,14 @@ _PENDING: dict[tuple[Path, str | None], Pending] = {}
 
 
 def kind_of(path: Path, head: bytes) -> str | None:
-    """``xlsx``, ``xls`` or ``ods`` from a file's first bytes and suffix (None: not one)."""
+    """``xlsx``, ``xls`` or ``ods`` from a file's first bytes (and suffix, for a zip);
+    None for anything else, which is read as CSV (web systems export CSV named .xls)."""
     suffix = path.suffix.lower()
     if head.startswith(b"PK\x03\x04"):
         return "ods" if suffix == ".ods" else "xlsx"
     if head.startswith(_OLE):
         return "xls"
-    if suffix in SUFFIXES:
-        return {".ods": "ods", ".xls": "xls"}.get(suffix, "xlsx")
-    return None
+    return None  # text, whatever the name says: read as CSV
 
 
 def start(path: Path, sheet: str | None, kind: str) -> Pending:
