@@ -18,6 +18,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -591,6 +592,103 @@ def rule_violated(plan: Path) -> Expected:
     return Expected("rule-violated", data.file, line)
 
 
+# -- offices' spellings that are still wrong
+
+
+@case()
+def zero_width_space_after_a_region(plan: Path) -> Expected:
+    data = Csv.open(plan, "accidents.csv")
+    line, column = data.set(2022, "东山县", "地区", "东山县\u200b")
+    data.save()
+    return Expected("control-character", data.file, line, column)
+
+
+@case()
+def terminal_escape_in_a_region(plan: Path) -> Expected:
+    data = Csv.open(plan, "gdp.csv")
+    line, column = data.set(2020, "西湖县", "地区", "\x1b]0;pwned\x07西湖县")
+    data.save()
+    return Expected("control-character", data.file, line, column)
+
+
+@case()
+def total_row_that_does_not_add_up(plan: Path) -> Expected:
+    data = Csv.open(plan, "gdp.csv")
+    col = data.col("地区生产总值")
+    rows = [r for r in data.rows[1:] if r[0] == "2024"]
+    total = sum(Decimal(r[col - 1]) for r in rows)
+    data.rows.append(["2024", "合计", str(total + Decimal("0.1"))])
+    data.save()
+    return Expected("total-mismatch", data.file, len(data.rows), col)
+
+
+@case()
+def plan_label_row_that_does_not_add_up(plan: Path) -> Expected:
+    data = Csv.open(plan, "vehicles.csv")
+    col = data.col("机动车保有量")
+    data.rows.append(["2021", "示例市", "1"])
+    data.save()
+    return Expected("total-mismatch", data.file, len(data.rows), col)
+
+
+@case()
+def two_region_columns(plan: Path) -> Expected:
+    data = Csv.open(plan, "employment.csv")
+    for row in data.rows:
+        row.append("乡镇" if row is data.rows[0] else "城关镇")
+    data.save()
+    return Expected("ambiguous-column", data.file, 1, len(data.rows[0]))
+
+
+@case()
+def unit_in_brackets_makes_a_duplicate_header(plan: Path) -> Expected:
+    data = Csv.open(plan, "accidents.csv")
+    second = data.col("死亡人数")
+    data.rows[0][data.col("事故起数") - 1] = "死亡人数（人）"  # before 死亡人数
+    data.save()
+    return Expected("duplicate-header", data.file, 1, second)
+
+
+@case()
+def count_that_is_whole_only_as_a_float(plan: Path) -> Expected:
+    data = Csv.open(plan, "accidents.csv")
+    line, column = data.set(2021, "临河区", "死亡人数", "29.9999999999999999")
+    data.save()
+    return Expected("non-integer-count", data.file, line, column)
+
+
+@case()
+def underscore_in_a_number(plan: Path) -> Expected:
+    data = Csv.open(plan, "employment.csv")
+    line, column = data.set(2022, "临河区", "工矿商贸就业人员", "600_000")
+    data.save()
+    return Expected("non-numeric", data.file, line, column)
+
+
+@case()
+def hexadecimal_number(plan: Path) -> Expected:
+    data = Csv.open(plan, "vehicles.csv")
+    line, column = data.set(2022, "临河区", "机动车保有量", "0xBEEF")
+    data.save()
+    return Expected("non-numeric", data.file, line, column)
+
+
+@case()
+def excel_error_value_exported_to_csv(plan: Path) -> Expected:
+    data = Csv.open(plan, "gdp.csv")
+    line, column = data.set(2023, "东山县", "地区生产总值", "#DIV/0!")
+    data.save()
+    return Expected("formula-error", data.file, line, column)
+
+
+@case()
+def data_file_is_a_fifo(plan: Path) -> Expected:
+    path = plan / "data" / "vehicles.csv"
+    path.unlink()
+    os.mkfifo(path)
+    return Expected("file-unreadable", "data/vehicles.csv", None, None)
+
+
 @pytest.mark.parametrize("breaker", CASES)
 def test_broken_submission_is_found_and_refused(plan: Path, breaker: Breaker) -> None:
     assert_refused(plan, breaker(plan))
@@ -672,6 +770,40 @@ def test_html_named_xls_is_unsupported(plan: Path) -> None:
     assert_refused(plan, Expected(("nul-byte", "missing-year-column"), "data/gdp.xls"))
 
 
+def test_xlsx_merged_cells_in_the_data(plan: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = to_xlsx(plan, "gdp")
+    book = load_workbook(path)
+    ws = book["Sheet"]
+    assert ws["B5"].value == "临河区"
+    ws["B6"] = None
+    ws.merge_cells("B5:B6")
+    book.save(path)
+    assert_refused(plan, Expected("merged-cell", "data/gdp.xlsx", 5, 2, "Sheet!B5"))
+
+
+def test_xlsx_formula_without_a_saved_result(plan: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = to_xlsx(plan, "gdp")
+    book = load_workbook(path)
+    book["Sheet"]["C7"] = "=C5+C6"
+    book.save(path)
+    assert_refused(plan, Expected("formula-error", "data/gdp.xlsx", 7, 3, "Sheet!C7"))
+
+
+def test_xlsx_zip_bomb_is_refused_by_what_it_would_inflate_to(plan: Path) -> None:
+    import struct
+
+    path = to_xlsx(plan, "gdp")
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")  # the first member of the central directory
+    struct.pack_into("<I", data, at + 24, 0xFFFFFFF0)  # declares 4 GiB uncompressed
+    path.write_bytes(bytes(data))
+    assert_refused(plan, Expected("file-too-large", "data/gdp.xlsx", None, None))
+
+
 def test_corrupt_xlsx_is_unsupported(plan: Path) -> None:
     path = to_xlsx(plan, "gdp")
     path.write_bytes(path.read_bytes()[:300])
@@ -735,7 +867,46 @@ def _padded_headers(plan: Path) -> None:
     data.save()
 
 
+def _office_layout(plan: Path) -> None:
+    # The statistics office's spelling of gdp.csv: a title, a unit line, years as 2016年,
+    # full-width digits, the unit in the header, a correct 合计 row per year, a footnote.
+    data = Csv.open(plan, "gdp.csv")
+    col = data.col("地区生产总值") - 1
+    body = data.rows[1:]
+    rows = [["示例市分县区地区生产总值", "", ""], ["单位：亿元", "", ""]]
+    rows.append(["年份", "县区", "地区生产总值（亿元）"])
+    for year in sorted({r[0] for r in body}):
+        regions = [r for r in body if r[0] == year]
+        for r in regions:
+            value = r[col].translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+            rows.append([f"{year}年", r[1], value])
+        rows.append([f"{year}年", "合　计", str(sum(Decimal(r[col]) for r in regions))])
+    rows += [["", "", ""], ["注：2024年为快报数。", "", ""]]
+    data.rows = rows
+    data.save(encoding="gbk")
+
+
+def _units_in_headers(plan: Path) -> None:
+    data = Csv.open(plan, "accidents.csv")
+    data.rows[0] = [
+        {"死亡人数": "死亡人数（人）", "事故起数": "事故起数(起)", "地区": "乡镇（街道）"}.get(c, c)
+        for c in data.rows[0]
+    ]
+    data.save()
+
+
+def _thousands_separators(plan: Path) -> None:
+    data = Csv.open(plan, "employment.csv")
+    col = data.col("工矿商贸就业人员") - 1
+    for row in data.rows[1:]:
+        row[col] = f'"{int(row[col]):,}"'
+    data.save()
+
+
 PASSING = {
+    "office-layout": _office_layout,
+    "units-in-headers": _units_in_headers,
+    "thousands-separators": _thousands_separators,
     "gbk-file": _to_gbk,
     "gb18030-file": _to_gb18030_beyond_gbk,
     "crlf-bom-file": _crlf_bom,

@@ -286,3 +286,132 @@ def test_edited_header_cells_never_crash(
 ) -> None:
     edit_cells(plan, name, edits, header=True)
     assert_consistent(plan, name)
+
+
+#: Cells offices write, right and wrong: separators, full-width digits, dashes, years with
+#: 年, total labels, footnotes, invisible characters, spellings float() would accept.
+OFFICE_TEXT = st.sampled_from(
+    [
+        "1,234.5",
+        "１２，３４５",
+        "1,23",
+        "——",
+        "…",
+        "/",
+        "2016年",
+        "２０２４年",
+        "合计",
+        "合　计",
+        "全市",
+        "示例市",
+        "注：快报数",
+        "资料来源：统计局",
+        "西湖县\u200b",
+        "\x1b[31m东山县",
+        "1_000",
+        "0x10",
+        "29.9999999999999999",
+        "1e400",
+        "#N/A",
+        "=SUM(A1)",
+        "－5",
+        "+5",
+        "3e1",
+    ]
+)
+
+
+@FUZZ
+@given(
+    name=st.sampled_from(FILES),
+    edits=st.lists(
+        st.tuples(
+            st.floats(0, 1, exclude_max=True), st.floats(0, 1, exclude_max=True), OFFICE_TEXT
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_office_spellings_never_crash(
+    plan: Path, name: str, edits: list[tuple[float, float, str]]
+) -> None:
+    edit_cells(plan, name, edits, header=False)
+    assert_consistent(plan, name)
+
+
+ROW_KINDS = ["title", "unit", "blank", "footnote", "total", "junk-after-note"]
+
+
+def laid_out(rows: list[list[str]], edits: list[tuple[float, str]]) -> list[list[str]]:
+    """The bundled rows with rows an office adds: titles, units, blanks, notes, totals."""
+    width = len(rows[0])
+    header, body = rows[0], [r for r in rows[1:] if r != [""]]
+    top: list[list[str]] = []
+    for at, kind in edits:
+        if kind == "title":
+            top.append(["2016—2024年统计表"] + [""] * (width - 1))
+        elif kind == "unit":
+            top.append(["单位：人"] + [""] * (width - 1))
+        else:
+            i = int(at * (len(body) + 1))
+            row = {
+                "blank": [""] * width,
+                "footnote": ["注：2024年为快报数"] + [""] * (width - 1),
+                "total": [body[min(i, len(body) - 1)][0], "合计"] + ["1"] * (width - 2),
+                "junk-after-note": ["说明：下表作废"] + ["x"] * (width - 1),
+            }[kind]
+            body.insert(i, row)
+    return [*top, header, *body]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    name=st.sampled_from(FILES),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.sampled_from(ROW_KINDS)), max_size=4
+    ),
+)
+def test_layouts_read_alike_in_csv_and_xlsx(
+    plan: Path, name: str, edits: list[tuple[float, str]]
+) -> None:
+    """The same rows as CSV and as .xlsx: the same findings at the same lines and columns."""
+    from openpyxl import Workbook
+
+    _, rows = split_cells((ROOT / "data" / name).read_bytes())
+    rows = laid_out(rows, edits)
+    path = plan / "data" / name
+    path.write_bytes("\r\n".join(",".join(r) for r in rows).encode("utf-8"))
+    config = plan / CONFIG
+    original = config.read_text(encoding="utf-8")
+    try:
+        as_csv = invoke("validate", "--config", str(config), "--format", "json")
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for row in rows:
+            sheet.append(
+                [None if not c else int(c) if c.isascii() and c.isdigit() else c for c in row]
+            )
+        xlsx = path.with_suffix(".xlsx")
+        book.save(xlsx)
+        config.write_text(original.replace(f"data/{name}", f"data/{xlsx.name}"), "utf-8")
+        as_xlsx = invoke("validate", "--config", str(config), "--format", "json")
+    finally:
+        config.write_text(original, "utf-8")
+        path.write_bytes((ROOT / "data" / name).read_bytes())
+    assert as_csv.exit_code == as_xlsx.exit_code
+    if as_csv.exit_code == 2:
+        assert as_xlsx.stderr.replace(".xlsx", ".csv") == as_csv.stderr
+        return
+
+    def places(result: Any) -> list[tuple[Any, ...]]:
+        return sorted(
+            (f["code"], f["line"], f["column"]) for f in json.loads(result.stdout)["findings"]
+        )
+
+    assert places(as_csv) == places(as_xlsx)

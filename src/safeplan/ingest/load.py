@@ -11,7 +11,7 @@ from safeplan.ingest.dataset import DataSet, Dataset
 from safeplan.ingest.plausibility import plausibility
 from safeplan.ingest.records import load_records
 from safeplan.ingest.rules import check_rules
-from safeplan.ingest.workbook import prefetch
+from safeplan.ingest.workbook import discard, prefetch
 from safeplan.ingest.yearly import load_yearly
 
 if TYPE_CHECKING:
@@ -72,6 +72,13 @@ def load_data(plan: Plan, *, warnings: bool = True) -> DataSet:
     # Workbooks are read by child processes, started now: they read while pandas loads.
     for source in plan.sources.values():
         prefetch(source.path, source.sheet)
+    try:
+        return _load_data(plan, warnings=warnings)
+    finally:
+        discard()  # reads never collected (a config error stopped the run)
+
+
+def _load_data(plan: Plan, *, warnings: bool) -> DataSet:
     used = used_columns(plan)
     dens = denominators(plan)
     report = ValidationReport(files=[s.display for s in plan.sources.values()])

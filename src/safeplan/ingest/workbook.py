@@ -248,13 +248,22 @@ def start(path: Path, sheet: str | None, kind: str) -> Pending:
         return pending
     limit = _memory_limit()
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    import warnings
+
+    with warnings.catch_warnings():
+        # Python 3.12 warns about forking a process with threads (numpy's BLAS pool); the
+        # child only reads the file and writes to the pipe, taking no lock they could hold.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # the child: read, send, and leave without running any cleanup
         try:
             os.close(read_end)
+            import faulthandler
             import resource
 
-            # No core file when calamine aborts on the memory limit.
+            # No core file and no fault report when calamine aborts on the memory limit:
+            # the parent reports it.
+            faulthandler.disable()
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             if limit is not None:
                 _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -271,6 +280,19 @@ def start(path: Path, sheet: str | None, kind: str) -> Pending:
     os.close(write_end)
     pending.pid, pending.fd, pending.started = pid, read_end, time.monotonic()
     return pending
+
+
+def discard() -> None:
+    """Stop every read started by :func:`prefetch` and not collected (a run that ended
+    early): a later run must read the file as it is then."""
+    while _PENDING:
+        _, pending = _PENDING.popitem()
+        if pending.pid is not None and pending.result is None:
+            try:
+                os.kill(pending.pid, 9)
+            except ProcessLookupError:  # pragma: no cover - already gone
+                pass
+            pending.wait()
 
 
 def prefetch(path: Path, sheet: str | None) -> None:
