@@ -86,7 +86,7 @@ def test_a_file_of_nul_bytes_stops_at_once(run, plan):
 
 
 def test_a_csv_with_more_cells_than_can_be_read_is_refused_before_splitting(run, plan, monkeypatch):
-    monkeypatch.setattr(read, "MAX_CELLS", 50)
+    monkeypatch.setattr(csvtext, "MAX_CELLS", 50)
     result = run("validate", "-c", str(plan / "indicators.yaml"), "-f", "json")
     assert result.exit_code == 1
     found = {(f["code"], f["file"]) for f in json.loads(result.stdout)["findings"]}

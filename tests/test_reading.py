@@ -207,3 +207,25 @@ def test_cells_are_the_texts_of_cell_many_at_a_time(tmp_path: Path, quoted: bool
     table.strip_column("region")
     assert table.cells(rows, "region") == [table.cell(row, "region") for row in rows]
     assert table.cells([150], "region") == ["县7"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("29.9999999999999999", "non-integer-count"), ("30.0", None), ("", "missing-value")],
+    ids=["whole-only-as-a-float", "whole-with-a-point", "blank"],
+)
+def test_counts_in_a_big_file_are_decided_on_their_text(
+    tmp_path: Path, text: str, code: str | None
+) -> None:
+    from safeplan.ingest.layout import YEARLY_ALIASES, headers_for
+
+    lines = county_lines()
+    cells = lines[100_000].split(",")
+    cells[3] = text
+    lines[100_000] = ",".join(cells)
+    headers = headers_for(YEARLY_ALIASES, {}, used=["deaths"], counts=["deaths"])
+    table, findings = read_file(write(tmp_path, lines), "a.csv", headers=headers)
+    assert not findings and is_plain(table) and table is not None
+    values, _, more = check_numbers(table, "deaths", count=True, denominator=False)
+    assert [(f.code, f.line) for f in more] == ([(code, 100_002)] if code else [])
+    assert values[0] == 0 and values[ROWS - 1] == (ROWS - 1) % 13

@@ -141,24 +141,25 @@ def check_numbers(
                 )
             )
 
-    add(
-        "non-numeric",
-        _rows_where(kinds == BAD),
-        "{value}（{column}列）不是数字",
-        "填写纯数字（不带单位）；千分位逗号须三位一组，如 1,234.5；数据缺失时留空或填“—”",
-    )
-    add(
-        "formula-error",
-        _rows_where(kinds == ERROR),
-        "{value}（{column}列）是公式错误值或没有计算结果的公式，不是数字",
-        "改正公式，或复制后“选择性粘贴 → 数值”；程序生成的工作簿请在 Excel 中打开并保存一次",
-    )
-    add(
-        "non-finite",
-        _rows_where(kinds == NON_FINITE),
-        "{value}（{column}列）不是有限的数（无穷大、NaN 或超出数值范围）",
-        "填写实际数值",
-    )
+    if (kinds > DASH).any():  # the usual column has numbers and blanks only
+        add(
+            "non-numeric",
+            _rows_where(kinds == BAD),
+            "{value}（{column}列）不是数字",
+            "填写纯数字（不带单位）；千分位逗号须三位一组，如 1,234.5；数据缺失时留空或填“—”",
+        )
+        add(
+            "formula-error",
+            _rows_where(kinds == ERROR),
+            "{value}（{column}列）是公式错误值或没有计算结果的公式，不是数字",
+            "改正公式，或复制后“选择性粘贴 → 数值”；程序生成的工作簿请在 Excel 中打开并保存一次",
+        )
+        add(
+            "non-finite",
+            _rows_where(kinds == NON_FINITE),
+            "{value}（{column}列）不是有限的数（无穷大、NaN 或超出数值范围）",
+            "填写实际数值",
+        )
     finite = kinds == NUMBER
     with np.errstate(invalid="ignore"):
         negative = finite & (values < 0)

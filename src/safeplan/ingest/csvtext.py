@@ -59,6 +59,9 @@ def _has_quote_or_odd_break(data: bytes) -> bool:
 #: grows to several times the text there.
 MAX_CAREFUL_CHARS = 1 << 28
 
+#: Cells of a CSV beyond which it is refused: each cell read costs tens of bytes.
+MAX_CELLS = 20_000_000
+
 #: A line longer than this (bytes) takes a plain CSV off the fast path.
 _LONG_LINE = 1 << 24
 
@@ -104,8 +107,8 @@ def _plain_bytes(data: bytes, start: int, file: str, headers: Headers) -> RawTab
     # The control bytes in one pass: the line breaks, and any odd one among the others.
     # (Their offsets take 8 bytes each: a file of control bytes is the careful pass's.)
     low = body < 32
-    if np.count_nonzero(low) > 2 * data.count(b"\n", start, end) + 64:
-        return None
+    if np.count_nonzero(low) > len(body) // 6 + 64:
+        return None  # more control bytes than a table has line breaks
     breaks = np.flatnonzero(low)
     del low
     kinds = body[breaks]
@@ -140,6 +143,8 @@ def _plain_bytes(data: bytes, start: int, file: str, headers: Headers) -> RawTab
         return None
     if len(lengths) and int(lengths.max()) > _LONG_LINE:
         return None  # a line of megabytes is no statistics: the careful pass says so
+    if n_lines * width > MAX_CELLS:
+        return None  # the careful pass refuses it before splitting any cell
     # Every line holds width - 1 commas: in all, as many commas as that, none in a line too
     # many. pandas refuses a data row with more fields than ``names`` (ParserError), except
     # in the first data row, which only sets how many fields a row may have: so that one is
@@ -156,8 +161,9 @@ def _plain_bytes(data: bytes, start: int, file: str, headers: Headers) -> RawTab
         i: text_type for i, name in enumerate(header) if name in ("region", "sector", "date")
     }
     # Counts are decided on their text ("29.9999999999999999" is no whole number, though
-    # its float is): read as text, they are parsed once per distinct value.
-    text_columns.update({i: object for i, name in enumerate(header) if name in headers.counts})
+    # its float is): read as text (categories in a large file: pandas turns them into
+    # integers only when every distinct text is an integer), parsed once per distinct value.
+    text_columns.update({i: text_type for i, name in enumerate(header) if name in headers.counts})
     # pandas takes the bytes as they are when they end with the last data line (and at most
     # one line break): the header line (with any BOM) is skipped, not parsed.
     source = data if end >= len(data) - 1 else data[:end]
@@ -214,7 +220,10 @@ def _plain_layout(typed: Any, header: list[str], headers: Headers) -> bool:
     if first.dtype.kind in "iufb":
         return True
     values = first.cat.categories if isinstance(first.dtype, pd.CategoricalDtype) else first
-    return not any(is_footnote(str(v)) for v in pd.unique(values.dropna()))
+    starts = ("注", "备", "说", "资", "数", "\u3000", " ")  # a footnote's first character
+    return not any(
+        str(v).startswith(starts) and is_footnote(str(v)) for v in pd.unique(values.dropna())
+    )
 
 
 def _position(raw: bytes, offset: int, encoding: str = "utf-8") -> tuple[int, int]:

@@ -19,6 +19,7 @@ import stat
 from pathlib import Path
 
 from safeplan.findings import Finding, finding
+from safeplan.ingest import csvtext
 from safeplan.ingest.csvtext import YEARLY, _plain_bytes, decode, read_csv_text
 from safeplan.ingest.layout import Headers
 from safeplan.ingest.table import RawTable
@@ -26,9 +27,6 @@ from safeplan.ingest.workbook import SUFFIXES, kind_of, read_workbook
 
 #: Larger inputs are not statistics; they are refused before being read.
 MAX_FILE_BYTES = 1 << 30
-
-#: Cells of a CSV beyond which it is refused: each cell read costs tens of bytes.
-MAX_CELLS = 20_000_000
 
 csv.field_size_limit(MAX_FILE_BYTES)
 
@@ -122,26 +120,19 @@ def _read_bytes(path: Path, file: str, *, head: bool) -> tuple[bytes | None, lis
             return None, _unreadable(file, "不是普通文件")
         if head:
             return os.read(fd, 8), []
-        # Read into one buffer of the size the file says it has (one more byte tells a
-        # file that grew), so that the bytes are in memory once.
+        # One read of the size the file says it has (one more byte tells a file that grew):
+        # the bytes are in memory once. A file that says nothing of its size (/proc) or
+        # grows is read on in chunks, never past the limit.
         size = min(os.fstat(fd).st_size, MAX_FILE_BYTES) + 1
-        buffer = bytearray(size)
-        view = memoryview(buffer)
-        total = 0
-        while True:
-            if total == len(buffer):
-                if total > MAX_FILE_BYTES:
-                    return None, [_too_large(file, total)]
-                buffer.extend(bytes(min(1 << 24, MAX_FILE_BYTES + 1 - total)))
-                view.release()
-                view = memoryview(buffer)
-            count = os.readv(fd, [view[total:]])
-            if not count:
-                break
-            total += count
-        view.release()
-        del buffer[total:]
-        return bytes(buffer) if total < (1 << 20) else buffer, []  # type: ignore[return-value]
+        chunks = [os.read(fd, size)]
+        total = len(chunks[0])
+        while total <= MAX_FILE_BYTES:
+            chunk = os.read(fd, min(1 << 24, MAX_FILE_BYTES + 1 - total))
+            if not chunk:
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks), []
+            chunks.append(chunk)
+            total += len(chunk)
+        return None, [_too_large(file, total)]
     except OSError as exc:
         return None, _unreadable(file, f"无法读取：{exc.strerror}")
     finally:
@@ -152,28 +143,29 @@ def read_csv_bytes(
     raw: bytes, file: str, headers: Headers
 ) -> tuple[RawTable | None, list[Finding]]:
     """A CSV file's bytes: the fast path for plain UTF-8, else decoded and read carefully."""
-    # A file has fewer cells than bytes: only a big one is counted (at memchr speed).
-    cells = 0
-    if len(raw) > MAX_CELLS:
-        lines = max(raw.count(b"\n"), raw.count(b"\r"))
-        cells = raw.count(b",") + lines
-        if cells < 2 * lines:  # few commas: perhaps another delimiter
-            cells = max(cells, raw.count(b";") + lines, raw.count(b"\t") + lines)
-    if cells > MAX_CELLS:
-        return None, [
-            finding(
-                "file-too-large",
-                file,
-                f"文件约有 {cells:,} 个单元格，超过可安全读取的 {MAX_CELLS:,} 个",
-                hint="把台账拆分为几个文件（如按年份），每个文件一个数据集",
-            )
-        ]
-    # Most files are plain UTF-8 CSV: parsed straight from the bytes, never decoded here.
+    # Most files are plain UTF-8 CSV: parsed straight from the bytes, never decoded here
+    # (the fast path counts their cells itself).
     bom = raw.startswith(codecs.BOM_UTF8)
     plain = _plain_bytes(raw, len(codecs.BOM_UTF8) if bom else 0, file, headers)
     if plain is not None:
         plain.encoding = "utf-8-sig" if bom else "utf-8"
         return plain, []
+    # A file has fewer cells than bytes: only a big one is counted (at memchr speed).
+    cells = 0
+    if len(raw) > csvtext.MAX_CELLS:
+        lines = max(raw.count(b"\n"), raw.count(b"\r"))
+        cells = raw.count(b",") + lines
+        if cells < 2 * lines:  # few commas: perhaps another delimiter
+            cells = max(cells, raw.count(b";") + lines, raw.count(b"\t") + lines)
+    if cells > csvtext.MAX_CELLS:
+        return None, [
+            finding(
+                "file-too-large",
+                file,
+                f"文件约有 {cells:,} 个单元格，超过可安全读取的 {csvtext.MAX_CELLS:,} 个",
+                hint="把台账拆分为几个文件（如按年份），每个文件一个数据集",
+            )
+        ]
     text, encoding, findings = decode(raw, file)
     del raw  # the text is all that is needed now
     if text is None:

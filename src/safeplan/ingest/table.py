@@ -53,6 +53,8 @@ class RawTable:
             series = self.typed[column] if self.typed is not None else None
             if series is not None and series.dtype.kind in "iu":
                 cache[column] = series.to_numpy()
+            elif series is not None and _integer_categories(series) and not series.isna().any():
+                cache[column] = series.cat.categories.to_numpy()[series.cat.codes.to_numpy()]
             else:
                 cache[column] = None
         return cache[column]
@@ -160,6 +162,12 @@ class RawTable:
                 kinds[infinite] = NON_FINITE
                 values[infinite] = np.nan
             return values, kinds
+        if series is not None and _integer_categories(series):
+            # Every distinct text was an integer (pandas made numbers of the categories).
+            codes = series.cat.codes.to_numpy()
+            values = np.append(series.cat.categories.to_numpy(dtype="float64"), np.nan)[codes]
+            kinds = np.where(codes < 0, BLANK, NUMBER).astype(np.int8)
+            return values, kinds
         if column_kind(series) in ("text", "coded"):
             codes, texts = self.factorize(column)
             distinct_values, distinct_kinds = parse_distinct(texts)
@@ -175,7 +183,7 @@ class RawTable:
         import numpy as np
 
         series = self.typed[column] if self.typed is not None else None
-        if series is not None and series.dtype.kind in "iu":
+        if series is not None and (series.dtype.kind in "iu" or _integer_categories(series)):
             return np.ones(len(series), dtype=bool)
         if isinstance(self.columns, TypedColumns) and series is not None:
             if series.dtype.kind == "f":
@@ -419,6 +427,12 @@ def column_kind(series: Any) -> str | None:
         textual = categories.kind == "O" or pd.api.types.is_string_dtype(categories)
         return "coded" if textual else "coded-number"
     return "number" if dtype.kind in "iufb" else "text"
+
+
+def _integer_categories(series: Any) -> bool:
+    """A categorical column whose distinct texts pandas read as integers (so every one of
+    them was an integer literal)."""
+    return column_kind(series) == "coded-number" and series.cat.categories.dtype.kind in "iu"
 
 
 def number_text(value: float) -> str:
