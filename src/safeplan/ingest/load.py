@@ -9,9 +9,9 @@ from safeplan.errors import ConfigError, DataError
 from safeplan.findings import ValidationReport
 from safeplan.ingest.dataset import DataSet, Dataset
 from safeplan.ingest.plausibility import plausibility
+from safeplan.ingest.read import SUFFIXES
 from safeplan.ingest.records import load_records
 from safeplan.ingest.rules import check_rules
-from safeplan.ingest.workbook import discard, prefetch
 from safeplan.ingest.yearly import load_yearly
 
 if TYPE_CHECKING:
@@ -70,7 +70,12 @@ def load_data(plan: Plan, *, warnings: bool = True) -> DataSet:
     never stop an evaluation — ``check`` asks for them only when it must print findings.
     """
     # Workbooks are read by child processes, started now: they read while pandas loads.
-    for source in plan.sources.values():
+    books = [s for s in plan.sources.values() if s.path.suffix.lower() in SUFFIXES]
+    if not books:
+        return _load_data(plan, warnings=warnings)
+    from safeplan.ingest.workbook import discard, prefetch
+
+    for source in books:
         prefetch(source.path, source.sheet)
     try:
         return _load_data(plan, warnings=warnings)

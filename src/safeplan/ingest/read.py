@@ -23,7 +23,22 @@ from safeplan.ingest import csvtext
 from safeplan.ingest.csvtext import YEARLY, _plain_bytes, decode, read_csv_text
 from safeplan.ingest.layout import Headers
 from safeplan.ingest.table import RawTable
-from safeplan.ingest.workbook import SUFFIXES, kind_of, read_workbook
+
+#: Workbook suffixes safeplan reads.
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def kind_of(path: Path, head: bytes) -> str | None:
+    """``xlsx``, ``xls`` or ``ods`` from a file's first bytes (and suffix, for a zip);
+    None for anything else, which is read as CSV (web systems export CSV named .xls)."""
+    if head.startswith(b"PK\x03\x04"):
+        return "ods" if path.suffix.lower() == ".ods" else "xlsx"
+    if head.startswith(_OLE):
+        return "xls"
+    return None  # text, whatever the name says: read as CSV
+
 
 #: Larger inputs are not statistics; they are refused before being read.
 MAX_FILE_BYTES = 1 << 30
@@ -91,6 +106,8 @@ def read_file(
         return None, problem
     kind = kind_of(path, raw[:8])
     if kind is not None:
+        from safeplan.ingest.workbook import read_workbook
+
         return read_workbook(path, file, kind, sheet=sheet, headers=headers)
     if suffix in SUFFIXES:  # not a workbook after all: read the whole file as text
         raw, problem = _read_bytes(path, file, head=False)

@@ -32,7 +32,7 @@ from safeplan.ingest.dataset import Dataset, Records
 from safeplan.ingest.layout import REGION_NAMES, Headers, headers_for, yaml_key
 from safeplan.ingest.read import read_file
 from safeplan.ingest.table import RawTable
-from safeplan.ingest.text import canonical_number, is_total_label, quote
+from safeplan.ingest.text import canonical_number, quote, total_labels
 
 if TYPE_CHECKING:
     import numpy as np
@@ -468,7 +468,7 @@ def _total_rows(
     totals = np.zeros(table.n_rows, dtype=bool)
     if regions is not None:
         codes, labels = regions
-        flags = np.array([is_total_label(str(v), plan_region) for v in labels.tolist()], bool)
+        flags = np.array(total_labels(labels.tolist(), plan_region), dtype=bool)
         if len(flags):
             totals |= flags[codes]
     from safeplan.ingest.table import column_kind
@@ -482,9 +482,7 @@ def _total_rows(
         codes, texts = table.factorize(column)
         # A quick look for the characters of a total label first: a 序号 column of a
         # hundred thousand records has as many distinct texts.
-        flags = np.array(
-            [("计" in t or "全" in t) and is_total_label(t) for t in texts], dtype=bool
-        )
+        flags = np.array(total_labels(texts), dtype=bool)
         if flags.any():
             totals |= flags[codes]
     return totals

@@ -48,6 +48,8 @@ class RawTable:
 
     def int_values(self, column: str) -> Any:
         """The column as a numpy int array when every cell is a plain whole number, else None."""
+        import numpy as np
+
         cache = self.__dict__.setdefault("_ints", {})
         if column not in cache:
             series = self.typed[column] if self.typed is not None else None
@@ -55,6 +57,13 @@ class RawTable:
                 cache[column] = series.to_numpy()
             elif series is not None and _integer_categories(series) and not series.isna().any():
                 cache[column] = series.cat.categories.to_numpy()[series.cat.codes.to_numpy()]
+            elif column_kind(series) in ("text", "coded"):
+                # Counts read as text: integers when every distinct text is plain digits.
+                codes, texts = self.factorize(column)
+                plain = all(t.isascii() and t.isdigit() and len(t) < 16 for t in texts)
+                cache[column] = (
+                    np.array([int(t) for t in texts], dtype="int64")[codes] if plain else None
+                )
             else:
                 cache[column] = None
         return cache[column]
@@ -208,6 +217,9 @@ class RawTable:
         with localcontext() as context:
             context.prec = 10_000
             for text in self.cells(rows, column):
+                if text.isascii() and text.replace(".", "", 1).isdigit():
+                    total += Decimal(text)  # the usual cell: plain digits
+                    continue
                 canonical = canonical_number(text)
                 if canonical is None:
                     return None

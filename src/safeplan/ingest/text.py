@@ -207,6 +207,16 @@ def is_total_label(text: str, plan_region: str | None = None) -> bool:
     return label in TOTAL_LABELS or (bool(plan_region) and label == compact(plan_region or ""))
 
 
+def total_labels(labels: list[str], plan_region: str | None = None) -> list[bool]:
+    """:func:`is_total_label` of many distinct labels (thousands of counties), quickly."""
+    own = compact(plan_region) if plan_region else ""
+    marks = ("计", "全", *((own[0],) if own else ()))
+    return [
+        any(mark in label for mark in marks) and is_total_label(label, plan_region)
+        for label in labels
+    ]
+
+
 def is_footnote(text: str) -> bool:
     """True when a row's first cell starts a footnote (注：…, 资料来源：…)."""
     return compact(text).startswith(FOOTNOTE_PREFIXES)

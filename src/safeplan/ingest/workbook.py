@@ -19,15 +19,12 @@ cells (a ``missing-value`` warning where a number is needed): a documented limit
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import time
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as day_time
-from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,11 +47,6 @@ TIMEOUT = 120.0
 
 #: Members of a workbook's zip archive beyond which it is no workbook.
 MAX_MEMBERS = 10_000
-
-#: Workbook suffixes safeplan reads.
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def cell_text(value: object) -> str:
@@ -186,6 +178,8 @@ class Pending:
         """The child's result (an ``error`` entry when it failed)."""
         if self.result is not None:
             return self.result
+        import pickle
+
         assert self.pid is not None and self.fd is not None
         import select
 
@@ -220,17 +214,6 @@ class Pending:
 
 
 _PENDING: dict[tuple[Path, str | None], Pending] = {}
-
-
-def kind_of(path: Path, head: bytes) -> str | None:
-    """``xlsx``, ``xls`` or ``ods`` from a file's first bytes (and suffix, for a zip);
-    None for anything else, which is read as CSV (web systems export CSV named .xls)."""
-    suffix = path.suffix.lower()
-    if head.startswith(b"PK\x03\x04"):
-        return "ods" if suffix == ".ods" else "xlsx"
-    if head.startswith(_OLE):
-        return "xls"
-    return None  # text, whatever the name says: read as CSV
 
 
 def start(path: Path, sheet: str | None, kind: str) -> Pending:
@@ -269,6 +252,8 @@ def start(path: Path, sheet: str | None, kind: str) -> Pending:
                 _, hard = resource.getrlimit(resource.RLIMIT_AS)
                 if hard == resource.RLIM_INFINITY or limit <= hard:
                     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+            import pickle
+
             payload = pickle.dumps(_read_sheet(str(path), sheet, sniffed), protocol=5)
             view = memoryview(payload)
             while view:
@@ -307,12 +292,19 @@ def prefetch(path: Path, sheet: str | None) -> None:
         return
     try:
         info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or path.suffix.lower() not in SUFFIXES:
+        if not stat.S_ISREG(info.st_mode) or path.suffix.lower() not in (
+            ".xlsx",
+            ".xlsm",
+            ".xls",
+            ".ods",
+        ):
             return
         with open(path, "rb") as handle:
             head = handle.read(8)
     except OSError:
         return
+    from safeplan.ingest.read import kind_of
+
     kind = kind_of(path, head)
     if kind is None or _precheck(path, kind, "") is not None:
         return
@@ -320,6 +312,8 @@ def prefetch(path: Path, sheet: str | None) -> None:
 
 
 def _is_ods(path: Path) -> bool:
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as archive:
             return "content.xml" in archive.NameToInfo and "xl/workbook.xml" not in (
@@ -341,6 +335,8 @@ def _memory_limit() -> int | None:
 
 def _precheck(path: Path, kind: str, file: str) -> Finding | None:
     """Limits on what a workbook would inflate to, before anything reads it."""
+    import zipfile
+
     from safeplan.ingest.read import MAX_FILE_BYTES, size_text
 
     if kind == "xls":
@@ -495,17 +491,21 @@ def _failure(result: dict[str, Any], file: str, sheet: str | None) -> Finding:
 
 # --------------------------------------------------------------------------- error cells
 
-_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
-_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_SHEET = rb"<(?:\w+:)?sheet\b([^>]*)/?>"
+_REL = rb"<(?:\w+:)?Relationship\b([^>]*)/?>"
+_ATTR = rb'([\w:]+)="([^"]*)"'
 
 
 def _attributes(text: bytes) -> dict[str, str]:
-    return {k.decode(): unescape(v.decode("utf-8", "replace")) for k, v in _ATTR.findall(text)}
+    from html import unescape
+
+    return {k.decode(): unescape(v.decode("utf-8", "replace")) for k, v in re.findall(_ATTR, text)}
 
 
 def _sheet_part(path: Path, sheet: str | None) -> tuple[str, str] | None:
     """(name, zip member) of the named sheet, or of the first visible worksheet."""
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as archive:
             workbook = archive.read("xl/workbook.xml")[: 1 << 22]
@@ -513,14 +513,14 @@ def _sheet_part(path: Path, sheet: str | None) -> tuple[str, str] | None:
     except (KeyError, zipfile.BadZipFile, OSError, ValueError):
         return None
     targets: dict[str, str] = {}
-    for match in _REL.finditer(rels):
+    for match in re.finditer(_REL, rels):
         attrs = _attributes(match.group(1))
         if attrs.get("Type", "").endswith("/worksheet"):
             target = attrs.get("Target", "")
             targets[attrs.get("Id", "")] = (
                 target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             )
-    for match in _SHEET.finditer(workbook):
+    for match in re.finditer(_SHEET, workbook):
         attrs = _attributes(match.group(1))
         rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
         if rid not in targets:
@@ -534,11 +534,11 @@ def _sheet_part(path: Path, sheet: str | None) -> tuple[str, str] | None:
     return None
 
 
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
-_TYPE = re.compile(rb'\bt="(\w+)"')
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+_CELL = rb"(?s)<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)"
+_REF = rb'\br="([A-Z]{1,3})([0-9]{1,7})"'
+_TYPE = rb'\bt="(\w+)"'
+_VALUE = rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+_FORMULA = rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)"
 
 
 def _scan_errors(path: Path, member: str) -> dict[tuple[int, int], str]:
@@ -548,6 +548,8 @@ def _scan_errors(path: Path, member: str) -> dict[tuple[int, int], str]:
     (``#DIV/0!``) or ``=`` and the formula. Only the few chunks that hold a formula or an
     error cell are parsed; a sheet of plain values is merely inflated.
     """
+    import zipfile
+
     found: dict[tuple[int, int], str] = {}
     try:
         with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
@@ -572,18 +574,20 @@ def _scan_errors(path: Path, member: str) -> dict[tuple[int, int], str]:
 
 
 def _scan_part(part: bytes, found: dict[tuple[int, int], str]) -> None:
-    for match in _CELL.finditer(part):
+    from html import unescape
+
+    for match in re.finditer(_CELL, part):
         attrs, body = match.group(1), match.group(2) or b""
-        ref = _REF.search(attrs)
+        ref = re.search(_REF, attrs)
         if ref is None:
             continue
-        kind = _TYPE.search(attrs)
-        value = _VALUE.search(body)
+        kind = re.search(_TYPE, attrs)
+        value = re.search(_VALUE, body)
         shown: str | None = None
         if kind is not None and kind.group(1) == b"e":
             shown = unescape(value.group(1).decode("utf-8", "replace")) if value else "#N/A"
         else:
-            formula = _FORMULA.search(body)
+            formula = re.search(_FORMULA, body)
             if formula is not None and (value is None or not value.group(1).strip()):
                 text = formula.group(1)
                 shown = "=" + (unescape(text.decode("utf-8", "replace")) if text else "（公式）")

@@ -25,7 +25,7 @@ from safeplan.ingest.dataset import Dataset
 from safeplan.ingest.layout import YEARLY_ALIASES, Headers, headers_for
 from safeplan.ingest.read import read_file
 from safeplan.ingest.table import RawTable
-from safeplan.ingest.text import is_total_label, quote
+from safeplan.ingest.text import quote, total_labels
 
 if TYPE_CHECKING:
     import numpy as np
@@ -142,7 +142,7 @@ def load_yearly(
     totals = np.zeros(table.n_rows, dtype=bool)
     if regions is not None:
         codes, labels = regions
-        is_total = np.array([is_total_label(str(v), plan.info.region) for v in labels], dtype=bool)
+        is_total = np.array(total_labels(labels.tolist(), plan.info.region), dtype=bool)
         totals = is_total[codes] if len(labels) else totals
     findings.extend(check_keys(table, years, regions))
     columns: dict[str, Any] = {"year": years}
