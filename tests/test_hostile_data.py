@@ -221,3 +221,23 @@ def test_a_number_beyond_the_float_range(run, plan):
     (hit,) = json.loads(result.stdout)["findings"]
     assert (hit["code"], hit["line"], hit["column"]) == ("non-finite", 4, 3)
     assert "RuntimeWarning" not in result.stderr
+
+
+@pytest.mark.parametrize("special", ["/proc/self/mem", "/dev/zero", "/dev/stdin", "/dev/null"])
+def test_special_files_are_unreadable_at_once(special):
+    path = Path(special)
+    if not path.exists():
+        pytest.skip(f"no {special} here")
+    table, findings = read.read_file(path, special)
+    assert table is None
+    assert [f.code for f in findings] == ["file-unreadable"]
+
+
+def test_without_a_process_to_spare_the_workbook_is_read_here(run, plan, monkeypatch):
+    def no_fork() -> int:
+        raise OSError("fork: Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    to_xlsx(plan, gdp_book())
+    result = run("validate", "-c", str(plan / "indicators.yaml"), "-f", "json")
+    assert result.exit_code == 0, result.stdout

@@ -233,11 +233,17 @@ def start(path: Path, sheet: str | None, kind: str) -> Pending:
     read_end, write_end = os.pipe()
     import warnings
 
-    with warnings.catch_warnings():
-        # Python 3.12 warns about forking a process with threads (numpy's BLAS pool); the
-        # child only reads the file and writes to the pipe, taking no lock they could hold.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12 warns about forking a process with threads (numpy's BLAS pool);
+            # the child only reads the file and writes to the pipe, taking no lock they hold.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError:  # no process to spare: read here, without the child's limits
+        os.close(read_end)
+        os.close(write_end)
+        pending.result = _read_sheet(str(path), sheet, sniffed)
+        return pending
     if pid == 0:  # the child: read, send, and leave without running any cleanup
         try:
             os.close(read_end)
