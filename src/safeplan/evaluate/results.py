@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from safeplan.domain.exact import number
 
 if TYPE_CHECKING:
-    from safeplan.plan import Plan, Target
+    from safeplan.plan import Indicator, Plan, Target
 
 Status = Literal["met", "missed", "no_data"]
 
@@ -68,16 +68,35 @@ def _plan_dict(plan: Plan) -> dict[str, Any]:
 
 
 def indicator_facts(plan: Plan) -> dict[str, dict[str, Any]]:
-    """What reports show about each indicator besides its results, by id."""
+    """What reports show about each indicator besides its results, by id: name, unit,
+    attribute (``binding``/``expected``/None), decimals (the plan's, or None), target,
+    baseline year, and whether its values are counts (whole numbers: deaths, accidents)."""
     return {
         i.id: {
             "name": i.name,
             "unit": i.unit,
+            "attribute": i.attribute,
+            "decimals": i.decimals,
             "target": target_dict(i.target),
             "baseline_year": i.target.baseline_year or plan.info.baseline_year,
+            "count": _is_count(plan, i),
         }
         for i in plan.indicators
     }
+
+
+def _is_count(plan: Plan, indicator: Indicator) -> bool:
+    """Whether an indicator's values are counts: a ``value`` of a count column, or of a
+    count derived from accident records (all but the direct loss)."""
+    from safeplan.ingest.cells import is_count_column
+
+    if indicator.value is None:
+        return False
+    dataset, _, column = indicator.value.partition(".")
+    spec = plan.config.datasets.get(dataset)
+    if spec is not None and spec.records is not None:
+        return column != "direct_loss"
+    return is_count_column(column)
 
 
 @dataclass

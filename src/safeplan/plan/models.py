@@ -176,6 +176,12 @@ class Indicator(_Model):
     denominator: Ref | None = None
     per: Number | None = Field(None, description="scale of a rate, default 1")
     unit: str | None = Field(None, description="display unit, e.g. 人/亿元")
+    attribute: Literal["binding", "expected"] | None = Field(
+        None, description="指标属性: binding (约束性) or expected (预期性); display only"
+    )
+    decimals: Annotated[int, Field(strict=True, ge=0, le=6)] | None = Field(
+        None, description="decimal places shown for values and thresholds (0–6); display only"
+    )
     target: Target
 
     @model_validator(mode="after")
