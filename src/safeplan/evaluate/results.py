@@ -11,7 +11,7 @@ from safeplan.domain.exact import number
 if TYPE_CHECKING:
     from safeplan.plan import Indicator, Plan, Target
 
-Status = Literal["met", "missed", "no_data"]
+Status = Literal["met", "missed", "no_data", "no_target"]
 
 
 def target_dict(target: Target) -> dict[str, Any]:
@@ -108,6 +108,9 @@ class CheckReport:
     results: list[Result]
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Each indicator's display facts by id (name, unit, target …), for reports."""
+    outlook: list[Outlook] = field(default_factory=list)
+    """The outlook to the target year as the plan stood at the end of :attr:`year`, when
+    the caller adds it (the written summary uses it); not part of the JSON."""
 
     @property
     def ok(self) -> bool:
