@@ -33,6 +33,13 @@ def write_csv(
 PlanMaker = Callable[..., Path]
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables fit COLUMNS when it is set: outputs under test have no width unless a test
+    sets one."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def make_plan(tmp_path: Path) -> PlanMaker:
     """Write indicators.yaml (text) and data files ({name: (header, rows[, encoding])})."""
