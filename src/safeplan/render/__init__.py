@@ -21,11 +21,18 @@ __all__ = ["FORMATS", "Options", "formats", "render"]
 
 @dataclass(frozen=True)
 class Options:
-    """How to render: language, colour (terminal only), what fails ``validate``."""
+    """How to render: language, colour and width (terminal only), what fails ``validate``,
+    and the language of CSV headers (``None``: the stable English field names)."""
 
     lang: Literal["zh", "en"] = "zh"
     colour: bool = False
     fail_on: Literal["error", "warning"] = "error"
+    width: int | None = None
+    """The terminal's width in cells: tables wrap or page to fit it (None: no limit)."""
+    csv_lang: Literal["zh", "en"] | None = None
+    """Headers of CSV for people (``--lang`` given explicitly); None for machines."""
+    generated: str | None = None
+    """When a report was made, for its footer (None: not shown)."""
 
 
 #: command → format → ``module:function`` of the renderer, ``f(report, options)``.
@@ -35,6 +42,8 @@ FORMATS: dict[str, dict[str, str]] = {
         "json": "safeplan.render.json:render_check",
         "markdown": "safeplan.render.markdown:render_check",
         "csv": "safeplan.render.csv:render_check",
+        "text": "safeplan.render.summary:render_text",
+        "xlsx": "safeplan.render.xlsx:render_check",
     },
     "gap": {
         "table": "safeplan.render.text:render_gap",
@@ -52,6 +61,10 @@ FORMATS: dict[str, dict[str, str]] = {
     "explain": {
         "text": "safeplan.render.explain:render_text",
         "json": "safeplan.render.explain:render_json",
+    },
+    "report": {
+        "html": "safeplan.render.html:render_report",
+        "docx": "safeplan.render.docx:render_report",
     },
     "classify": {
         "table": "safeplan.render.classify:render_table",
