@@ -236,10 +236,14 @@ def test_widths_are_capped_and_explicit_widths_kept() -> None:
     assert worksheet.column_dimensions["B"].width == 33
 
 
-def test_header_label_counts_for_width() -> None:
-    columns = [Column("x", "工矿商贸就业人员十万人生产安全事故死亡率", "number", decimals=2)]
+def test_header_label_counts_for_width_and_a_long_one_wraps() -> None:
+    columns = [Column("x", "死亡率", "number", decimals=2)]
     worksheet = _sheet(rows=[{"x": 0.5}], columns=columns)
     assert worksheet.column_dimensions["A"].width >= text_width(columns[0].label)
+    columns = [Column("x", "工矿商贸就业人员十万人生产安全事故死亡率", "number", decimals=2)]
+    worksheet = _sheet(rows=[{"x": 0.5}], columns=columns)
+    assert 18 <= worksheet.column_dimensions["A"].width < text_width(columns[0].label)
+    assert worksheet["A1"].alignment.wrap_text
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ more digits, so that unequal numbers never look equal.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -119,6 +121,16 @@ def fmt_fixed(value: Number, decimals: int | None) -> str:
         return "—"
     if type(value) is int and decimals == 0:
         return str(value)
+    if type(value) is float and decimals < len(_FIXED):
+        # The float's own rounding gives the same digits as rounding its shortest decimal
+        # form, unless that form sits exactly on a tie (2.675 to 2 places): the shortest
+        # form is the shortest text in the float's interval, so no shorter tie lies
+        # between the two.
+        shown = repr(value)
+        point = shown.find(".")
+        if not (shown.endswith("5") and point >= 0 and len(shown) - point - 2 == decimals):
+            text = format(value, _FIXED[decimals])
+            return text[1:] if text[0] == "-" and not text.strip("-0.") else text
     quantum = _QUANTUM[decimals] if decimals < len(_QUANTUM) else Decimal(1).scaleb(-decimals)
     rounded = _decimal(value).quantize(quantum, ROUND_HALF_UP, context=_WIDE)
     text = format(rounded, "f")
@@ -183,17 +195,27 @@ def exact_number(value: Number, digits: int = 12) -> int | Decimal | None:
     return rounded
 
 
+def _fixed_column(values: Sequence[Number], decimals: int | None) -> list[str]:
+    """:func:`fmt_fixed` of each value, each distinct value once where values repeat."""
+    from safeplan.render.batch import _repetitive
+
+    fmt = functools.partial(fmt_fixed, decimals=decimals)
+    return _format_each(values, fmt) if _repetitive(values) else list(map(fmt, values))
+
+
 def _pair_columns(
     values: Sequence[Number],
     thresholds: Sequence[Number],
     precisions: Sequence[Precision] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """:func:`fmt_pair` of each value and threshold (with each row's precision), each
-    distinct number formatted once."""
+    """:func:`fmt_pair` of each value and threshold (with each row's precision)."""
     if precisions is None:
         value_texts = _format_each(values, fmt_number)
         threshold_texts = _format_each(thresholds, fmt_number)
         precisions = [GENERIC] * len(values)
+    elif len(set(precisions)) == 1:  # one indicator: a column of one precision
+        value_texts = _fixed_column(values, precisions[0].value)
+        threshold_texts = _fixed_column(thresholds, precisions[0].threshold)
     else:
         value_texts = _format_each(
             zip(values, (p.value for p in precisions), strict=True),
@@ -203,8 +225,10 @@ def _pair_columns(
             zip(thresholds, (p.threshold for p in precisions), strict=True),
             lambda pair: fmt_fixed(*pair),
         )
-    # Unequal numbers that read the same need more digits: fmt_pair finds how many.
-    same = map(_reads_equal, value_texts, threshold_texts)
+    # Unequal numbers that read the same need more digits: fmt_pair finds how many. With
+    # as many decimals on both sides, reading the same is being the same text.
+    same_decimals = all(p.value == p.threshold for p in set(precisions))
+    same = map(operator.eq if same_decimals else _reads_equal, value_texts, threshold_texts)
     for i in compress(range(len(values)), same):
         if values[i] != thresholds[i]:
             value_texts[i], threshold_texts[i] = fmt_pair(values[i], thresholds[i], precisions[i])

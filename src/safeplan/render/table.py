@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from itertools import zip_longest
+from itertools import repeat, zip_longest
 
 from safeplan.render.batch import _format_each, _repetitive
 
@@ -164,6 +164,9 @@ def table_lines(
 
 def _pad_column(cells: Sequence[str], width: int, right: bool) -> list[str]:
     """The cells of a column padded to ``width``, each distinct cell once where they repeat."""
+    joined = "".join(cells)
+    if joined.isascii() or not _wider().search(joined):  # as wide as long: pad in C
+        return list(map(str.rjust if right else str.ljust, cells, repeat(width)))
     pad = functools.partial(_pad, width=width, right=right)
     return _format_each(cells, pad) if _repetitive(cells) else list(map(pad, cells))
 

@@ -91,6 +91,7 @@ _HIGHLIGHT_FILL = "FFC7CE"  # light red, Excel's "Light Red Fill" for bad values
 _WIDTH_PADDING = 2
 _MIN_WIDTH = 6.0
 _MAX_WIDTH = 60.0
+_HEADER_WIDTH = 18
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,8 @@ def _fill_sheet(worksheet: Worksheet, sheet: Sheet) -> None:
     highlight_fill = PatternFill(
         fill_type="solid", start_color=_HIGHLIGHT_FILL, end_color=_HIGHLIGHT_FILL
     )
-    widths = [text_width(column.label) for column in sheet.columns]
+    # A long header wraps (to about three lines) rather than widen its column.
+    widths = [min(text_width(column.label), _HEADER_WIDTH) for column in sheet.columns]
     top = 1
     if sheet.heading:
         cell = _cell(worksheet, 1, 1)
@@ -299,11 +301,19 @@ def _fill_sheet(worksheet: Worksheet, sheet: Sheet) -> None:
             horizontal="right" if right else "center", vertical="center", wrap_text=True
         )
 
+    # A character of room beside each cell's text, so that a number right-aligned in one
+    # column does not run into the text of the next.
+    aligned = {
+        right: Alignment(horizontal="right" if right else "left", vertical="center", indent=1)
+        for right in (False, True)
+    }
     for row_number, row in enumerate(sheet.rows, start=top + 1):
         highlighted = sheet.highlight is not None and sheet.highlight(row)
         for index, column in enumerate(sheet.columns, start=1):
             cell = _cell(worksheet, row_number, index)
             shown = _set_value(cell, column, row.get(column.key))
+            if cell.value is not None:
+                cell.alignment = aligned[column.kind in ("int", "number", "percent")]
             if sheet.cell_format is not None and column.kind != "text" and cell.value is not None:
                 own = sheet.cell_format(row, column.key)
                 if own:
@@ -318,16 +328,41 @@ def _fill_sheet(worksheet: Worksheet, sheet: Sheet) -> None:
         worksheet.auto_filter.ref = f"A{top}:{last_column}{len(sheet.rows) + top}"
         worksheet.print_title_rows = f"1:{top}"
 
-    notes_start = len(sheet.rows) + top + 2  # one blank row between the table and the notes
-    for offset, note in enumerate(sheet.notes):
-        _set_text(_cell(worksheet, notes_start + offset, 1), note)
-
+    total = 0.0
     for index, column in enumerate(sheet.columns, start=1):
         if column.width is not None:
             width = column.width
         else:
             width = min(max(widths[index - 1] + _WIDTH_PADDING, _MIN_WIDTH), _MAX_WIDTH)
         worksheet.column_dimensions[get_column_letter(index)].width = width
+        total += width
+
+    # The header row as tall as its longest wrapped header (spreadsheets do not grow it).
+    lines = max(
+        (
+            -(
+                -text_width(column.label)
+                // max(int(worksheet.column_dimensions[get_column_letter(i)].width) - 2, 1)
+            )
+            for i, column in enumerate(sheet.columns, start=1)
+        ),
+        default=1,
+    )
+    if lines > 1:
+        worksheet.row_dimensions[top].height = 15 * lines + 2
+
+    # Notes wrap within the table's width (text running past it would widen the printout).
+    notes_start = len(sheet.rows) + top + 2  # one blank row between the table and the notes
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for offset, note in enumerate(sheet.notes):
+        row_number = notes_start + offset
+        cell = _cell(worksheet, row_number, 1)
+        _set_text(cell, note)
+        cell.alignment = wrapped
+        if len(sheet.columns) > 1:
+            worksheet.merge_cells(f"A{row_number}:{last_column}{row_number}")
+            lines = -(-text_width(note) // max(int(total) - 2, 1))
+            worksheet.row_dimensions[row_number].height = 15 * max(lines, 1)
     _print_setup(worksheet)
 
 
