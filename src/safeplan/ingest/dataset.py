@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from safeplan.findings import ValidationReport
+    from safeplan.ingest.controls import ControlFigures
 
 
 @dataclass
@@ -134,6 +135,8 @@ class DataSet:
 
     datasets: dict[str, Dataset]
     report: ValidationReport
+    controls: ControlFigures | None = None
+    """The figures of the plan's control-figure tables (控制指标分解表), if it has any."""
     _regions: list[str] | None = field(default=None, repr=False)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
