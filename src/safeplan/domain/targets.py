@@ -80,7 +80,7 @@ def final_threshold(kind: TargetKind, number: Any, base: Any, span: int) -> Any:
     return None
 
 
-def projection(latest: Any, base: Any, latest_year: Any, baseline: int, target_year: int) -> Any:
+def projection(latest: Any, base: Any, latest_year: Any, baseline: Any, target_year: int) -> Any:
     """The straight line through the baseline and the latest value, at the target year:
     v_L + (v_L − v_B) × (T − L) ÷ (L − B). The caller makes sure L > B."""
     return latest + (latest - base) * (target_year - latest_year) / (latest_year - baseline)

@@ -193,9 +193,7 @@ def _allowed_keys(parent: tuple[int | str, ...]) -> str:
 _SHEET = re.compile(r"^(?P<file>.+?\.xlsx)#(?P<sheet>.+)$", re.I)
 
 
-def _resolve_path(
-    file: str, key: str, plan_dir: Path, where: str
-) -> tuple[Path, str | None, str]:
+def _resolve_path(file: str, key: str, plan_dir: Path, where: str) -> tuple[Path, str | None, str]:
     """(resolved path, sheet, display path) of a file named in the plan, kept inside it."""
     text = file
     sheet = None
@@ -233,7 +231,9 @@ def _resolve_control(
     index: int, spec: ControlTable, plan_dir: Path, located: Located, display: str
 ) -> ControlSource:
     entry = located.data["controls"][index]
-    line = located.line_of(("controls", index, "file") if isinstance(entry, dict) else ("controls", index))
+    line = located.line_of(
+        ("controls", index, "file") if isinstance(entry, dict) else ("controls", index)
+    )
     where = f"{display}:{line}" if line else display
     path, sheet, shown = _resolve_path(spec.file, f"controls[{index}].file", plan_dir, where)
     return ControlSource(index=index, spec=spec, path=path, sheet=sheet, display=shown, line=line)
@@ -242,7 +242,9 @@ def _resolve_control(
 def _check_targets(config: PlanFile, located: Located, display: str) -> None:
     """What the models cannot see: a target's own baseline year against the plan's years."""
     for i, indicator in enumerate(config.indicators):
-        own = [(("indicators", i, "target"), f"indicators[{i}].target", indicator.target)]
+        own: list[tuple[tuple[int | str, ...], str, Target]] = [
+            (("indicators", i, "target"), f"indicators[{i}].target", indicator.target)
+        ]
         for name, target in (indicator.regions or {}).items():
             own.append(
                 (("indicators", i, "regions", name), f"indicators[{i}].regions.{name}", target)

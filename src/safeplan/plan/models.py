@@ -291,9 +291,9 @@ class ControlTable(_Model):
     year: Year | None = Field(
         None, description="the year of every figure in the file (else a 年份 column)"
     )
-    columns: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(pattern=ID_PATTERN)]] = (
-        Field(default_factory=dict, description="header as written → indicator id")
-    )
+    columns: dict[
+        Annotated[str, Field(min_length=1)], Annotated[str, Field(pattern=ID_PATTERN)]
+    ] = Field(default_factory=dict, description="header as written → indicator id")
 
     @model_validator(mode="before")
     @classmethod

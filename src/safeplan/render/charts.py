@@ -425,7 +425,8 @@ def _draw(
 ) -> None:
     baseline_year = int(plan["baseline_year"])
     target_year = int(plan["target_year"])
-    target = rows[0]["target"]
+    # The first target that binds (a region may have none: no target line is drawn).
+    target = next((r["target"] for r in rows if r.get("target")), None) or {"kind": None}
     kind = target["kind"]
     own_baseline = int(target.get("baseline_year") or baseline_year)
     years = [int(r["year"]) for r in rows]
@@ -443,7 +444,7 @@ def _draw(
                 [p[0] for p in points],
                 [p[1] for p in points],
                 linestyle="none",
-                marker=_MARKERS[status],
+                marker=_MARKERS.get(status, "s"),
                 markersize=8,
                 color=_COLORS[status],
                 markeredgecolor="white",

@@ -40,7 +40,7 @@ def _csv_rows(fields: dict[str, Sequence[Any]]) -> Iterable[tuple[object, ...]]:
         _format_each(fields["region"], lambda x: "" if x is None else escape_text(x)),
         fields["year"],
         _csv_numbers(fields["value"]),
-        [t["kind"] for t in fields["target"]],
+        ["" if t is None else t["kind"] for t in fields["target"]],
         _format_each_object(fields["target"], _csv_target_value),
         _csv_numbers(fields["threshold"]),
         _csv_numbers(fields["gap"]),
@@ -49,7 +49,9 @@ def _csv_rows(fields: dict[str, Sequence[Any]]) -> Iterable[tuple[object, ...]]:
     return zip(*columns, strict=True)
 
 
-def _csv_target_value(target: dict[str, Any]) -> str:
+def _csv_target_value(target: dict[str, Any] | None) -> str:
+    if target is None:
+        return ""
     return "true" if target["kind"] == "yoy_decline" else _csv_number(target["value"])
 
 

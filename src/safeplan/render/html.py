@@ -39,6 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "met": "达标",
         "missed": "未达标",
         "no_data": "无数据",
+        "no_target": "无目标",
         "on_track": "可达标",
         "off_track": "难达标",
         "unknown": "无法判断",
@@ -82,6 +83,7 @@ LABELS: dict[str, dict[str, str]] = {
         "met": "met",
         "missed": "missed",
         "no_data": "no data",
+        "no_target": "no target",
         "on_track": "on track",
         "off_track": "off track",
         "unknown": "unknown",
@@ -306,7 +308,9 @@ class _View:
     def region(self, region: str | None) -> str:
         return self.whole if region is None else region
 
-    def target(self, target: Mapping[str, Any]) -> str:
+    def target(self, target: Mapping[str, Any] | None) -> str:
+        if not target:  # no target binds this region (no_target)
+            return "—"
         kind = target.get("kind")
         if kind == "max":
             return self.labels["t_max"].format(x=format_number(target["value"]))

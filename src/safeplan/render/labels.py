@@ -19,6 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
         "met": "✓ 达标",
         "missed": "✗ 未达标",
         "no_data": "– 无数据",
+        "no_target": "○ 无目标",
         "whole": "全域",
         "check_title": "{name} — {year}年控制指标检查",
         "summary": "达标 {met} 项，未达标 {missed} 项，无数据 {no_data} 项",
@@ -50,6 +51,7 @@ LABELS: dict[str, dict[str, str]] = {
         "met": "✓ met",
         "missed": "✗ missed",
         "no_data": "– no data",
+        "no_target": "○ no target",
         "whole": "whole plan",
         "check_title": "{name} — control indicators in {year}",
         "summary": "{met} met, {missed} missed, {no_data} without data",
@@ -72,9 +74,11 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def target_text(target: dict[str, Any], baseline: int, lang: str = "zh") -> str:
-    """A target as people write it: ≤ 0.01, 较2020年下降 10%, 低于上年."""
+def target_text(target: dict[str, Any] | None, baseline: int, lang: str = "zh") -> str:
+    """A target as people write it: ≤ 0.01, 较2020年下降 10%, 低于上年 (— where none binds)."""
     labels = LABELS[lang]
+    if target is None:
+        return labels["unknown"]
     kind = target["kind"]
     b = target.get("baseline_year", baseline)
     return labels[kind].format(v=fmt_number(target["value"]) if kind != "yoy_decline" else "", b=b)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from safeplan.evaluate.results import CheckReport, GapReport
     from safeplan.render import Options
 
-_COLOURS = {"met": "32", "missed": "31", "no_data": "33"}
+_COLOURS = {"met": "32", "missed": "31", "no_data": "33", "no_target": "2"}
 
 
 _CHECK_RIGHT = (False, False, True, False, True, True, False)
@@ -42,7 +42,7 @@ def check_table(report: CheckReport, *, colour: bool = False, lang: str = "zh") 
     return "\n".join([title, "", *table, "", summary, ""])  # one copy of a long text
 
 
-_MARKS = {"met": "", "missed": "✗", "no_data": ""}
+_MARKS = {"met": "", "missed": "✗", "no_data": "", "no_target": ""}
 
 
 def _year_column(
