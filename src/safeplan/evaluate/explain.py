@@ -166,10 +166,10 @@ def _threshold_steps(
     if target.cumulative:
         baseline = plan.info.baseline_year
         parts = [s.exact(region, y) for y in range(baseline + 1, year + 1)]
-        shown = " + ".join("no data" if p is None else str(number(p)) for p in parts) or "0"
+        summed = " + ".join("no data" if p is None else str(number(p)) for p in parts) or "0"
         total = exact_value(plan, s, region, year, target)
         steps.append(
-            f"cumulative: value = Σ {baseline + 1}–{year} = {shown}"
+            f"cumulative: value = Σ {baseline + 1}–{year} = {summed}"
             + (f" = {number(total)}" if total is not None and len(parts) > 1 else "")
         )
     if target.kind == "max":
