@@ -44,12 +44,14 @@ if TYPE_CHECKING:  # to a type checker a format is its text
     ValidateFormat: TypeAlias = str
     ExplainFormat: TypeAlias = str
     ClassifyFormat: TypeAlias = str
+    MonitorFormat: TypeAlias = str
 else:
     CheckFormat = _formats("check")
     GapFormat = _formats("gap")
     ValidateFormat = _formats("validate")
     ExplainFormat = _formats("explain")
     ClassifyFormat = _formats("classify")
+    MonitorFormat = _formats("monitor")
 
 
 class ChartFormat(StrEnum):
@@ -152,12 +154,18 @@ def _load(config: Path) -> Plan:
 
 
 def _render(
-    command: str, fmt: str, report: object, lang: Lang, *, colour: bool = False
+    command: str,
+    fmt: str,
+    report: object,
+    lang: Lang,
+    *,
+    colour: bool = False,
+    regions: bool = False,
 ) -> str | bytes:
     """Render through the registry; colour only on a terminal that wants it."""
     from safeplan.render import Options, render
 
-    options = Options(lang=lang.value, colour=colour and _colour())
+    options = Options(lang=lang.value, colour=colour and _colour(), regions=regions)
     return render(command, str(fmt), report, options)
 
 
@@ -223,18 +231,22 @@ def gap(
     region: RegionOpt = None,
     format: Annotated[GapFormat, typer.Option("--format", "-f", help="Output format.")] = "table",
     output: OutputOpt = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option("--as-of", help="Evaluate as the plan stood at the end of this year."),
+    ] = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
     """The target-gap table from the baseline year, and the outlook to the target year.
 
-    Exit 0 when every indicator is on track, 1 otherwise, 2 as for check.
+    Exit 0 when no indicator is off track, 1 otherwise, 2 as for check.
     """
     with _errors(debug):
         from safeplan import api
 
         plan = _load(config)
-        report = api.gap(plan, region=region)
+        report = api.gap(plan, region=region, as_of=as_of)
         _emit(_render("gap", format, report, lang, colour=output is None), output, plan)
     raise typer.Exit(0 if report.ok else 1)
 
@@ -259,6 +271,41 @@ def explain(
         plan = _load(config)
         explanation = api.explain(plan, indicator, year, region=region)
         _emit(_render("explain", format, explanation, lang), output, plan)
+
+
+@app.command()
+def monitor(
+    through: Annotated[
+        str, typer.Argument(help="统计截止: YYYY-MM (to the end of that month) or YYYY-MM-DD.")
+    ],
+    config: ConfigOpt = DEFAULT_CONFIG,
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", "-d", help="The records dataset (default: the first)."),
+    ] = None,
+    format: Annotated[
+        MonitorFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = "table",
+    regions: Annotated[
+        bool, typer.Option("--regions", help="text: also one paragraph per region.")
+    ] = False,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    debug: DebugOpt = False,
+) -> None:
+    """Year-to-date accidents from the records against the same dates a year earlier (同比),
+    and the annual caps against the share of the year elapsed.
+
+    Exit 0 when 双下降 holds for the whole plan and no cap is ahead of time, 1 otherwise,
+    2 as for check.
+    """
+    with _errors(debug):
+        from safeplan import api
+
+        plan = _load(config)
+        report = api.monitor(plan, through, dataset=dataset)
+        _emit(_render("monitor", format, report, lang, regions=regions), output, plan)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()
@@ -357,7 +404,10 @@ def report(
     ),
     year: Annotated[
         int | None,
-        typer.Option("--year", help="The year of the check table (default: the latest)."),
+        typer.Option(
+            "--year",
+            help="Evaluate as the plan stood at the end of this year (default: the latest).",
+        ),
     ] = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
@@ -371,7 +421,8 @@ def report(
         from safeplan.render.html import render_report
 
         plan = _load(config)
-        gap_report = api.gap(plan)
+        # The report as the plan stood at the end of YEAR: no later data in any part of it.
+        gap_report = api.gap(plan, as_of=year)
         latest = year or max(r.year for r in gap_report.rows if r.value is not None)
         check_report = api.check(plan, latest)
         warning = configure_matplotlib()

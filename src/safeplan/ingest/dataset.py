@@ -196,6 +196,8 @@ class Records:
     classes: Classification
     sectors: dict[str, list[str]]
     frame: Any = None
+    loss: np.ndarray[Any, Any] | None = None
+    """The direct loss of each kept record in 万元 (0 where blank), as floats."""
 
     @cached_property
     def region(self) -> np.ndarray[Any, Any] | None:

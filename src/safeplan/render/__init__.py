@@ -21,11 +21,13 @@ __all__ = ["FORMATS", "Options", "formats", "render"]
 
 @dataclass(frozen=True)
 class Options:
-    """How to render: language, colour (terminal only), what fails ``validate``."""
+    """How to render: language, colour (terminal only), what fails ``validate``, and
+    whether ``monitor --format text`` adds one paragraph per region."""
 
     lang: Literal["zh", "en"] = "zh"
     colour: bool = False
     fail_on: Literal["error", "warning"] = "error"
+    regions: bool = False
 
 
 #: command → format → ``module:function`` of the renderer, ``f(report, options)``.
@@ -58,6 +60,14 @@ FORMATS: dict[str, dict[str, str]] = {
         "csv": "safeplan.render.classify:render_csv",
         "json": "safeplan.render.classify:render_json",
         "xlsx": "safeplan.render.classify:render_xlsx",
+    },
+    "monitor": {
+        "table": "safeplan.render.monitor:render_table",
+        "json": "safeplan.render.monitor:render_json",
+        "markdown": "safeplan.render.monitor:render_markdown",
+        "csv": "safeplan.render.monitor:render_csv",
+        "xlsx": "safeplan.render.monitor:render_xlsx",
+        "text": "safeplan.render.monitor:render_text",
     },
 }
 

@@ -65,3 +65,24 @@ def _pair_columns(
         if values[i] != thresholds[i]:
             value_texts[i], threshold_texts[i] = fmt_pair(values[i], thresholds[i])
     return value_texts, threshold_texts
+
+
+def fmt_pct(value: float | int | None, decimals: int = 1) -> str:
+    """A percentage as offices write it: ``decimals`` places, rounded half up (四舍五入)
+    from the number's shortest decimal text, without the sign; "—" for ``None``."""
+    if value is None or value != value:
+        return "—"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    step = Decimal(1).scaleb(-decimals)
+    return str(abs(Decimal(repr(float(value)))).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def fmt_signed_pct(value: float | int | None, decimals: int = 1) -> str:
+    """A change in percent with its sign, e.g. ``-12.5%``, ``+3.0%``; "—" for ``None``."""
+    if value is None or value != value:
+        return "—"
+    text = fmt_pct(value, decimals)
+    if float(text) == 0:
+        return f"{text}%"
+    return f"{'-' if value < 0 else '+'}{text}%"
