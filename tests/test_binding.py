@@ -277,8 +277,14 @@ def test_a_period_zero_target_binds_every_region(make_plan):
     )
     acc = (
         ["年份", "地区", "较大事故"],
-        [[2023, "甲", 2], [2024, "甲", 0], [2025, "甲", 0], [2023, "乙", 0], [2024, "乙", 1]]
-        + [[2025, "乙", 0]],
+        [
+            [2023, "甲", 2],
+            [2024, "甲", 0],
+            [2025, "甲", 0],
+            [2023, "乙", 0],
+            [2024, "乙", 1],
+            [2025, "乙", 0],
+        ],
     )
     results = by_key(safeplan.check(make_plan(text, {"acc.csv": acc}), 2025))
     assert (results[("big", "甲")].value, results[("big", "甲")].status) == (0, "met")
