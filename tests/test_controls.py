@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import write_csv
 
 import safeplan
 from safeplan.errors import ConfigError
-from tests.conftest import write_csv
 
 PLAN = """\
 plan: {{name: 示例市安全生产规划, region: 示例市, baseline_year: 2020, target_year: 2025}}
