@@ -94,12 +94,12 @@ def _unit(report: MonitorReport, cap: dict[str, Any]) -> str:
     return "人" if str(cap["id"]).endswith("deaths") or "死亡" in cap["name"] else "起"
 
 
-def _change_words(current: int | float, previous: int | float, pct: float | None) -> str:
-    """下降12.5% / 上升12.5% / 持平 / 增加3起-style wording of one change (no sign)."""
+def _change_words(current: int, previous: int, pct: float | None, unit: str) -> str:
+    """下降12.5% / 上升12.5% / 持平 / 增加3起（去年同期为0）: one change, in words."""
     if current == previous:
         return "持平"
     if pct is None:  # the comparison period had none: no percentage
-        return "上升（去年同期为0）"
+        return f"增加{current}{unit}（去年同期为0）"
     return f"{'下降' if current < previous else '上升'}{fmt_pct(pct)}%"
 
 
@@ -161,11 +161,11 @@ def bulletin(report: MonitorReport, region: str | None = None) -> str:
         if prev_acc:
             first += f"（去年同期发生{prev_acc}起、死亡{prev_deaths}人），实现“双下降”"
     else:
-        first = f"{label}，{who}共发生生产安全事故{acc}起、" + (
-            f"死亡{deaths}人" if deaths else "未造成人员死亡"
+        first = f"{label}，{who}共发生生产安全事故{acc}起" + (
+            f"、死亡{deaths}人" if deaths else "，未造成人员死亡"
         )
-        a = _change_words(acc, prev_acc, row["accidents_change_pct"])
-        d = _change_words(deaths, prev_deaths, row["deaths_change_pct"])
+        a = _change_words(acc, prev_acc, row["accidents_change_pct"], "起")
+        d = _change_words(deaths, prev_deaths, row["deaths_change_pct"], "人")
         word_a, word_d = a[:2], d[:2]
         if a == "持平" and d == "持平":
             first += "，与去年同期持平"
