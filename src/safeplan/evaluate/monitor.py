@@ -330,8 +330,11 @@ def evaluate_monitor(
 def _loss(values: np.ndarray[Any, Any], exact: bool) -> list[int | float | None]:
     if not exact:
         return [number(v) for v in values.tolist()]
-    # Whole millionths, divided exactly: the float nearest the exact decimal sum.
-    return [number(Fraction(v, _LOSS_SCALE)) for v in values.astype("int64").tolist()]
+    # Whole millionths (below 2^53, so exact in floats), divided once: IEEE division gives
+    # the float nearest the exact decimal sum; whole sums stay ints.
+    whole = values % _LOSS_SCALE == 0
+    quotient = (values / _LOSS_SCALE).tolist()
+    return [int(q) if w else q for q, w in zip(quotient, whole.tolist(), strict=True)]
 
 
 def _rows(
