@@ -192,24 +192,31 @@ CODES: dict[str, Code] = {
         "error",
         "事故日期晚于台账声明的统计截止日期（through:）",
         "更正日期，或把 indicators.yaml 中该台账的 through: 改为实际截止日期",
+        "through: 2025-10-31，台账中有一起 2025-11-02 的事故",
     ),
     "missing-region-column": Code(
-        "error", "控制指标表（附表）没有地区列", "附表每行一个地区：把地区列的表头写成“地区”"
+        "error",
+        "控制指标表（附表）没有地区列",
+        "附表每行一个地区：把地区列的表头写成“地区”",
+        "附表的表头是“单位名称,死亡人数控制数”",
     ),
     "control-unknown-region": Code(
         "error",
         "控制指标表（附表）中的地区不在数据中",
         "按数据文件中的写法更正地区名称；全域合计行写“合计”",
+        "附表写“西湖区”，数据中是“西湖县”",
     ),
     "control-unknown-column": Code(
         "warning",
         "控制指标表（附表）中的列不对应任何指标，未读取",
         "把列名改为指标的名称或 id，或在 controls: 的 columns: 中对应",
+        "附表有一列“安全生产投入”，计划中没有这个指标",
     ),
     "control-year-mismatch": Code(
         "error",
         "控制指标表（附表）的年份与 indicators.yaml 中写的 year: 不一致",
         "更正年份，或删去 controls: 中的 year:",
+        "controls: 写 year: 2025，附表的年份列是 2024",
     ),
 }
 
