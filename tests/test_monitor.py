@@ -430,3 +430,23 @@ def test_xlsx_markdown_and_table(make_plan, run, tmp_path):
         == "示例市安全生产治本攻坚三年行动 — 1—10月生产安全事故情况（统计截至2025-10-31）"
     )
     assert "⚠ 超时间进度" in table
+
+
+def test_caps_from_a_control_figure_table(make_plan, tmp_path):
+    config = city(make_plan, cap=12)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "controls:\n  - {file: data/附表2025.csv, year: 2025}\n", "utf-8")
+    (tmp_path / "data" / "附表2025.csv").write_text(
+        "地区,生产安全事故死亡人数控制指标,较大及以上事故起数\n东山县,2,1\n西湖县,,\n合计,10,\n",
+        encoding="utf-8-sig",
+    )
+    caps = {(c["id"], c["region"]): c for c in safeplan.monitor(config, "2025-06").caps}
+    # The table's total row replaces the plan's 12; 东山县 gets the table's 2; 西湖县's cell
+    # is blank, so its own regions: figure (4) stands. big's figure of 1 for 东山县 is a cap
+    # on a class count, followed like the others.
+    assert (caps["deaths_cap", None]["cap"], caps["deaths_cap", None]["source"]) == (10, "controls")
+    assert (caps["deaths_cap", "东山县"]["cap"], caps["deaths_cap", "东山县"]["used"]) == (2, 0)
+    assert caps["deaths_cap", "西湖县"]["source"] == "regions"
+    big = caps["big", "东山县"]
+    assert (big["cap"], big["used"], big["ahead"]) == (1, 0, False)
+    assert ("big", None) not in caps  # the plan's max: 0 is no cap to use up

@@ -113,9 +113,10 @@ def refuse_partial(plan: Plan, year: int) -> None:
     ends = [through for _, through in ledger_ends(plan) if through.year == year]
     now = today()
     through = min(ends) if ends else (now if now.year == year else None)
-    suggestion = f"safeplan monitor {through.isoformat()}" if through is not None else None
+    command = f"safeplan monitor {through.isoformat() if through is not None else 'YYYY-MM-DD'}"
     raise DataError(
-        f"{year}年的数据不完整（{reason}）：不完整的年份不能与全年目标比较",
-        hint=(f"年内进度（1月1日至统计截止日的同比）请用 {suggestion}；" if suggestion else "")
-        + f"全年考核请检查 {last}年或更早的年份",
+        f"{year}年的数据不完整（{reason}）：不完整的年份不能与全年目标比较，"
+        "年内情况请用 safeplan monitor",
+        hint=f"年内进度（1月1日至统计截止日的同比）：{command}；"
+        f"全年考核请检查 {last}年或更早的年份",
     )
