@@ -98,7 +98,13 @@ def cell_targets(
             sources.append(source)
         return index
 
-    per_region = [key(*standing_target(indicator, region)) for region in regions]
+    if indicator.regions:
+        per_region = [key(*standing_target(indicator, region)) for region in regions]
+    else:  # every region alike: decided once
+        whole = key(*standing_target(indicator, None))
+        regional = any(region is not None for region in regions)
+        each = key(*standing_target(indicator, "")) if regional else -1
+        per_region = [whole if region is None else each for region in regions]
     which = np.repeat(np.array(per_region, dtype="int64"), len(years))
     by_year = controls.years_of(indicator.id) if controls is not None else {}
     if by_year:
