@@ -269,15 +269,6 @@ def _whole_target(target: Target) -> bool:
     return number is None or number == number.to_integral_value()
 
 
-def _floats_are_exact(s: Series, target: Target | None = None) -> bool:
-    """True when a region's float value and threshold are exactly the numbers they stand for.
-
-    So for a count column (whole numbers, checked as such when read) compared with a whole
-    ``max``/``min`` or with last year's count: then no tie needs the exact path.
-    """
-    return _counts(s) and _whole_target(target or s.indicator.target)
-
-
 def exact_value(
     plan: Plan, s: Series, region: str | None, year: int, target: Target | None
 ) -> Fraction | None:

@@ -37,9 +37,6 @@ __all__ = ["MonitorReport", "Period", "evaluate_monitor"]
 
 _EPOCH = date(1970, 1, 1)
 
-#: The measures counted in each period, in the order of the rows' fields.
-MEASURES = ("accidents", "deaths", "serious_injuries", "direct_loss", "larger_or_above")
-
 #: Loss is summed as whole millionths of 万元 (1 分 = 0.000001 万元): exact for any ledger.
 _LOSS_SCALE = 10**6
 
