@@ -55,6 +55,13 @@ def make_plan(tmp_path: Path) -> PlanMaker:
     return make
 
 
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs on the same date, whatever the machine's clock says: a year after
+    the last year any fixture uses, so none of them is partial unless a test says so."""
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2031-01-15")
+
+
 @pytest.fixture
 def bundled(tmp_path: Path) -> Path:
     """A copy of the bundled example plan; returns its indicators.yaml."""

@@ -28,10 +28,11 @@ def test_check_text_is_the_written_summary(run, bundled) -> None:  # type: ignor
     assert "亿元GDP生产安全事故死亡率（预计0.0131，目标0.01，需年均下降31.3%）" in text
 
 
-def test_the_outlook_is_only_told_as_of_the_year_checked(run, bundled) -> None:  # type: ignore[no-untyped-def]
+def test_the_outlook_is_told_as_of_the_year_checked(run, bundled) -> None:  # type: ignore[no-untyped-def]
     text = run("check", "2022", "-c", str(bundled), "--format", "text").stdout
     assert "2022年，示例市5项控制指标中" in text
-    assert "展望" not in text  # later data exists: no outlook drawn from it
+    # Projected from 2020–2022 only: the later years' data is not used.
+    assert "展望2025年" in text and "预计33.8人" not in text
 
 
 def test_one_region_is_described_by_its_own_name(run, bundled) -> None:  # type: ignore[no-untyped-def]

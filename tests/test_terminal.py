@@ -65,7 +65,7 @@ def test_colour_keeps_the_width(plan) -> None:  # type: ignore[no-untyped-def]
 
 def test_many_indicators_page_the_region_table(make_plan) -> None:  # type: ignore[no-untyped-def]
     indicators = "".join(
-        f"  - {{id: i{n}, name: 第{n}项很长很长的控制指标名称, value: a.deaths, target: {{max: 50}}}}\n"
+        f"  - {{id: i{n}, name: 第{n}项很长很长的控制指标名称, value: a.deaths, target: {{max: 0}}}}\n"
         for n in range(12)
     )
     config = make_plan(

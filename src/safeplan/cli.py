@@ -45,12 +45,14 @@ if TYPE_CHECKING:  # to a type checker a format is its text
     ValidateFormat: TypeAlias = str
     ExplainFormat: TypeAlias = str
     ClassifyFormat: TypeAlias = str
+    MonitorFormat: TypeAlias = str
 else:
     CheckFormat = _formats("check")
     GapFormat = _formats("gap")
     ValidateFormat = _formats("validate")
     ExplainFormat = _formats("explain")
     ClassifyFormat = _formats("classify")
+    MonitorFormat = _formats("monitor")
 
 
 class ChartFormat(StrEnum):
@@ -178,6 +180,7 @@ def _render(
     *,
     colour: bool = False,
     lang_given: bool = False,
+    regions: bool = False,
 ) -> str | bytes:
     """Render through the registry; colour and the terminal's width only for a terminal
     (``colour`` says the output goes to stdout)."""
@@ -188,6 +191,7 @@ def _render(
         colour=colour and _colour(),
         width=_width() if colour else None,
         csv_lang=lang.value if lang_given else None,
+        regions=regions,
     )
     return render(command, str(fmt), report, options)
 
@@ -214,8 +218,7 @@ def check(
         plan = _load(config)
         report = api.check(plan, year, region=region)
         if format == "text":  # the written summary ends with the outlook as of YEAR
-            outlook = api.gap(plan, region=region).outlook
-            report.outlook = [o for o in outlook if o.latest_year == year]
+            report.outlook = api.gap(plan, region=region, as_of=year).outlook
         given = _given(ctx, "lang")
         content = _render("check", format, report, lang, colour=output is None, lang_given=given)
         _emit(content, output, plan)
@@ -261,18 +264,22 @@ def gap(
     region: RegionOpt = None,
     format: Annotated[GapFormat, typer.Option("--format", "-f", help="Output format.")] = "table",
     output: OutputOpt = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option("--as-of", help="Evaluate as the plan stood at the end of this year."),
+    ] = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
     """The target-gap table from the baseline year, and the outlook to the target year.
 
-    Exit 0 when every indicator is on track, 1 otherwise, 2 as for check.
+    Exit 0 when no indicator is off track, 1 otherwise, 2 as for check.
     """
     with _errors(debug):
         from safeplan import api
 
         plan = _load(config)
-        report = api.gap(plan, region=region)
+        report = api.gap(plan, region=region, as_of=as_of)
         given = _given(ctx, "lang")
         content = _render("gap", format, report, lang, colour=output is None, lang_given=given)
         _emit(content, output, plan)
@@ -299,6 +306,41 @@ def explain(
         plan = _load(config)
         explanation = api.explain(plan, indicator, year, region=region)
         _emit(_render("explain", format, explanation, lang), output, plan)
+
+
+@app.command()
+def monitor(
+    through: Annotated[
+        str, typer.Argument(help="统计截止: YYYY-MM (to the end of that month) or YYYY-MM-DD.")
+    ],
+    config: ConfigOpt = DEFAULT_CONFIG,
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", "-d", help="The records dataset (default: the first)."),
+    ] = None,
+    format: Annotated[
+        MonitorFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = "table",
+    regions: Annotated[
+        bool, typer.Option("--regions", help="text: also one paragraph per region.")
+    ] = False,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    debug: DebugOpt = False,
+) -> None:
+    """Year-to-date accidents from the records against the same dates a year earlier (同比),
+    and the annual caps against the share of the year elapsed.
+
+    Exit 0 when 双下降 holds for the whole plan and no cap is ahead of time, 1 otherwise,
+    2 as for check.
+    """
+    with _errors(debug):
+        from safeplan import api
+
+        plan = _load(config)
+        report = api.monitor(plan, through, dataset=dataset)
+        _emit(_render("monitor", format, report, lang, regions=regions), output, plan)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()
@@ -408,7 +450,10 @@ def report(
     ] = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", help="The year evaluated (default: the latest with data)."),
+        typer.Option(
+            "--year",
+            help="Evaluate as the plan stood at the end of this year (default: the latest).",
+        ),
     ] = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
@@ -424,7 +469,8 @@ def report(
         from safeplan.render.document import Evaluation
 
         plan = _load(config)
-        gap_report = api.gap(plan)
+        # The report as the plan stood at the end of YEAR: no later data in any part of it.
+        gap_report = api.gap(plan, as_of=year)
         latest = year or max(r.year for r in gap_report.rows if r.value is not None)
         check_report = api.check(plan, latest)
         warning = configure_matplotlib()

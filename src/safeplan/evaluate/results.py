@@ -14,14 +14,22 @@ if TYPE_CHECKING:
 Status = Literal["met", "missed", "no_data", "no_target"]
 
 
-def target_dict(target: Target) -> dict[str, Any]:
-    """The JSON form of a target: ``{"kind": …, "value": …}``."""
+def target_dict(target: Target, source: str = "plan") -> dict[str, Any]:
+    """The JSON form of a target: ``{"kind": …, "value": …}``, plus ``baseline_year``,
+    ``baseline_value`` and ``cumulative`` where the plan gives them, and ``"source":
+    "controls"`` for a cap from a control-figure table (控制指标分解表)."""
     out: dict[str, Any] = {
         "kind": target.kind,
         "value": True if target.kind == "yoy_decline" else number(target.number),
     }
     if target.baseline_year is not None:
         out["baseline_year"] = target.baseline_year
+    if target.baseline_value is not None:
+        out["baseline_value"] = number(target.baseline_value)
+    if target.cumulative:
+        out["cumulative"] = True
+    if source == "controls":
+        out["source"] = "controls"
     return out
 
 
@@ -33,14 +41,17 @@ class Result(NamedTuple):
     region: str | None
     year: int
     value: int | float | None
-    target: dict[str, Any]
+    target: dict[str, Any] | None
+    """The target that binds this result (``None``: none does — status ``no_target``)."""
     threshold: int | float | None
     gap: int | float | None
     status: Status
     baseline_value: int | float | None = None
-    """The value in the baseline year (基期值), for reports; not part of the JSON."""
+    """The baseline value (基期值): the published ``baseline_value`` of a decline target,
+    else the value in the baseline year; for reports, not part of the JSON."""
     change_pct: float | None = None
-    """The change against the baseline value in percent (较基期变化), for reports."""
+    """The change against the baseline value in percent (较基期变化, exact where the
+    status was decided exactly), for reports; ``None`` for a period sum."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (the report fields ``baseline_value`` and ``change_pct`` are not in it)."""
@@ -69,8 +80,9 @@ def _plan_dict(plan: Plan) -> dict[str, Any]:
 
 def indicator_facts(plan: Plan) -> dict[str, dict[str, Any]]:
     """What reports show about each indicator besides its results, by id: name, unit,
-    attribute (``binding``/``expected``/None), decimals (the plan's, or None), target,
-    baseline year, and whether its values are counts (whole numbers: deaths, accidents)."""
+    attribute (``binding`` 约束性 / ``expected`` 预期性), decimals, the plan-wide target, its
+    baseline year and published baseline value, the regions with targets of their own, and
+    whether its values are counts (whole numbers: deaths, accidents)."""
     return {
         i.id: {
             "name": i.name,
@@ -79,6 +91,9 @@ def indicator_facts(plan: Plan) -> dict[str, dict[str, Any]]:
             "decimals": i.decimals,
             "target": target_dict(i.target),
             "baseline_year": i.target.baseline_year or plan.info.baseline_year,
+            "baseline_value": number(i.target.baseline_value),
+            "cumulative": bool(i.target.cumulative),
+            "regions": {r: target_dict(t, "regions") for r, t in (i.regions or {}).items()},
             "count": _is_count(plan, i),
         }
         for i in plan.indicators
@@ -114,8 +129,8 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        """True only when every result is met."""
-        return all(r.status == "met" for r in self.results)
+        """True only when every result is met or has no target that binds it."""
+        return all(r.status in ("met", "no_target") for r in self.results)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -141,13 +156,18 @@ class Outlook:
     on_track: bool | None
     required_annual_change_pct: float | None
     latest_status: Status = field(default="no_data", compare=False)
+    baseline_value: int | float | None = field(default=None, compare=False)
+    """The baseline value the projection starts from (基期值), for reports."""
+    change_pct: float | None = field(default=None, compare=False)
+    """The latest value's change against the baseline value in percent (较基期变化)."""
+    target: dict[str, Any] | None = field(default=None, compare=False)
+    """The target in the target year that ``final_threshold`` comes from (``None``: none
+    binds), for reports."""
 
     @property
     def good(self) -> bool:
-        """On track; where no projection can be made, the latest status is met."""
-        if self.on_track is not None:
-            return self.on_track
-        return self.latest_status == "met"
+        """Not off track: ``on_track`` is true, or cannot be told (``None``)."""
+        return self.on_track is not False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (the report fields ``baseline_value`` and ``change_pct`` are not in it)."""
@@ -175,7 +195,7 @@ class GapReport:
 
     @property
     def ok(self) -> bool:
-        """True when every indicator is on track."""
+        """True when no indicator is off track (no ``on_track`` is false)."""
         return all(o.good for o in self.outlook)
 
     def to_dict(self) -> dict[str, Any]:

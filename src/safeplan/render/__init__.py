@@ -22,7 +22,8 @@ __all__ = ["FORMATS", "Options", "formats", "render"]
 @dataclass(frozen=True)
 class Options:
     """How to render: language, colour and width (terminal only), what fails ``validate``,
-    and the language of CSV headers (``None``: the stable English field names)."""
+    the language of CSV headers (``None``: the stable English field names), and whether
+    ``monitor --format text`` adds one paragraph per region."""
 
     lang: Literal["zh", "en"] = "zh"
     colour: bool = False
@@ -33,6 +34,7 @@ class Options:
     """Headers of CSV for people (``--lang`` given explicitly); None for machines."""
     generated: str | None = None
     """When a report was made, for its footer (None: not shown)."""
+    regions: bool = False
 
 
 #: command → format → ``module:function`` of the renderer, ``f(report, options)``.
@@ -71,6 +73,14 @@ FORMATS: dict[str, dict[str, str]] = {
         "csv": "safeplan.render.classify:render_csv",
         "json": "safeplan.render.classify:render_json",
         "xlsx": "safeplan.render.classify:render_xlsx",
+    },
+    "monitor": {
+        "table": "safeplan.render.monitor:render_table",
+        "json": "safeplan.render.monitor:render_json",
+        "markdown": "safeplan.render.monitor:render_markdown",
+        "csv": "safeplan.render.monitor:render_csv",
+        "xlsx": "safeplan.render.monitor:render_xlsx",
+        "text": "safeplan.render.monitor:render_text",
     },
 }
 

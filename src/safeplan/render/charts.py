@@ -441,7 +441,8 @@ def _draw(
 ) -> None:
     baseline_year = int(plan["baseline_year"])
     target_year = int(plan["target_year"])
-    target = rows[0].target
+    # The first target that binds (a region may have none: no target line is drawn).
+    target = next((r.target for r in rows if r.target), None) or {"kind": None}
     kind = target["kind"]
     own_baseline = int(target.get("baseline_year") or baseline_year)
     years = [r.year for r in rows]

@@ -102,6 +102,8 @@ def _final(result: Result, facts: Mapping[str, Any]) -> float | None:
     from safeplan.domain.targets import glide
 
     target = result.target
+    if target is None:  # no target binds this region
+        return None
     kind = target["kind"]
     if kind in ("max", "min"):
         return float(target["value"])
@@ -134,9 +136,11 @@ def completion(
         facts = indicators.get(r.id, {})
         p = precision_of.get(r.id, GENERIC)
         final = _final(r, facts)
-        baseline_year = int(r.target.get("baseline_year") or plan["baseline_year"])
+        target = r.target or {}
+        kind = str(target.get("kind", ""))
+        baseline_year = int(target.get("baseline_year") or plan["baseline_year"])
         shown_final = None
-        if r.target["kind"] == "decline_pct" and final is not None:
+        if kind == "decline_pct" and final is not None:
             shown_final = fmt_fixed(final, p.threshold)
         unchanged = r.value is not None and r.baseline_value == r.value
         texts = {
@@ -146,7 +150,7 @@ def completion(
             "attribute": attribute_text(facts.get("attribute"), lang),
             "baseline_value": fmt_fixed(r.baseline_value, p.value),
             "plan_target": target_text(r.target, baseline_year, lang, final=shown_final),
-            "progress": threshold_text(r.target["kind"], threshold, lang),
+            "progress": threshold_text(kind, threshold, lang),
             "actual": value,
             "change": change_text(r.change_pct, lang, unchanged=unchanged),
             "result": labels[r.status],

@@ -93,7 +93,7 @@ def _csv_rows(
         _format_each(fields["region"], lambda x: whole if x is None else escape_text(x)),
         fields["year"],
         _csv_numbers(fields["value"]),
-        [t["kind"] for t in fields["target"]],
+        ["" if t is None else t["kind"] for t in fields["target"]],
         _format_each_object(fields["target"], _csv_target_value),
         _csv_numbers(fields["threshold"]),
         _csv_numbers(fields["gap"]),
@@ -109,7 +109,9 @@ def _csv_rows(
     return columns
 
 
-def _csv_target_value(target: dict[str, Any]) -> str:
+def _csv_target_value(target: dict[str, Any] | None) -> str:
+    if target is None:
+        return ""
     return "true" if target["kind"] == "yoy_decline" else _csv_number(target["value"])
 
 

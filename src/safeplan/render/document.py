@@ -422,7 +422,7 @@ def _yearly_table(
                 continue
             value, threshold = fmt_pair(r.value, r.threshold, p)
             mark = " ✗" if r.status == "missed" else ""
-            sign = {"min": "≥", "yoy_decline": "<"}.get(r.target["kind"], "≤")
+            sign = {"min": "≥", "yoy_decline": "<"}.get(str((r.target or {}).get("kind")), "≤")
             lines = [value + mark]
             if r.threshold is not None:
                 lines += [sign + threshold, fmt_gap(r.gap, p.gap)]

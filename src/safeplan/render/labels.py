@@ -27,11 +27,11 @@ LABELS: dict[str, dict[str, str]] = {
         "met": "✓ 达标",
         "missed": "✗ 未达标",
         "no_data": "– 无数据",
-        "no_target": "○ 不适用",
+        "no_target": "○ 无目标",
         "met_word": "达标",
         "missed_word": "未达标",
         "no_data_word": "无数据",
-        "no_target_word": "不适用",
+        "no_target_word": "无目标",
         "whole": "全域",
         "yes": "是",
         "no": "否",
@@ -67,12 +67,12 @@ LABELS: dict[str, dict[str, str]] = {
         # titles and captions
         "check_title": "{name} — {year}年控制指标完成情况",
         "summary": "达标 {met} 项，未达标 {missed} 项，无数据 {no_data} 项",
-        "summary_no_target": "，不适用 {no_target} 项",
+        "summary_no_target": "，无目标 {no_target} 项",
         "table": "表{n}",
         "figure": "图{n}",
         "completion_caption": "{where}{year}年控制指标完成情况",
         "regions_caption": "分地区控制指标完成情况（{year}年）",
-        "regions_legend": "✗ 未达标，○ 不适用（无约束性目标），— 无数据",
+        "regions_legend": "✗ 未达标，○ 无目标（该地区无约束性目标），— 无数据",
         "grid_caption": "{where}控制指标逐年完成情况（{first}—{last}年）",
         "grid_legend": "每格：实际值；括号内为当年序时进度要求，✗ 为未达标",
         "outlook_caption": "到{year}年规划目标展望（{where}）",
@@ -103,6 +103,57 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_year": "年份",
         "chart_title": "{name}（{region}）",
         "chart_target_label": "目标 {x}",
+        "monitor_title": "{name} — {period}生产安全事故情况（统计截至{through}）",
+        "group": "分组",
+        "all_groups": "全部",
+        "month": "本月",
+        "month_accidents": "本月起数",
+        "month_deaths": "本月死亡",
+        "month_prev_accidents": "去年同月起数",
+        "month_prev_deaths": "去年同月死亡",
+        "month_accidents_change": "本月起数同比",
+        "month_deaths_change": "本月死亡同比",
+        "last_month_accidents": "上月起数",
+        "last_month_deaths": "上月死亡",
+        "month_accidents_mom": "本月起数环比",
+        "month_deaths_mom": "本月死亡环比",
+        "accidents": "{period}起数",
+        "deaths": "{period}死亡",
+        "prev_accidents": "去年同期起数",
+        "prev_deaths": "去年同期死亡",
+        "accidents_change": "起数同比",
+        "deaths_change": "死亡同比",
+        "serious_injuries": "重伤人数",
+        "prev_serious_injuries": "去年同期重伤",
+        "serious_injuries_change": "重伤同比",
+        "direct_loss": "直接经济损失(万元)",
+        "prev_direct_loss": "去年同期损失(万元)",
+        "direct_loss_change": "损失同比",
+        "larger_or_above": "较大及以上",
+        "prev_larger_or_above": "去年同期较大及以上",
+        "major_or_above": "重特大",
+        "double_decline": "双下降",
+        "cap": "年度控制数",
+        "used": "已发生",
+        "used_pct": "使用进度",
+        "elapsed_pct": "时间进度",
+        "ahead": "⚠ 超时间进度",
+        "behind": "✓ 未超进度",
+        "caps_title": "年度控制指标进度（时间进度 {elapsed}%）",
+        "larger_title": "较大及以上事故",
+        "date": "日期",
+        "sector": "行业",
+        "class": "等级",
+        "serious_injuries_short": "重伤",
+        "group_industrial": "工矿商贸",
+        "group_road": "道路交通",
+        "group_fire": "火灾",
+        "group_construction": "建筑施工",
+        "group_chemicals": "危险化学品",
+        "group_coal": "煤矿",
+        "group_mining": "矿山",
+        "group_water": "水上交通",
+        "group_rail": "铁路交通",
     },
     "en": {
         "indicator": "indicator",
@@ -187,6 +238,48 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_year": "Year",
         "chart_title": "{name} — {region}",
         "chart_target_label": "target {x}",
+        "monitor_title": "{name} — accidents {period} (through {through})",
+        "group": "group",
+        "all_groups": "all",
+        "month": "month",
+        "month_accidents": "month accidents",
+        "month_deaths": "month deaths",
+        "month_prev_accidents": "same month last year, accidents",
+        "month_prev_deaths": "same month last year, deaths",
+        "month_accidents_change": "month accidents yoy",
+        "month_deaths_change": "month deaths yoy",
+        "last_month_accidents": "last month accidents",
+        "last_month_deaths": "last month deaths",
+        "month_accidents_mom": "month accidents mom",
+        "month_deaths_mom": "month deaths mom",
+        "accidents": "accidents {period}",
+        "deaths": "deaths {period}",
+        "prev_accidents": "accidents a year earlier",
+        "prev_deaths": "deaths a year earlier",
+        "accidents_change": "accidents yoy",
+        "deaths_change": "deaths yoy",
+        "serious_injuries": "serious injuries",
+        "prev_serious_injuries": "serious injuries a year earlier",
+        "serious_injuries_change": "serious injuries yoy",
+        "direct_loss": "direct loss (10k yuan)",
+        "prev_direct_loss": "direct loss a year earlier",
+        "direct_loss_change": "direct loss yoy",
+        "larger_or_above": "larger or above",
+        "prev_larger_or_above": "larger or above a year earlier",
+        "major_or_above": "major or above",
+        "double_decline": "double decline",
+        "cap": "annual cap",
+        "used": "used",
+        "used_pct": "used %",
+        "elapsed_pct": "year elapsed %",
+        "ahead": "⚠ ahead of time",
+        "behind": "✓ within time",
+        "caps_title": "annual caps (year elapsed {elapsed}%)",
+        "larger_title": "accidents of class larger or above",
+        "date": "date",
+        "sector": "sector",
+        "class": "class",
+        "serious_injuries_short": "serious injuries",
     },
 }
 
@@ -200,11 +293,18 @@ def labels_for(lang: str) -> dict[str, str]:
 
 
 def target_text(
-    target: Mapping[str, Any], baseline: int, lang: str = "zh", *, final: str | None = None
+    target: Mapping[str, Any] | None,
+    baseline: int,
+    lang: str = "zh",
+    *,
+    final: str | None = None,
 ) -> str:
     """A target as planners write it (the 规划目标值): ≤0.01, 较2020年下降10%, 低于上年;
-    with ``final``, a decline also names where it ends: 较2020年下降10%（≤36.0）."""
+    with ``final``, a decline also names where it ends: 较2020年下降10%（≤36.0）; a period
+    target names its period: 2021年以来累计≤0; "—" where no target binds."""
     labels = LABELS[lang]
+    if target is None:
+        return labels["unknown"]
     kind = target["kind"]
     b = target.get("baseline_year", baseline)
     if kind == "yoy_decline":
@@ -214,7 +314,10 @@ def target_text(
         if final is not None:
             return labels["plan_decline_final"].format(b=b, v=v, f=final)
         return labels["plan_decline"].format(b=b, v=v)
-    return labels["plan_max" if kind == "max" else "plan_min"].format(v=v)
+    text = labels["plan_max" if kind == "max" else "plan_min"].format(v=v)
+    if target.get("cumulative"):  # the sum from the year after the baseline
+        return labels["cumulative"].format(b=baseline + 1) + text
+    return text
 
 
 def threshold_text(kind: str, threshold: str, lang: str) -> str:

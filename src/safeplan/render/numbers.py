@@ -172,8 +172,9 @@ def fmt_gap(gap: Number, decimals: int | None = None) -> str:
     return text if text.startswith("-") or not Decimal(text) else f"+{text}"
 
 
-def fmt_percent(value: Number, decimals: int = 1) -> str:
-    """A percentage without its sign: 12.5 → "12.5"."""
+def fmt_pct(value: Number, decimals: int = 1) -> str:
+    """A percentage as offices write it, without its sign: ``decimals`` places, rounded
+    half up (四舍五入) from the number's shortest decimal text: 12.5 → "12.5"; "—" for None."""
     return fmt_fixed(None if value is None else abs(value), decimals)
 
 
@@ -235,6 +236,16 @@ def _pair_columns(
     return value_texts, threshold_texts
 
 
+def fmt_signed_pct(value: float | int | None, decimals: int = 1) -> str:
+    """A change in percent with its sign, e.g. ``-12.5%``, ``+3.0%``; "—" for ``None``."""
+    if value is None or value != value:
+        return "—"
+    text = fmt_pct(value, decimals)
+    if float(text) == 0:
+        return f"{text}%"
+    return f"{'-' if value < 0 else '+'}{text}%"
+
+
 __all__ = [
     "GENERIC",
     "Precision",
@@ -243,6 +254,7 @@ __all__ = [
     "fmt_gap",
     "fmt_number",
     "fmt_pair",
-    "fmt_percent",
+    "fmt_pct",
+    "fmt_signed_pct",
     "precision",
 ]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from safeplan.render.completion import Line, completion, precisions, region_table
 from safeplan.render.labels import LABELS, plan_name, whole_label
-from safeplan.render.numbers import GENERIC, Precision, fmt_fixed, fmt_number, fmt_percent
+from safeplan.render.numbers import GENERIC, Precision, fmt_fixed, fmt_number, fmt_pct
 
 if TYPE_CHECKING:
     from safeplan.evaluate.results import CheckReport, Outlook
@@ -33,7 +33,7 @@ def _sentence_zh(line: Line, year: int, baseline: int) -> str:
     r = line.result
     texts = line.texts
     unit = _unit(line)
-    kind = r.target["kind"]
+    kind = r.target["kind"] if r.target else None
     if r.value is None:
         return f"{r.name}{year}年无数据，无法评估"
     if r.value == 0 and kind == "max" and line.final == 0:
@@ -46,7 +46,7 @@ def _sentence_zh(line: Line, year: int, baseline: int) -> str:
             parts.append(f"较{baseline}年{texts['change']}")
     threshold = texts["progress"].lstrip("≤≥<")
     # A cap or floor as the plan writes it (0.01, 1.35), not as a table column shows it.
-    target = fmt_number(r.target["value"]) if kind in ("max", "min") else ""
+    target = fmt_number(r.target["value"]) if r.target and kind in ("max", "min") else ""
     met = r.status == "met"
     if r.status == "no_target":
         parts.append("该地区无约束性目标")
@@ -175,10 +175,10 @@ def _outlook(
                 f"{line.result.name}（预计{projected}{unit}）" if lang == "zh" else line.result.name
             )
             continue
-        kind = line.result.target["kind"]
+        target = line.result.target or {}
         final = (
-            fmt_number(line.result.target["value"])
-            if kind in ("max", "min")
+            fmt_number(target["value"])
+            if target.get("kind") in ("max", "min")
             else fmt_fixed(o.final_threshold, p.threshold)
         )
         pace = o.required_annual_change_pct
@@ -187,7 +187,7 @@ def _outlook(
         elif pace is not None and pace < 0:
             bad.append(
                 f"{line.result.name}（预计{projected}{unit}，目标{final}{unit}，"
-                f"需年均下降{fmt_percent(pace)}%）"
+                f"需年均下降{fmt_pct(pace)}%）"
             )
         else:
             bad.append(f"{line.result.name}（预计{projected}{unit}，目标{final}{unit}）")

@@ -534,7 +534,7 @@ def _completion_sheet(
     for n, line in enumerate(lines):
         r = line.result
         p = line.precision
-        sign = {"min": "≥", "yoy_decline": "<"}.get(r.target["kind"], "≤")
+        sign = {"min": "≥", "yoy_decline": "<"}.get(str((r.target or {}).get("kind")), "≤")
         rows.append(
             {
                 "seq": line.seq,
