@@ -132,6 +132,8 @@ def _regions(check: CheckReport, lang: str, precision_of: Mapping[str, Precision
             "at least one."
         )
     text = f"分地区看，{n}个地区中，"
+    if not clean and n <= _NAMED_REGIONS:
+        text = f"分地区看，{n}个地区均有指标未达标：" if n > 1 else "分地区看，"
     if n <= _NAMED_REGIONS:
         parts = []
         if clean:
@@ -145,7 +147,8 @@ def _regions(check: CheckReport, lang: str, precision_of: Mapping[str, Precision
                     if statuses[i] == "missed"
                 ]
                 named.append(f"{region}{k}项（{'、'.join(names)}）")
-            parts.append(f"{len(failing)}个地区有指标未达标：{'、'.join(named)}")
+            lead = f"{len(failing)}个地区有指标未达标：" if clean else ""
+            parts.append(lead + "、".join(named))
         return text + "；".join(parts) + "。"
     text += f"{len(clean)}个地区各项指标全部达标，{len(failing)}个地区有指标未达标"
     worst = max(per_indicator, default=(0, ""))
