@@ -836,13 +836,15 @@ def test_a_very_long_cell_is_shortened_in_findings(run, tmp_path):
 
 @pytest.mark.parametrize("column", ["比率", "死亡人数"])
 def test_a_whole_plan_total_and_its_only_region_decide_alike(run, tmp_path, column):
-    rows = [["年份", "地区", column], ["2020", "东山县", "1000.00000000000001"]]
+    rows = [["年份", "地区", column, "一"], ["2020", "东山县", "1000.00000000000001", "1"]]
     write_csv(tmp_path / "data" / "t.csv", rows)
     config = tmp_path / "indicators.yaml"
+    # A rate (× 1 ÷ 1) binds every region as the whole plan; a count cap would not.
     config.write_text(
         "plan: {name: x, baseline_year: 2019, target_year: 2025}\n"
         "datasets: {t: data/t.csv}\n"
-        f"indicators: [{{id: t, name: t, value: t.{column}, target: {{max: 1000}}}}]\n",
+        f"indicators: [{{id: t, name: t, numerator: t.{column}, denominator: t.一, "
+        "target: {max: 1000}}]\n",
         encoding="utf-8",
     )
     _code, findings = findings_of(run, config)

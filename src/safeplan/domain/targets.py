@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 __all__ = [
     "TargetKind",
+    "binds_every_region",
     "elapsed_years",
     "final_threshold",
     "glide",
@@ -21,6 +22,19 @@ __all__ = [
 ]
 
 TargetKind = Literal["max", "min", "decline_pct", "yoy_decline"]
+
+
+def binds_every_region(kind: TargetKind, number: Any, rate: bool) -> bool:
+    """Whether a plan-wide target binds each region as written, or the whole plan only.
+
+    Rates, ``decline_pct``, ``yoy_decline`` and ``max: 0`` (杜绝, 不发生) hold for every
+    region. Any other ``max``/``min`` on a count or an amount is a control figure for the
+    whole plan (死亡人数控制在 40 人以内): it is not handed down to each region, which is
+    judged against a cap of its own only where the plan gives it one.
+    """
+    if rate or kind in ("decline_pct", "yoy_decline"):
+        return True
+    return kind == "max" and number == 0
 
 
 def elapsed_years(year: Any, baseline: int, target_year: int) -> Any:
@@ -66,7 +80,7 @@ def final_threshold(kind: TargetKind, number: Any, base: Any, span: int) -> Any:
     return None
 
 
-def projection(latest: Any, base: Any, latest_year: Any, baseline: int, target_year: int) -> Any:
+def projection(latest: Any, base: Any, latest_year: Any, baseline: Any, target_year: int) -> Any:
     """The straight line through the baseline and the latest value, at the target year:
     v_L + (v_L − v_B) × (T − L) ÷ (L − B). The caller makes sure L > B."""
     return latest + (latest - base) * (target_year - latest_year) / (latest_year - baseline)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from safeplan.findings import ValidationReport
+    from safeplan.ingest.controls import ControlFigures
 
 
 @dataclass
@@ -130,6 +131,8 @@ class DataSet:
 
     datasets: dict[str, Dataset]
     report: ValidationReport
+    controls: ControlFigures | None = None
+    """The figures of the plan's control-figure tables (控制指标分解表), if it has any."""
     _regions: list[str] | None = field(default=None, repr=False)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -190,6 +193,8 @@ class Records:
     classes: Classification
     sectors: dict[str, list[str]]
     frame: Any = None
+    loss: np.ndarray[Any, Any] | None = None
+    """The direct loss of each kept record in 万元 (0 where blank), as floats."""
     injuries_missing: np.ndarray[Any, Any] | None = None
     """Per record: the serious injuries were not recorded (blank or a dash)."""
     loss_missing: np.ndarray[Any, Any] | None = None
