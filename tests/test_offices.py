@@ -964,3 +964,31 @@ def test_the_ledger_rows_are_the_hand_written_ones():
     assert LEDGER_TOTAL[4] == sum(r[4] for r in LEDGER_ROWS)
     assert LEDGER_TOTAL[5] == sum(r[5] or 0 for r in LEDGER_ROWS)
     assert len(STATS_ROWS) == 9
+
+
+def test_the_likeliest_unmapped_date_column_is_named(run, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["填报时间", "发生时间", "死亡人数"])
+    sheet.append(["2023-06-01", "2023-05-01", 0])
+    _code, findings = findings_of(run, ledger_plan(tmp_path, book=book))
+    (hit,) = findings
+    assert hit["code"] == "unmapped-column" and hit["cell"] == "Sheet!B1"
+    assert "columns: {date: 发生时间}" in hit["hint"] and "填报时间" in hit["message"]
+
+
+def test_a_grand_total_row_without_a_year_is_no_data_and_no_error(run, tmp_path):
+    rows = [["年份", "地区", "死亡人数"], ["2020", "东山县", "3"], ["2020", "西湖县", "4"]]
+    rows += [["2021", "东山县", "2"], ["2021", "西湖县", "1"], ["", "合计", "10"]]
+    write_csv(tmp_path / "data" / "d.csv", rows)
+    config = tmp_path / "indicators.yaml"
+    config.write_text(
+        "plan: {name: x, baseline_year: 2019, target_year: 2025}\n"
+        "datasets: {d: data/d.csv}\n"
+        "indicators: [{id: d, name: d, value: d.死亡人数, target: {max: 0}}]\n",
+        encoding="utf-8",
+    )
+    code, findings = findings_of(run, config)
+    assert code == 0 and findings == []
+    assert whole_plan(run, config, 2021)["d"]["value"] == 3

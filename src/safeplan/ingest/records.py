@@ -54,7 +54,7 @@ RECORD_ALIASES: dict[str, tuple[str, ...]] = {
 #: Headers that name a record measure under a name safeplan does not map (checked only
 #: when the role has no column): never silently ignored.
 _LOOKS_LIKE: dict[str, re.Pattern[str]] = {
-    "deaths": re.compile(r"死亡|遇难|死者|亡人|deaths?\b|fatal", re.I),
+    "deaths": re.compile(r"死亡|遇难|死者|deaths?\b|fatal", re.I),
     "serious_injuries": re.compile(r"重伤|受伤|伤亡|伤员|伤者|中毒|injur", re.I),
     "direct_loss": re.compile(r"(?<!间接)(?:经济)?损失|loss", re.I),
     "date": re.compile(r"日期|时间|date|time", re.I),
@@ -209,27 +209,41 @@ def _unmapped(table: RawTable, source: Source, roles: list[str]) -> list[Finding
     mapped = bool(source.spec.columns)
     for role in roles:
         pattern = _LOOKS_LIKE[role]
-        for j, name in enumerate(table.header):
-            if name in known or "#" in name or not pattern.search(name):
-                continue
-            line = f"{role}: {yaml_key(name)}"
-            where = (
-                f"在 indicators.yaml 的 datasets.{source.dataset}.columns 中加入 {line}"
-                if mapped
-                else f"在 indicators.yaml 的 datasets.{source.dataset} 下加入 columns: {{{line}}}"
+        candidates = [
+            j
+            for j, name in enumerate(table.header)
+            if name not in known and "#" not in name and pattern.search(name)
+        ]
+        if not candidates:
+            continue
+        # The likeliest first: 发生时间 rather than 填报时间, 直接损失 rather than 损失.
+        candidates.sort(key=lambda j: not re.search(r"发生|事故|直接|重伤|死亡", table.header[j]))
+        j, others = candidates[0], candidates[1:]
+        name = table.header[j]
+        also = (
+            "（其他可能的列："
+            + "、".join(quote(table.display(table.header[k])) for k in others)
+            + "）"
+            if others
+            else ""
+        )
+        line = f"{role}: {yaml_key(name)}"
+        where = (
+            f"在 indicators.yaml 的 datasets.{source.dataset}.columns 中加入 {line}"
+            if mapped
+            else f"在 indicators.yaml 的 datasets.{source.dataset} 下加入 columns: {{{line}}}"
+        )
+        findings.append(
+            finding(
+                "unmapped-column",
+                table.file,
+                f"第 {j + 1} 列 {quote(table.original[j] if j < len(table.original) else name)} "
+                f"像是{_LABELS[role]}，但 safeplan 不认识这个列名，不会读取它{also}",
+                value=name,
+                hint=f"若这一列就是{_LABELS[role]}，{where}",
+                **table.header_where(name),
             )
-            findings.append(
-                finding(
-                    "unmapped-column",
-                    table.file,
-                    f"第 {j + 1} 列 {quote(table.original[j] if j < len(table.original) else name)} "
-                    f"像是{_LABELS[role]}，但 safeplan 不认识这个列名，不会读取它",
-                    value=name,
-                    hint=f"若这一列就是{_LABELS[role]}，{where}",
-                    **table.header_where(name),
-                )
-            )
-            break
+        )
     return findings
 
 

@@ -192,7 +192,8 @@ FOOTNOTE_PREFIXES: Final = ("注", "备注", "说明", "资料来源", "数据�
 
 # Lines above the header that say who reports in what unit, not data.
 _INFO: Final = re.compile(
-    r"(?:计量|填报|填表|编制|制表|报送|统计)?单位|(?:填报|制表|报送|统计)(?:日期|时间)"
+    r"(?:计量|填报|填表|编制|制表|报送|统计)?单位(?:[:：为是]|$)"
+    r"|(?:填报|填表|制表|报送|统计)(?:日期|时间)[:：]"
 )
 
 
@@ -223,5 +224,6 @@ def is_footnote(text: str) -> bool:
 
 
 def is_info_line(text: str) -> bool:
-    """True for a cell of a unit line above the header (单位：万元, 填报单位：…)."""
+    """True for a cell of a unit line above the header (单位：万元, 填报单位：…, 填报日期：…);
+    not for a header such as 单位名称 or 填报时间."""
     return _INFO.match(compact(text)) is not None

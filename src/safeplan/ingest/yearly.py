@@ -133,8 +133,6 @@ def load_yearly(
                     **table.header_where(None),
                 )
             )
-    years, year_findings = check_years(table)
-    findings.extend(year_findings)
     has_region = "region" in table.header
     if has_region:
         findings.extend(check_text(table, "region"))
@@ -144,6 +142,14 @@ def load_yearly(
         codes, labels = regions
         is_total = np.array(total_labels(labels.tolist(), plan.info.region), dtype=bool)
         totals = is_total[codes] if len(labels) else totals
+    years, year_findings = check_years(table)
+    if totals.any():
+        # A grand total over every year has no year: it is compared with nothing.
+        total_lines = set(np.asarray(table.lines)[totals].tolist())
+        year_findings = [
+            f for f in year_findings if f.code != "missing-year" or f.line not in total_lines
+        ]
+    findings.extend(year_findings)
     findings.extend(check_keys(table, years, regions))
     columns: dict[str, Any] = {"year": years}
     if regions is not None:
