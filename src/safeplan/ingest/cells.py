@@ -7,7 +7,6 @@ its text quoted as written (shortened when long).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 from safeplan.findings import Finding, finding
@@ -63,11 +62,14 @@ def _rows_where(mask: Any) -> list[int]:
 MAX_LISTED = 100
 
 
-def listed(rows: list[int]) -> tuple[list[int], int | None, int]:
-    """The rows to list one by one, the first row left out (if any) and how many are."""
+def listed(rows: Any) -> tuple[list[int], int | None, int]:
+    """The rows to list one by one, the first row left out (if any) and how many are.
+
+    ``rows`` may be a list or a numpy array (only the rows listed become Python ints).
+    """
     if len(rows) <= MAX_LISTED:
-        return rows, None, 0
-    return rows[:MAX_LISTED], rows[MAX_LISTED], len(rows) - MAX_LISTED
+        return [int(r) for r in rows], None, 0
+    return [int(r) for r in rows[:MAX_LISTED]], int(rows[MAX_LISTED]), len(rows) - MAX_LISTED
 
 
 def more_like_this(
@@ -122,12 +124,16 @@ def check_numbers(
     covered = covered_rows(table, column)
     shown = table.display(column)
 
-    def add(code: str, rows: Iterable[int], message: str, hint: str, **extra: Any) -> None:
-        rows = [row for row in rows if row not in covered]  # a merged cell's finding names them
-        rows, rest, count = listed(rows)
+    def add(code: str, mask: Any, message: str, hint: str, **extra: Any) -> None:
+        if not mask.any():  # the usual case, and much quicker to tell
+            return
+        rows = np.flatnonzero(mask)
+        if covered:  # a merged cell's finding names them
+            rows = np.array([row for row in rows.tolist() if row not in covered], dtype=np.intp)
+        first_rows, rest, count = listed(rows)
         if rest is not None:
             findings_rest.append(more_like_this(table, code, rest, column, count, hint, **extra))
-        for row in rows:
+        for row in first_rows:
             text = table.cell(row, column)
             findings.append(
                 finding(
@@ -144,19 +150,19 @@ def check_numbers(
     if (kinds > DASH).any():  # the usual column has numbers and blanks only
         add(
             "non-numeric",
-            _rows_where(kinds == BAD),
+            kinds == BAD,
             "{value}（{column}列）不是数字",
             "填写纯数字（不带单位）；千分位逗号须三位一组，如 1,234.5；数据缺失时留空或填“—”",
         )
         add(
             "formula-error",
-            _rows_where(kinds == ERROR),
+            kinds == ERROR,
             "{value}（{column}列）是公式错误值或没有计算结果的公式，不是数字",
             "改正公式，或复制后“选择性粘贴 → 数值”；程序生成的工作簿请在 Excel 中打开并保存一次",
         )
         add(
             "non-finite",
-            _rows_where(kinds == NON_FINITE),
+            kinds == NON_FINITE,
             "{value}（{column}列）不是有限的数（无穷大、NaN 或超出数值范围）",
             "填写实际数值",
         )
@@ -165,7 +171,7 @@ def check_numbers(
         negative = finite & (values < 0)
         add(
             "negative-value",
-            _rows_where(negative),
+            negative,
             "{value}（{column}列）是负数",
             "计数和金额不能为负数",
         )
@@ -175,7 +181,7 @@ def check_numbers(
             huge = finite & (np.abs(values) >= MAX_COUNT)
             add(
                 "non-finite",
-                _rows_where(huge),
+                huge,
                 "{value}（{column}列）作为计数太大（不小于 2^53），不像统计数字",
                 "填写实际数值",
             )
@@ -184,14 +190,14 @@ def check_numbers(
                 fractional = candidates & ~table.whole(column)
             add(
                 "non-integer-count",
-                _rows_where(fractional),
+                fractional,
                 "{value}（{column}列）是计数，但不是整数",
                 "计数应为整数" + integer_hint,
             )
         if denominator:
             add(
                 "zero-denominator",
-                _rows_where(finite & (values == 0)),
+                finite & (values == 0),
                 "{value}（{column}列）作分母，必须为正数",
                 "比率不能除以零：填写实际数值，或留空表示缺失",
             )
@@ -199,7 +205,7 @@ def check_numbers(
     if missing != "quiet":
         add(
             "missing-value",
-            _rows_where(absent),
+            absent,
             missing_message,
             missing_hint,
             **({"severity": "error"} if missing == "error" else {}),
