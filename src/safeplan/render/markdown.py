@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from safeplan.render.columns import (
     _result_columns,
     _result_fields,
 )
+from safeplan.render.escape import escape_markdown
 from safeplan.render.labels import LABELS, _region_label
 
 if TYPE_CHECKING:
@@ -19,16 +21,20 @@ if TYPE_CHECKING:
     from safeplan.render import Options
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_md_escape = escape_markdown
 
 
 def _md_escape_column(cells: Sequence[str]) -> Sequence[str]:
     """:func:`_md_escape` of each cell; the column itself when no cell needs escaping."""
     joined = "".join(cells)
-    if "|" not in joined and "\n" not in joined:
+    if joined.isprintable() and not _MARKUP.search(joined):
         return cells
     return _format_each(cells, _md_escape)
+
+
+#: A character :func:`escape_markdown` might change (besides hidden ones), or the start
+#: of a bare link.
+_MARKUP = re.compile(r"[\\`*_\[\]<>&|~$@]|://|www\.", re.IGNORECASE)
 
 
 def _markdown(header: Sequence[str], lines: Iterable[str]) -> list[str]:

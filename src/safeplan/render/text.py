@@ -14,6 +14,7 @@ from safeplan.render.columns import (
     _result_columns,
     _result_fields,
 )
+from safeplan.render.escape import escape_terminal
 from safeplan.render.labels import LABELS, _region_label, target_text
 from safeplan.render.numbers import fmt_number
 from safeplan.render.table import _table_lines, _visible_width
@@ -36,10 +37,11 @@ def check_table(report: CheckReport, *, colour: bool = False, lang: str = "zh") 
     counts = {s: tally[s] for s in ("met", "missed", "no_data")}
     title = labels["check_title"].format(name=report.plan["name"], year=report.year)
     columns = _result_columns(fields, report.plan, lang)
+    columns[:2] = [_format_each(column, escape_terminal) for column in columns[:2]]  # data
     paints = [None] * 6 + [list(map(_COLOURS.__getitem__, fields["status"]))] if colour else None
     table = _table_lines(_headers(lang), columns, _CHECK_RIGHT, paints)
     summary = labels["summary"].format(**counts)
-    return "\n".join([title, "", *table, "", summary, ""])  # one copy of a long text
+    return "\n".join([escape_terminal(title), "", *table, "", summary, ""])  # one copy
 
 
 _MARKS = {"met": "", "missed": "✗", "no_data": ""}
@@ -87,8 +89,11 @@ def gap_table(report: GapReport, *, colour: bool = False, lang: str = "zh") -> s
     targets = fields["target"]
     outlook = {(o.id, o.region): o for o in report.outlook}
     columns = [
-        [names[iid] for iid, _ in keys],
-        _format_each([region for _, region in keys], lambda r: _region_label(r, plan, lang)),
+        _format_each([names[iid] for iid, _ in keys], escape_terminal),
+        _format_each(
+            [region for _, region in keys],
+            lambda r: escape_terminal(_region_label(r, plan, lang)),
+        ),
         _format_each_object(
             [targets[at[first_year[key]][key]] for key in keys],
             lambda target: target_text(target, plan["baseline_year"], lang),
@@ -122,7 +127,7 @@ def gap_table(report: GapReport, *, colour: bool = False, lang: str = "zh") -> s
         header, columns, right, paints, measure=_visible_width, paint_padding=False
     )
     legend = "✗ = missed" if lang == "en" else "✗ = 未达标"
-    return "\n".join([title, "", *table, "", legend, ""])
+    return "\n".join([escape_terminal(title), "", *table, "", legend, ""])
 
 
 # --------------------------------------------------------------------------- registry

@@ -1,0 +1,174 @@
+"""Hostile submissions: what the data holds never turns into commands, markup or screen codes.
+
+Data repositories run ``safeplan validate --format github`` in CI on submissions from many
+offices, so a cell can hold anything: GitHub workflow commands, terminal escape sequences,
+HTML, Markdown links, or a hundred megabytes of text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+PLAN = """\
+plan: {name: 测试规划, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: deaths, name: 死亡人数, value: a.deaths, target: {max: 10}}
+"""
+
+#: A cell that tries everything at once.
+INJECTION = (
+    "1\n::error file=x.py,line=1::pwned\r::add-mask::secret\n  ::stop-commands::tok\n"
+    "\x1b]0;title\x07\x1b[31m红\x9b2J ##[error]v1 <script>alert(1)</script> "
+    "[x](javascript:alert(1)) | https://evil.example \u202eevil"
+)
+
+#: safeplan's own workflow commands: the only lines that may start with ``::``.
+OWN_COMMAND = re.compile(r"::(error|warning) [^\n]*::.*|::group::[^:\n]*|::endgroup::")
+
+
+def hidden(text: str) -> list[str]:
+    """Control, format and separator characters in ``text`` (newlines aside)."""
+    return [
+        c for c in text if c != "\n" and unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp", "Cs"}
+    ]
+
+
+@pytest.fixture
+def hostile(make_plan, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A plan whose data has the injection in a count cell and in a region name."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    config = make_plan(
+        PLAN,
+        {
+            "a.csv": (
+                ["year", "region", "deaths"],
+                [[2020, "甲", 1], [2024, "甲", INJECTION], [2024, "乙\x1b[31m::error::", 3]],
+            )
+        },
+    )
+    monkeypatch.chdir(config.parent)
+    return config
+
+
+def test_github_output_has_no_line_starting_a_command_but_its_own(run, hostile) -> None:
+    result = run("validate", "-c", str(hostile), "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    for line in lines:
+        if line.lstrip().startswith("::"):
+            assert OWN_COMMAND.fullmatch(line), line
+        assert "##[" not in line
+    assert hidden(result.stdout) == []
+    assert [line for line in lines if line.startswith("::group::")] == ["::group::全部问题"]
+    # The group holds one line per finding (and the summary): none split by the data.
+    group = lines[lines.index("::group::全部问题") + 1 : lines.index("::endgroup::")]
+    assert all(re.match(r"(a\.csv:\d+|已检查)", line) for line in group), group
+
+
+def test_github_annotations_count_matches_the_groups(run, hostile) -> None:
+    result = run("validate", "-c", str(hostile), "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    groups = {(f["file"], f["code"]) for f in findings}
+    github = run("validate", "-c", str(hostile), "--format", "github").stdout
+    commands = [line for line in github.splitlines() if re.match(r"::(error|warning) ", line)]
+    assert len(commands) == len(groups)
+
+
+def test_a_file_name_starting_a_command_is_escaped_in_the_group(
+    run, make_plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    config = make_plan(
+        PLAN.replace("{a: a.csv}", '{a: a.csv, b: "::error::x.csv"}'),
+        {"a.csv": (["year", "deaths"], [[2020, 1], [2024, 2]])},
+    )
+    monkeypatch.chdir(config.parent)
+    result = run("validate", "-c", "indicators.yaml", "--format", "github")
+    assert result.exit_code == 1
+    for line in result.stdout.splitlines():
+        if line.lstrip().startswith("::"):
+            assert OWN_COMMAND.fullmatch(line), line
+    assert "file=%3A%3Aerror%3A%3Ax.csv" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_terminal_formats_show_controls_never_send_them(run, hostile, fmt: str) -> None:
+    result = run("validate", "-c", str(hostile), "--format", fmt)
+    assert result.exit_code == 1
+    assert hidden(result.stdout) == [] and hidden(result.stderr) == []
+    if fmt == "text":
+        assert "\\x1b]0;title\\x07" in result.stdout
+        # One line per finding plus the summary: the newlines in the cell are shown.
+        assert all(re.match(r"(a\.csv:\d+|已检查)", line) for line in result.stdout.splitlines())
+
+
+def test_check_refusing_hostile_data_prints_no_control_character(run, hostile) -> None:
+    result = run("check", "2024", "-c", str(hostile))
+    assert result.exit_code == 2
+    assert hidden(result.stdout) == [] and hidden(result.stderr) == []
+
+
+def test_check_table_shows_a_hostile_region_escaped(make_plan) -> None:
+    from safeplan import api
+    from safeplan.evaluate.results import CheckReport
+    from safeplan.render import Options, render
+
+    config = make_plan(PLAN, {"a.csv": (["year", "deaths"], [[2020, 1], [2024, 2]])})
+    report = api.check(api.load_plan(config), 2024)
+    hostile = CheckReport(
+        plan={**report.plan, "name": "规划\x1b]0;t\x07"},
+        year=report.year,
+        results=[r._replace(region="乙\x1b[2J\r", name="名\x9b") for r in report.results],
+    )
+    for fmt, command in (("table", "check"), ("markdown", "check")):
+        text = render(command, fmt, hostile, Options())
+        assert isinstance(text, str)
+        assert hidden(text) == [], fmt
+        assert "\\x1b[2J" in text or "\\\\x1b\\[2J" in text
+
+
+def test_markdown_summary_has_no_markup_from_the_data(run, hostile) -> None:
+    result = run("validate", "-c", str(hostile), "--format", "markdown")
+    text = result.stdout
+    assert hidden(text) == []
+    assert not re.search(r"(?<!\\)<", text) and "\\<script\\>" in text
+    assert not re.search(r"(?<!\\)\]\(javascript", text) and "\\](javascript" in text
+    assert not re.search(r"(?<!\\)https://", text)
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    # Every row has as many unescaped pipes as the header: no cell broke out.
+    pipes = {len(re.findall(r"(?<!\\)\|", row)) for row in rows}
+    assert pipes == {6}
+    assert rows[0] == "| 位置 | 级别 | 代码 | 问题 | 改正方法 |"
+
+
+def test_step_summary_is_escaped_markdown(run, hostile, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    result = run(
+        "validate",
+        "-c",
+        str(hostile),
+        "--format",
+        "github",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.exit_code == 1
+    text = summary.read_text(encoding="utf-8")
+    assert not re.search(r"(?<!\\)<", text) and hidden(text) == []
+
+
+def test_a_huge_cell_is_never_echoed_in_full(run, make_plan, monkeypatch) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    huge = "9" * 2_000_000 + "x"
+    config = make_plan(PLAN, {"a.csv": (["year", "deaths"], [[2020, 1], [2024, huge]])})
+    for fmt in ("text", "json", "github", "markdown"):
+        result = run("validate", "-c", str(config), "--format", fmt)
+        assert result.exit_code == 1, fmt
+        assert len(result.stdout) < 20_000, fmt
+    refused = run("check", "2024", "-c", str(config))
+    assert refused.exit_code == 2 and len(refused.stderr) < 20_000
