@@ -109,12 +109,12 @@ def test_bad_id_pattern(tmp_path):
 
 def test_duplicate_yaml_key(tmp_path):
     message = error_of(tmp_path, GOOD.replace("  name: 测试\n", "  name: 测试\n  name: 又一个\n"))
-    assert "given twice" in message and ":3" in message
+    assert "出现了两次" in message and "indicators.yaml:3:" in message and "第 2 行" in message
 
 
 def test_yaml_syntax_error_has_line(tmp_path):
     message = error_of(tmp_path, GOOD.replace("{max: 0.01}", "{max: 0.01"))
-    assert "YAML syntax error" in message and "indicators.yaml:" in message
+    assert "YAML 语法错误" in message and "indicators.yaml:" in message
 
 
 def test_alias_bomb_is_refused(tmp_path):
@@ -122,7 +122,7 @@ def test_alias_bomb_is_refused(tmp_path):
     for i in range(1, 8):
         bomb += f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 10) + "]\n"
     message = error_of(tmp_path, bomb)
-    assert "expands to more than" in message
+    assert "展开后超过" in message
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ def test_alias_bomb_is_refused(tmp_path):
 )
 def test_recursive_alias_is_refused_not_followed_forever(tmp_path, text, line):
     message = error_of(tmp_path, text)
-    assert f"indicators.yaml:{line}: a YAML alias refers to a node that contains it" in message
+    assert f"indicators.yaml:{line}: YAML 别名引用了包含它自身的节点" in message
 
 
 def test_data_path_outside_plan_dir(tmp_path):
@@ -153,7 +153,7 @@ def test_symlink_escaping_the_plan_dir(tmp_path):
 
 
 def test_missing_config_file(tmp_path):
-    with pytest.raises(ConfigError, match="file not found"):
+    with pytest.raises(ConfigError, match="文件不存在"):
         load_plan(tmp_path / "nope.yaml")
 
 
