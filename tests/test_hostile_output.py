@@ -172,3 +172,14 @@ def test_a_huge_cell_is_never_echoed_in_full(run, make_plan, monkeypatch) -> Non
         assert len(result.stdout) < 20_000, fmt
     refused = run("check", "2024", "-c", str(config))
     assert refused.exit_code == 2 and len(refused.stderr) < 20_000
+
+
+@pytest.mark.parametrize("option", ["--config", "--output"])
+def test_nul_in_a_path_is_a_one_line_error(run, make_plan, option: str) -> None:
+    config = make_plan(PLAN, {"a.csv": (["year", "deaths"], [[2020, 1], [2024, 2]])})
+    args = ["check", "2024", "--config", str(config), "--output", str(config.parent / "o.csv")]
+    args[args.index(option) + 1] += "\0x"
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：") and "NUL" in result.stderr
+    assert "内部错误" not in result.stderr

@@ -302,6 +302,10 @@ def load_yaml(path: Path, display: str) -> Located:
                 hint="不用递归的锚点和别名，把计划完整写出",
             )
         data = loader.construct_document(root)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{display}:{mark.line + 1}:{mark.column + 1}" if mark else display
+        raise ConfigError(f"{where}: {exc.problem or exc.context}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{display}:{mark.line + 1}:{mark.column + 1}" if mark else display
