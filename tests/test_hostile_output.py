@@ -183,3 +183,33 @@ def test_nul_in_a_path_is_a_one_line_error(run, make_plan, option: str) -> None:
     assert result.exit_code == 2
     assert "NUL" in result.stderr or "null byte" in result.stderr
     assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- Excel's limits
+
+
+def test_a_sheet_beyond_excels_rows_is_refused_before_building() -> None:
+    from safeplan.errors import UsageError
+    from safeplan.render.xlsx import MAX_ROWS, Column, Sheet, write_xlsx
+
+    row = {"a": "x"}
+    sheet = Sheet(title="记录", columns=[Column("a", "甲")], rows=[row] * MAX_ROWS)
+    with pytest.raises(UsageError, match="1048577 行") as caught:
+        write_xlsx([sheet])
+    assert caught.value.hint is not None and "--format csv" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("command", "config"),
+    [("classify", "examples/records/indicators.yaml"), ("gap", "indicators.yaml")],
+)
+def test_too_many_rows_for_xlsx_is_a_usage_error(run, monkeypatch, tmp_path, command, config):
+    from safeplan.render import xlsx
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
+    out = tmp_path / "out.xlsx"
+    result = run(command, "-c", str(root / config), "-f", "xlsx", "-o", str(out))
+    assert result.exit_code == 2
+    assert "Excel" in result.stderr and "--format csv" in result.stderr
+    assert "内部错误" not in result.stderr and not out.exists()
