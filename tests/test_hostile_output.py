@@ -213,3 +213,61 @@ def test_too_many_rows_for_xlsx_is_a_usage_error(run, monkeypatch, tmp_path, com
     assert result.exit_code == 2
     assert "Excel" in result.stderr and "--format csv" in result.stderr
     assert "内部错误" not in result.stderr and not out.exists()
+
+
+# --------------------------------------------------------------------------- the float range
+
+RATE_PLAN = """\
+plan: {name: 测试规划, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, g: g.csv}
+indicators:
+  - {id: rate, name: 死亡率, numerator: a.deaths, denominator: g.gdp, per: 100000,
+     target: {max: 1}}
+  - {id: loss, name: 损失, value: a.loss, target: {decline_pct: 10}}
+"""
+
+
+def _rate_plan(make_plan, gdp: str, loss: str = "1") -> Path:
+    return make_plan(
+        RATE_PLAN,
+        {
+            "a.csv": (
+                ["year", "deaths", "loss"],
+                [[2020, 1, "0." + "0" * 300 + "1"], [2024, 9, loss]],
+            ),
+            "g.csv": (["year", "gdp"], [[2020, 1], [2024, gdp]]),
+        },
+    )
+
+
+def test_a_value_beyond_the_float_range_is_an_error_naming_it(run, make_plan) -> None:
+    config = _rate_plan(make_plan, "0." + "0" * 310 + "1")
+    for fmt in ("table", "json", "csv", "markdown"):
+        result = run("check", "2024", "-c", str(config), "-f", fmt)
+        assert result.exit_code == 2, fmt
+        assert "rate" in result.stderr and "超出可计算的范围" in result.stderr
+        assert "内部错误" not in result.stderr and "Warning" not in result.stderr
+
+
+def test_a_huge_value_reads_the_same_in_every_format(run, make_plan) -> None:
+    config = _rate_plan(make_plan, "0." + "0" * 290 + "1")  # 9 × 1e5 ÷ 1e-291 = 9e296
+    texts = {}
+    for fmt in ("table", "json", "csv", "markdown"):
+        result = run("check", "2024", "-c", str(config), "-f", fmt)
+        assert result.exit_code == 1, result.stderr
+        assert result.stderr == ""  # no numpy overflow warning
+        texts[fmt] = result.stdout
+    for fmt, text in texts.items():
+        assert "9e+296" in text, fmt
+        assert not re.search(r"\d{30}", text), fmt  # no 297-digit integer
+    gap = run("gap", "-c", str(config), "-f", "json")
+    assert gap.exit_code == 1 and gap.stderr == "" and "9e+296" in gap.stdout
+    explained = run("explain", "rate", "2024", "-c", str(config))
+    assert explained.exit_code == 0 and "e+296" in explained.stdout and "1e-291" in explained.stdout
+
+
+def test_a_change_against_a_baseline_near_zero_is_no_error(run, make_plan) -> None:
+    config = _rate_plan(make_plan, "100", loss="5")
+    result = run("check", "2024", "-c", str(config), "-f", "json")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""

@@ -64,7 +64,7 @@ def _grid(
         elapsed = targets.elapsed_years(year_array.astype("float64"), baseline, target_year)
         pct = float(target.number)  # type: ignore[arg-type]
         thresholds = targets.glide(base, pct, elapsed, target_year - baseline)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         met = targets.met(kind, values, thresholds)
         near = (
             unsure(values, thresholds, base)
@@ -72,6 +72,7 @@ def _grid(
             else unsure(values, thresholds)
         )
         change = np.where(base > 0, (values - base) / base * 100, np.nan)
+        change[np.isinf(change)] = np.nan  # against a baseline near zero: no percentage
     missing = np.isnan(values) | np.isnan(thresholds)
     exact = ~missing & (near if not _floats_are_exact(s) else False)
     exact |= ~missing & (codes < 0)
@@ -94,7 +95,7 @@ def _grid(
         b_value = s.exact(region, baseline)
         if value is not None and b_value:
             base_list[i] = number(b_value)
-            change_list[i] = float((value - b_value) / b_value * 100)
+            change_list[i] = _float_or_none((value - b_value) / b_value * 100)
     same = itertools.repeat
     rows = zip(
         same(indicator.id, n),
@@ -207,3 +208,12 @@ def evaluate_check(plan: Plan, data: DataSet, year: int, region: str | None = No
     return CheckReport(
         plan=_plan_dict(plan), year=year, results=results, indicators=indicator_facts(plan)
     )
+
+
+def _float_or_none(value: Fraction) -> float | None:
+    """``float(value)``, or ``None`` beyond the float range (a change against a baseline
+    value near zero has no meaningful percentage)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return None
