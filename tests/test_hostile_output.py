@@ -271,3 +271,40 @@ def test_a_change_against_a_baseline_near_zero_is_no_error(run, make_plan) -> No
     result = run("check", "2024", "-c", str(config), "-f", "json")
     assert result.exit_code == 1, result.stderr
     assert result.stderr == ""
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def test_gap_json_is_written_in_pieces_identical_to_the_whole(bundled) -> None:
+    from safeplan import api
+    from safeplan.render import Options, render, render_stream
+    from safeplan.render.json import stream_gap_json
+
+    report = api.gap(api.load_plan(bundled))
+    whole = render("gap", "json", report, Options())
+    assert isinstance(whole, str)
+    assert "".join(map(str, render_stream("gap", "json", report, Options()))) == whole
+    pieces = list(stream_gap_json(report, chunk=7))
+    assert "".join(pieces) == whole
+    assert max(piece.count('{"id"') for piece in pieces) <= 7
+    assert json.loads(whole)["rows"]
+
+
+def test_gap_json_streams_to_a_file_and_to_stdout(run, bundled, tmp_path) -> None:
+    out = tmp_path / "gap.json"
+    written = run("gap", "-c", str(bundled), "-f", "json", "-o", str(out))
+    printed = run("gap", "-c", str(bundled), "-f", "json")
+    assert written.exit_code == printed.exit_code == 1
+    assert out.read_text(encoding="utf-8") == printed.stdout
+    assert json.loads(printed.stdout)["outlook"]
+
+
+def test_a_gap_report_too_large_for_memory_is_refused_early(run, bundled, monkeypatch) -> None:
+    from safeplan.evaluate import gap
+
+    monkeypatch.setattr(gap, "MAX_RESULTS", 50)
+    result = run("gap", "-c", str(bundled), "-f", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "超过上限" in result.stderr and "--region" in result.stderr
+    assert run("gap", "-c", str(bundled), "-r", "西湖县", "-f", "json").exit_code in (0, 1)

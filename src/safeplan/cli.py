@@ -20,6 +20,7 @@ import typer
 from safeplan.render import formats
 
 if TYPE_CHECKING:
+    from safeplan.output import Content
     from safeplan.plan import Plan
 
 app = typer.Typer(
@@ -212,9 +213,9 @@ def _colour() -> bool:
 
 
 def _emit(
-    content: str | bytes, output: Path | None, plan: Plan | None, *, binary: bool = False
+    content: Content, output: Path | None, plan: Plan | None, *, binary: bool = False
 ) -> None:
-    """Write a rendering to --output (atomically) or stdout."""
+    """Write a rendering (or its pieces) to --output (atomically) or stdout."""
     from safeplan.output import write_bytes_to_stdout, write_output
 
     if output is None or str(output) == "-":
@@ -249,14 +250,13 @@ def _load(config: Path) -> Plan:
     return load_plan(config)
 
 
-def _render(
-    command: str, fmt: str, report: object, lang: Lang, *, colour: bool = False
-) -> str | bytes:
-    """Render through the registry; colour only on a terminal that wants it."""
-    from safeplan.render import Options, render
+def _render(command: str, fmt: str, report: object, lang: Lang, *, colour: bool = False) -> Content:
+    """Render through the registry, piece by piece where the format streams; colour only
+    on a terminal that wants it."""
+    from safeplan.render import Options, render_stream
 
     options = Options(lang=lang.value, colour=colour and _colour())
-    return render(command, str(fmt), report, options)
+    return render_stream(command, str(fmt), report, options)
 
 
 @app.command()

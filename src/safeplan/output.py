@@ -32,14 +32,11 @@ import secrets
 import signal
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from safeplan.errors import UsageError, os_reason
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 __all__ = [
     "OutputDirectory",
@@ -62,9 +59,28 @@ _DEFERRED = tuple(
 )
 
 
+#: What a writer takes: text, bytes, or pieces of either written one after the other (a
+#: report too large to hold in memory at once).
+Content = bytes | str | Iterable[bytes | str]
+
+
+def _pieces(data: Content, encoding: str) -> Iterator[bytes]:
+    """The bytes of ``data``, piece by piece; text encoded once (a BOM only at the start)."""
+    import codecs
+
+    encoder = codecs.getincrementalencoder(encoding)()
+    for piece in (data,) if isinstance(data, (bytes, str)) else data:
+        chunk = encoder.encode(piece) if isinstance(piece, str) else piece
+        if chunk:
+            yield chunk
+    tail = encoder.encode("", final=True)
+    if tail:
+        yield tail
+
+
 def write_output(
     path: Path,
-    data: bytes | str,
+    data: Content,
     *,
     protected: Iterable[Path] = (),
     encoding: str = "utf-8",
@@ -74,7 +90,7 @@ def write_output(
 
     ``str`` data is encoded with ``encoding`` (``"utf-8"``, no BOM, by default; pass
     ``"utf-8-sig"`` for a CSV that Excel should open as UTF-8); no newline translation
-    is done. When ``path`` is a symbolic link, the file it points to is replaced — unless
+    is done. ``data`` may also be an iterable of pieces, written one after the other. When ``path`` is a symbolic link, the file it points to is replaced — unless
     ``follow_symlinks`` is false, when a link is refused (for names safeplan chose itself,
     in a directory that may come from an untrusted checkout).
 
@@ -88,7 +104,7 @@ def write_output(
     or any other file that is not a regular file, lies in a directory that does not
     exist, or cannot be written (the message names the cause: 设备上没有空间…).
     """
-    payload = data.encode(encoding) if isinstance(data, str) else data
+    payload = _pieces(data, encoding)
     target, sink = _check_target(Path(path), protected, follow_symlinks=follow_symlinks)
     if sink:
         _write_into_device(path, target, payload)
@@ -105,7 +121,8 @@ def write_output(
     try:
         with _signals_deferred():
             temporary, fd = _create_temporary(target.parent)
-        _write_all(fd, payload)
+        for piece in payload:
+            _write_all(fd, piece)
         os.fsync(fd)
         os.close(fd)
         fd = -1
@@ -221,8 +238,9 @@ def write_text_to(stream: IO[str] | None, text: str) -> None:
     buffer.flush()
 
 
-def write_bytes_to_stdout(data: bytes | str) -> None:
-    """Write ``data`` to standard output: ``str`` as UTF-8 text, ``bytes`` unchanged.
+def write_bytes_to_stdout(data: Content) -> None:
+    """Write ``data`` to standard output: ``str`` as UTF-8 text, ``bytes`` unchanged, an
+    iterable piece by piece.
 
     Refuses (:class:`~safeplan.errors.UsageError`) to print binary data such as an xlsx
     workbook to a terminal, where it would only garble the screen, and turns a closed or
@@ -230,6 +248,10 @@ def write_bytes_to_stdout(data: bytes | str) -> None:
     names the cause. A reader that went away (``| head``) raises :class:`BrokenPipeError`,
     for the caller to end quietly.
     """
+    if not isinstance(data, (bytes, str)):
+        for piece in data:
+            write_bytes_to_stdout(piece)
+        return
     stdout = sys.stdout
     try:
         if isinstance(data, str):
@@ -373,7 +395,7 @@ def _is_input(path: Path, source: Path) -> UsageError:
     )
 
 
-def _write_into_device(path: Path, target: Path, payload: bytes) -> None:
+def _write_into_device(path: Path, target: Path, payload: Iterable[bytes]) -> None:
     """Write into a data sink in place: open it without creating or truncating anything."""
     flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -383,7 +405,8 @@ def _write_into_device(path: Path, target: Path, payload: bytes) -> None:
     try:
         if not _is_sink(os.fstat(fd)):  # replaced since it was checked
             raise _not_regular(path, os.fstat(fd))
-        _write_all(fd, payload)
+        for piece in payload:
+            _write_all(fd, piece)
     except OSError as exc:
         raise _cannot_write(path, exc) from exc
     finally:

@@ -64,7 +64,7 @@ def _grid(
         elapsed = targets.elapsed_years(year_array.astype("float64"), baseline, target_year)
         pct = float(target.number)  # type: ignore[arg-type]
         thresholds = targets.glide(base, pct, elapsed, target_year - baseline)
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(all="ignore"):
         met = targets.met(kind, values, thresholds)
         near = (
             unsure(values, thresholds, base)

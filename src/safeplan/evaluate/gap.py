@@ -164,6 +164,22 @@ def _outlooks(
     return out
 
 
+#: Results (indicator × region × year) a gap report may hold: each takes about 400 bytes in
+#: memory, so this many fit in the ~7 GB of a CI runner with room to spare.
+MAX_RESULTS = 12_000_000
+
+
+def _check_size(indicators: int, regions: int, years: int) -> None:
+    """Refuse, before evaluating anything, a report that would not fit in memory."""
+    count = indicators * regions * years
+    if count > MAX_RESULTS:
+        raise DataError(
+            f"目标差距表需要 {count:,} 个结果（{indicators} 个指标 × {regions} 个地区（含全域）"
+            f" × {years} 年），超过上限 {MAX_RESULTS:,} 个（约需 {count * 400 / 1e9:.0f} GB 内存）",
+            hint="用 --region 只算一个地区，或把计划拆成几个较小的计划",
+        )
+
+
 def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapReport:
     """Every indicator in every year from the baseline to the latest data, and the outlook."""
     available = data.years()
@@ -172,6 +188,7 @@ def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapRep
     first = plan.info.baseline_year
     years = list(range(first, max(available[-1], first) + 1))
     regions = _region_list(plan, data, region)
+    _check_size(len(plan.indicators), len(regions), len(years))
     rows: list[Result] = []
     outlook: list[Outlook] = []
     for s in _series_for(plan, data):
