@@ -8,6 +8,7 @@ HTML, Markdown links, or a hundred megabytes of text.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -308,3 +309,62 @@ def test_a_gap_report_too_large_for_memory_is_refused_early(run, bundled, monkey
     assert result.exit_code == 2 and result.stdout == ""
     assert "超过上限" in result.stderr and "--region" in result.stderr
     assert run("gap", "-c", str(bundled), "-r", "西湖县", "-f", "json").exit_code in (0, 1)
+
+
+# --------------------------------------------------------------------------- chart directories
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic and hard links")
+@pytest.mark.parametrize("link", ["symlink", "hardlink"])
+def test_chart_never_writes_through_a_link_to_a_plan_input(run, bundled, tmp_path, link) -> None:
+    data = bundled.parent / "data" / "accidents.csv"
+    before = data.read_bytes()
+    out = tmp_path / "charts"
+    out.mkdir()
+    if link == "symlink":
+        (out / "deaths.svg").symlink_to(data)
+    else:
+        os.link(data, out / "deaths.svg")
+    result = run("chart", "-c", str(bundled), "--output", str(out))
+    assert result.exit_code == 2
+    assert "deaths.svg" in result.stderr and "内部错误" not in result.stderr
+    assert data.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["deaths.svg"]  # nothing else written
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_chart_never_writes_through_a_symlink_in_its_directory(run, bundled, tmp_path) -> None:
+    elsewhere = tmp_path / "authorized_keys"
+    elsewhere.write_text("ssh-ed25519 AAAA\n", encoding="utf-8")
+    out = tmp_path / "charts"
+    out.mkdir()
+    (out / "deaths.svg").symlink_to(elsewhere)
+    result = run("chart", "-c", str(bundled), "--output", str(out))
+    assert result.exit_code == 2 and "符号链接" in result.stderr
+    assert elsewhere.read_text(encoding="utf-8") == "ssh-ed25519 AAAA\n"
+
+
+def test_charts_refuse_a_dataset_named_like_a_chart_before_writing(bundled, tmp_path) -> None:
+    from safeplan import api
+    from safeplan.errors import UsageError
+    from safeplan.render.charts import write_charts
+
+    plan = api.load_plan(bundled)
+    gap = api.gap(plan).to_dict()
+    dataset = tmp_path / "out" / "gdp_death_rate.svg"
+    dataset.parent.mkdir()
+    dataset.write_text("年份,地区生产总值\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="计划读取"):
+        write_charts(gap, dataset.parent, protected=[*plan.protected_paths(), dataset])
+    assert sorted(p.name for p in dataset.parent.iterdir()) == ["gdp_death_rate.svg"]
+    assert dataset.read_text(encoding="utf-8") == "年份,地区生产总值\n"
+
+
+def test_chart_output_that_is_a_fifo_is_refused(run, bundled, tmp_path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs")
+    out = tmp_path / "charts"
+    out.mkdir()
+    os.mkfifo(out / "deaths.svg")
+    result = run("chart", "-c", str(bundled), "--output", str(out))
+    assert result.exit_code == 2 and "命名管道" in result.stderr
