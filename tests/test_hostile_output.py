@@ -292,6 +292,20 @@ def test_gap_json_is_written_in_pieces_identical_to_the_whole(bundled) -> None:
     assert json.loads(whole)["rows"]
 
 
+def test_gap_csv_is_written_in_pieces_identical_to_the_whole(bundled) -> None:
+    from safeplan import api
+    from safeplan.render import Options, render, render_stream
+    from safeplan.render.csv import stream_gap_csv
+
+    report = api.gap(api.load_plan(bundled))
+    whole = render("gap", "csv", report, Options())
+    assert isinstance(whole, str)
+    assert "".join(map(str, render_stream("gap", "csv", report, Options()))) == whole
+    pieces = list(stream_gap_csv(report, chunk=7))
+    assert "".join(pieces) == whole
+    assert max(piece.count("\n") for piece in pieces) <= 8  # the header, then 7 rows
+
+
 def test_gap_json_streams_to_a_file_and_to_stdout(run, bundled, tmp_path) -> None:
     out = tmp_path / "gap.json"
     written = run("gap", "-c", str(bundled), "-f", "json", "-o", str(out))

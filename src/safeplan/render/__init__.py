@@ -79,7 +79,10 @@ def render(command: str, fmt: str, report: Any, options: Options | None = None) 
 #: command → format → ``module:function`` of a renderer that gives the same text as the
 #: one in :data:`FORMATS`, piece by piece, for outputs too large to hold in memory at once.
 STREAMS: dict[str, dict[str, str]] = {
-    "gap": {"json": "safeplan.render.json:stream_gap"},
+    "gap": {
+        "json": "safeplan.render.json:stream_gap",
+        "csv": "safeplan.render.csv:stream_gap",
+    },
 }
 
 

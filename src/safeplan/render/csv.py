@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from safeplan.render.batch import _by_distinct, _format_each, _format_each_object
 from safeplan.render.columns import _result_fields
 from safeplan.render.escape import escape_text
-from safeplan.render.json import _OUTLOOK_KEYS
+from safeplan.render.json import _OUTLOOK_KEYS, CHUNK
 
 if TYPE_CHECKING:
     from safeplan.evaluate.results import CheckReport, GapReport, Outlook, Result
@@ -88,17 +88,27 @@ def _csv_outlook(o: Outlook) -> tuple[object, ...]:
 
 def gap_csv(report: GapReport) -> str:
     """``gap --format csv``: the rows, then the outlook columns joined on each row's key."""
+    return "".join(stream_gap_csv(report))
+
+
+def stream_gap_csv(report: GapReport, chunk: int = CHUNK) -> Iterator[str]:
+    """The text of :func:`gap_csv`, piece by piece: ``chunk`` rows at a time, so that a
+    national report is written without holding all of its text in memory."""
     outlook = {(o.id, o.region): o for o in report.outlook}
     extra = {key: _csv_outlook(o) for key, o in outlook.items()}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*CSV_FIELDS, *_OUTLOOK_KEYS[2:]])  # id and region are CSV_FIELDS
-    fields = _result_fields(report.rows)
-    keys = zip(fields["id"], fields["region"], strict=True)
-    # A row without an outlook has no outlook columns at all, as before.
-    tails = map(extra.get, keys, repeat(()))
-    writer.writerows(map(operator.add, _csv_rows(fields), tails))
-    return buffer.getvalue()
+    for start in range(0, len(report.rows), chunk):
+        fields = _result_fields(report.rows[start : start + chunk])
+        keys = zip(fields["id"], fields["region"], strict=True)
+        # A row without an outlook has no outlook columns at all, as before.
+        tails = map(extra.get, keys, repeat(()))
+        writer.writerows(map(operator.add, _csv_rows(fields), tails))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- registry
@@ -112,3 +122,8 @@ def render_check(report: CheckReport, options: Options) -> str:
 def render_gap(report: GapReport, options: Options) -> str:
     """``gap --format csv``."""
     return gap_csv(report)
+
+
+def stream_gap(report: GapReport, options: Options) -> Iterator[str]:
+    """``gap --format csv``, piece by piece (:func:`stream_gap_csv`)."""
+    return stream_gap_csv(report)
