@@ -372,13 +372,3 @@ def test_charts_refuse_a_dataset_named_like_a_chart_before_writing(bundled, tmp_
         write_charts(gap, dataset.parent, protected=[*plan.protected_paths(), dataset])
     assert sorted(p.name for p in dataset.parent.iterdir()) == ["gdp_death_rate.svg"]
     assert dataset.read_text(encoding="utf-8") == "年份,地区生产总值\n"
-
-
-def test_chart_output_that_is_a_fifo_is_refused(run, bundled, tmp_path) -> None:
-    if not hasattr(os, "mkfifo"):
-        pytest.skip("no FIFOs")
-    out = tmp_path / "charts"
-    out.mkdir()
-    os.mkfifo(out / "deaths.svg")
-    result = run("chart", "-c", str(bundled), "--output", str(out))
-    assert result.exit_code == 2 and "命名管道" in result.stderr

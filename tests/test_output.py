@@ -6,6 +6,7 @@ import io
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -278,6 +279,23 @@ def test_stdout_refuses_binary_on_terminal(monkeypatch: pytest.MonkeyPatch) -> N
 is_root = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """Fail (TimeoutError) instead of blocking when a FIFO would be opened for writing."""
+    import signal
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError("blocked on a FIFO")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, 30)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def device(tmp_path: Path, name: str, minor: int) -> Path:
     """A memory device to write to: a private copy made with mknod when running as root
     (so that a broken writer could never destroy the real one), else the real /dev/NAME
@@ -295,7 +313,7 @@ def device(tmp_path: Path, name: str, minor: int) -> Path:
 
 
 @posix_only
-def test_refuses_a_fifo_and_leaves_it_a_fifo(tmp_path: Path) -> None:
+def test_refuses_a_fifo_and_leaves_it_a_fifo(tmp_path: Path, no_hang: None) -> None:
     fifo = tmp_path / "out.csv"
     os.mkfifo(fifo)
     with pytest.raises(UsageError, match="命名管道") as caught:
@@ -306,7 +324,7 @@ def test_refuses_a_fifo_and_leaves_it_a_fifo(tmp_path: Path) -> None:
 
 
 @posix_only
-def test_refuses_a_symlink_to_a_fifo(tmp_path: Path) -> None:
+def test_refuses_a_symlink_to_a_fifo(tmp_path: Path, no_hang: None) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     (tmp_path / "out.csv").symlink_to(fifo)
@@ -443,7 +461,7 @@ def test_append_refuses_an_input_and_a_missing_directory(tmp_path: Path) -> None
 
 
 @posix_only
-def test_append_refuses_a_fifo_without_waiting(tmp_path: Path) -> None:
+def test_append_refuses_a_fifo_without_waiting(tmp_path: Path, no_hang: None) -> None:
     fifo = tmp_path / "summary.md"
     os.mkfifo(fifo)
     with pytest.raises(UsageError, match="命名管道"):

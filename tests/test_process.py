@@ -154,6 +154,17 @@ def test_output_to_a_fifo_is_refused_and_the_fifo_kept(plan: Path, tmp_path: Pat
 
 
 @posix_only
+def test_chart_named_like_a_fifo_is_refused_without_waiting(plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "charts"
+    out.mkdir()
+    os.mkfifo(out / "deaths.svg")
+    done = safeplan("chart", "--config", str(plan), "--output", str(out))
+    assert done.returncode == 2
+    assert "命名管道" in clean(done.stderr)
+    assert stat.S_ISFIFO(os.lstat(out / "deaths.svg").st_mode)
+
+
+@posix_only
 def test_plan_file_that_is_a_fifo_is_a_config_error_without_waiting(tmp_path: Path) -> None:
     fifo = tmp_path / "indicators.yaml"
     os.mkfifo(fifo)
