@@ -234,7 +234,7 @@ def _rate_plan(make_plan, gdp: str, loss: str = "1") -> Path:
         {
             "a.csv": (
                 ["year", "deaths", "loss"],
-                [[2020, 1, "0." + "0" * 300 + "1"], [2024, 9, loss]],
+                [[2020, 1, "0." + "0" * 310 + "1"], [2024, 9, loss]],
             ),
             "g.csv": (["year", "gdp"], [[2020, 1], [2024, gdp]]),
         },
