@@ -37,6 +37,7 @@ ROOT = HERE.parent
 WORK = HERE / "_work"
 FRICTIONLESS_VENV = WORK / "venv-frictionless"
 YEAR = "2024"
+THROUGH = "2024-10"  # monitor: 1 January to 31 October of the last year of the records
 SLOW_SECONDS = 30.0  # a command slower than this in the warm-up gets at most SLOW_REPEATS
 SLOW_REPEATS = 3
 GIB = 1024**3
@@ -328,6 +329,16 @@ def build_cases(
                 ok_codes=(0, 1),
                 ref="floor" if tag == "counties" else f"{tag}:read_csv",
             )
+        if tag != "counties":
+            add(
+                f"{tag}:monitor-json",
+                tag,
+                f"safeplan monitor {THROUGH} --format json --output /dev/null",
+                [str(safeplan), "monitor", THROUGH, "--format", "json", "--output", "/dev/null"],
+                plan,
+                ok_codes=(0, 1),
+                ref=f"{tag}:validate",
+            )
 
     plan_cases("counties", county_dir, full=True)
     biggest = max(record_dirs)
@@ -366,6 +377,12 @@ def build_budgets(biggest: int) -> list[Budget]:
             f"{r}:read_csv",
             2.0,
             stretch=True,
+        ),
+        Budget(
+            f"monitor on {biggest:,} records ≤ 1.5 × validate",
+            f"{r}:monitor-json",
+            f"{r}:validate",
+            1.5,
         ),
         Budget(
             f"peak memory of check on {biggest:,} records ≤ 1 GiB",

@@ -33,6 +33,13 @@ def write_csv(
 PlanMaker = Callable[..., Path]
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables fit COLUMNS when it is set: outputs under test have no width unless a test
+    sets one."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def make_plan(tmp_path: Path) -> PlanMaker:
     """Write indicators.yaml (text) and data files ({name: (header, rows[, encoding])})."""
@@ -46,6 +53,13 @@ def make_plan(tmp_path: Path) -> PlanMaker:
         return config
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs on the same date, whatever the machine's clock says: a year after
+    the last year any fixture uses, so none of them is partial unless a test says so."""
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2031-01-15")
 
 
 @pytest.fixture

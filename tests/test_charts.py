@@ -19,6 +19,7 @@ from matplotlib import font_manager, ft2font
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from safeplan.errors import UsageError
+from safeplan.evaluate.results import GapReport, Outlook, Result
 from safeplan.render import charts
 from safeplan.render.charts import (
     CSS_FONT_FALLBACKS,
@@ -28,8 +29,10 @@ from safeplan.render.charts import (
     chart_targets,
     configure_matplotlib,
     find_cjk_font,
-    format_number,
+    has_region_chart,
+    region_chart_figure,
     render_chart,
+    render_region_chart,
     write_charts,
 )
 
@@ -41,6 +44,10 @@ PLAN = {
     "target_year": 2025,
 }
 DEATHS_TITLE = "生产安全事故死亡人数（示例市）"
+FACTS = {
+    "deaths": {"name": "生产安全事故死亡人数", "unit": "人", "count": True},
+    "gdp_death_rate": {"name": "亿元GDP生产安全事故死亡率", "unit": "人/亿元", "count": False},
+}
 
 
 def _row(
@@ -52,22 +59,19 @@ def _row(
     value: float | None,
     threshold: float | None,
     status: str,
-) -> dict[str, Any]:
+) -> Result:
     gap = None if value is None or threshold is None else value - threshold
-    return {
-        "id": indicator_id,
-        "name": name,
-        "region": region,
-        "year": year,
-        "value": value,
-        "target": target,
-        "threshold": threshold,
-        "gap": gap,
-        "status": status,
-    }
+    return Result(indicator_id, name, region, year, value, target, threshold, gap, status)  # type: ignore[arg-type]
 
 
-def make_gap() -> dict[str, Any]:
+def _outlook(
+    indicator_id: str, region: str | None, *numbers: float | None, on_track: bool | None
+) -> Outlook:
+    latest, final, projected, required = numbers
+    return Outlook(indicator_id, region, 2024, latest, final, projected, on_track, required)
+
+
+def make_gap(plan: dict[str, Any] | None = None) -> GapReport:
     """A decline_pct indicator (whole plan and one region) and a max indicator whose
     baseline-year value is missing."""
     deaths = ("deaths", "生产安全事故死亡人数", {"kind": "decline_pct", "value": 10})
@@ -90,17 +94,11 @@ def make_gap() -> dict[str, Any]:
         _row(*deaths, "东城区", 2024, 44, 46, "met"),
     ]
     outlook = [
-        {"id": "deaths", "region": None, "latest_year": 2024, "latest_value": 115,
-         "final_threshold": 112.5, "projected_value": 112.5, "on_track": True,
-         "required_annual_change_pct": -2.1963},
-        {"id": "gdp_death_rate", "region": None, "latest_year": 2024, "latest_value": 0.0091,
-         "final_threshold": 0.01, "projected_value": None, "on_track": None,
-         "required_annual_change_pct": 9.89},
-        {"id": "deaths", "region": "东城区", "latest_year": 2024, "latest_value": 44,
-         "final_threshold": 45, "projected_value": 42.5, "on_track": True,
-         "required_annual_change_pct": 2.27},
-    ]  # fmt: skip
-    return {"schema_version": 1, "plan": dict(PLAN), "rows": rows, "outlook": outlook}
+        _outlook("deaths", None, 115, 112.5, 112.5, -2.1963, on_track=True),
+        _outlook("gdp_death_rate", None, 0.0091, 0.01, None, 9.89, on_track=None),
+        _outlook("deaths", "东城区", 44, 45, 42.5, 2.27, on_track=True),
+    ]
+    return GapReport(dict(plan or PLAN), rows, outlook, indicators=dict(FACTS))
 
 
 def _svg_font_families(svg: str) -> list[list[str]]:
@@ -113,8 +111,10 @@ def test_svg_keeps_the_chinese_title_as_text_with_cjk_font_fallbacks() -> None:
     svg = render_chart(make_gap(), "deaths").decode("utf-8")
     assert svg.lstrip().startswith("<?xml")
     assert re.search(rf"<text[^>]*>{re.escape(DEATHS_TITLE)}</text>", svg)
-    assert "目标路径（较2020年下降10%）" in svg  # the glide path's legend entry
-    assert "趋势外推至2025年（可达标）" in svg  # the projection's legend entry
+    assert "序时进度要求" in svg  # the glide path's legend entry
+    assert "趋势外推至2025年" in svg  # the projection's legend entry
+    assert "目标 112.5" in svg  # the final target, labelled at the target year
+    assert "单位：人" in svg  # the unit on the axis
     for family in _svg_font_families(svg):
         assert set(CSS_FONT_FALLBACKS) <= set(family), family
         assert family[-1] == "sans-serif"
@@ -122,11 +122,13 @@ def test_svg_keeps_the_chinese_title_as_text_with_cjk_font_fallbacks() -> None:
         assert positions == sorted(positions), family
 
 
-def test_png_has_png_magic_and_the_documented_size() -> None:
+def test_png_fits_the_text_block_of_an_a4_page() -> None:
     png = render_chart(make_gap(), "gdp_death_rate", fmt="png")
     assert png.startswith(PNG_MAGIC)
     image = matplotlib.image.imread(io.BytesIO(png), format="png")
-    assert image.shape[:2] == (675, 1200)  # 8 × 4.5 in at 150 dpi
+    # 15.5 cm × 8 cm at 200 dpi: the width of an A4 page's text block (GB/T 9704: 15.6 cm)
+    assert image.shape[:2] == (int(8 / 2.54 * 200), int(15.5 / 2.54 * 200))
+    assert charts.FIGURE_WIDTH_CM <= 15.6
 
 
 def test_charts_are_reproducible() -> None:
@@ -141,15 +143,13 @@ def test_region_chart_and_english_labels() -> None:
     assert "生产安全事故死亡人数（东城区）" in svg
     english = render_chart(gap, "gdp_death_rate", lang="en").decode("utf-8")
     assert "亿元GDP生产安全事故死亡率 — 示例市" in english
-    assert ">Year<" in english
-    assert "Target: at most 0.01" in english
+    assert "Target ≤ 0.01" in english and "unit: 人/亿元" in english
     assert "Projection" not in english  # projected_value is null
 
 
-def test_whole_plan_without_region_label_is_titled_quan_shi() -> None:
-    gap = make_gap()
-    del gap["plan"]["region"]
-    assert "生产安全事故死亡人数（全市）" in render_chart(gap, "deaths").decode("utf-8")
+def test_whole_plan_without_region_label_has_the_one_whole_label() -> None:
+    plan = {k: v for k, v in PLAN.items() if k != "region"}
+    assert "生产安全事故死亡人数（全域）" in render_chart(make_gap(plan), "deaths").decode("utf-8")
 
 
 def test_series_has_gaps_for_missing_values_and_ticks_at_every_year() -> None:
@@ -160,13 +160,7 @@ def test_series_has_gaps_for_missing_values_and_ticks_at_every_year() -> None:
     assert math.isnan(series.get_ydata()[3])
     assert [int(t) for t in axes.get_xticks()] == list(range(2020, 2026))
     labels = [text.get_text() for text in figure.legends[0].get_texts()]
-    assert labels == [
-        "实际值",
-        "达标",
-        "未达标",
-        "目标路径（较2020年下降10%）",
-        "趋势外推至2025年（可达标）",
-    ]
+    assert labels == ["实际值", "达标", "未达标", "序时进度要求", "趋势外推至2025年"]
     glide = axes.lines[3]
     assert list(glide.get_xdata()) == [2020, 2021, 2022, 2023, 2024, 2025]
     assert list(glide.get_ydata()) == [125, 122.5, 120, 117.5, 115, 112.5]
@@ -182,11 +176,11 @@ def test_yoy_and_min_targets_render() -> None:
         _row("hazards", "隐患整改率", target_min, None, 2020, 0.98, 1, "missed"),
         _row("hazards", "隐患整改率", target_min, None, 2021, 1, 1, "met"),
     ]
-    gap = {"schema_version": 1, "plan": PLAN, "rows": rows, "outlook": []}
+    gap = GapReport(dict(PLAN), rows, [])
     yoy = chart_figure(gap, "accidents")
     step = next(line for line in yoy.axes[0].lines if line.get_drawstyle() == "steps-mid")
     assert list(step.get_xdata()) == [2020, 2021, 2022]
-    assert "目标下限 1" in render_chart(gap, "hazards").decode("utf-8")
+    assert "目标 ≥1" in render_chart(gap, "hazards").decode("utf-8")
 
 
 def test_unknown_indicator_region_format_or_language_is_a_usage_error() -> None:
@@ -279,9 +273,9 @@ def test_region_names_are_made_safe_for_file_systems_but_keep_chinese() -> None:
 
 def test_colliding_safe_names_do_not_overwrite_each_other(tmp_path: Path) -> None:
     gap = make_gap()
-    extra = [dict(r, region="a/b") for r in gap["rows"] if r["region"] == "东城区"]
-    extra += [dict(r, region="a:b") for r in gap["rows"] if r["region"] == "东城区"]
-    gap["rows"] += extra
+    extra = [r._replace(region="a/b") for r in gap.rows if r.region == "东城区"]
+    extra += [r._replace(region="a:b") for r in gap.rows if r.region == "东城区"]
+    gap.rows += extra
     assert chart_targets(gap, regions=True)[:4] == [
         ("deaths", None),
         ("deaths", "东城区"),
@@ -302,25 +296,69 @@ def test_no_figures_are_left_open(tmp_path: Path) -> None:
     assert plt.get_fignums() == before == []
 
 
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [
-        (None, "—"),
-        (0, "0"),
-        (115, "115"),
-        (115.0, "115"),
-        (114.99999999999999, "115"),
-        (112.5, "112.5"),
-        (0.0123456, "0.01235"),
-        (0.5, "0.5"),
-        (1.301, "1.301"),
-        (27412.4, "27412"),
-        (-2.5, "-2.5"),
-        (-1.4e-17, "0"),
-    ],
-)
-def test_format_number(value: float | None, shown: str) -> None:
-    assert format_number(value) == shown
+def _count_gap(values: list[int]) -> GapReport:
+    target = {"kind": "max", "value": 0}
+    rows = [
+        _row("major", "重特大事故起数", target, None, 2020 + i, v, 0, "met" if v == 0 else "missed")
+        for i, v in enumerate(values)
+    ]
+    facts = {"major": {"name": "重特大事故起数", "unit": "起", "count": True}}
+    return GapReport(dict(PLAN), rows, [], indicators=facts)
+
+
+@pytest.mark.parametrize("values", [[0, 0, 0, 0, 0], [0, 1, 0, 2, 0], [3, 7, 12, 9, 4]])
+def test_counts_have_whole_number_ticks_from_zero(values: list[int]) -> None:
+    figure = chart_figure(_count_gap(values), "major")
+    axes = figure.axes[0]
+    FigureCanvasAgg(figure).draw()
+    bottom, top = axes.get_ylim()
+    ticks = [t for t in axes.get_yticks() if bottom <= t <= top]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    assert min(ticks) == 0 and top >= 1  # never a 0.000–0.054 axis for a count of 0
+    labels = [t.get_text() for t in axes.get_yticklabels() if t.get_text()]
+    assert all("." not in label for label in labels), labels
+    assert axes.get_ylabel() == "单位：起"
+
+
+def test_the_target_value_is_labelled_on_the_chart() -> None:
+    figure = chart_figure(make_gap(), "gdp_death_rate")
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert "目标 0.01" in texts
+    assert figure.axes[0].get_ylabel() == "单位：人/亿元"
+
+
+def test_a_report_figure_has_no_title_its_caption_names_it() -> None:
+    figure = chart_figure(make_gap(), "deaths", title=False)
+    assert figure.axes[0].get_title() == ""
+
+
+def test_region_chart_compares_each_region_with_its_requirement() -> None:
+    gap = make_gap()
+    gap.rows.append(_row("deaths", "生产安全事故死亡人数", {"kind": "decline_pct", "value": 10},
+                         "西城区", 2024, 50, 46, "missed"))  # fmt: skip
+    figure = region_chart_figure(gap, "deaths", 2024)
+    assert figure is not None
+    axes = figure.axes[0]
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["西城区", "东城区"]
+    widths = [bar.get_width() for bar in axes.patches]
+    assert widths[:2] == [50, 44]
+    colours = {matplotlib.colors.to_hex(bar.get_facecolor()) for bar in axes.patches[:2]}
+    assert colours == {"#c62828", "#2e7d32"}  # missed red, met green
+    assert axes.get_xlabel() == "单位：人"
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == ["序时进度要求 46.0", "达标", "未达标"]
+    png = render_region_chart(gap, "deaths", 2024, fmt="png")
+    assert png is not None and png.startswith(PNG_MAGIC)
+
+
+def test_no_region_chart_without_regions_or_for_all_zero_counts() -> None:
+    gap = make_gap()
+    assert has_region_chart(gap, "deaths", 2024)
+    assert not has_region_chart(gap, "gdp_death_rate", 2024)  # no regional rows
+    assert region_chart_figure(gap, "gdp_death_rate", 2024) is None
+    zeros = _count_gap([0, 0, 0, 0, 0])
+    zeros.rows.append(zeros.rows[-1]._replace(region="东城区"))
+    assert not has_region_chart(zeros, "major", 2024)
 
 
 def test_fallback_search_by_character_map_skips_the_last_resort_font(

@@ -67,14 +67,19 @@ def test_check_table_colour_when_forced(run, bundled):
 
 def test_check_markdown(run, bundled):
     out = run("check", "2024", "-c", str(bundled), "-f", "markdown").stdout
-    assert out.startswith("## 示例市")
-    assert "| 指标 | 地区 | 数值 | 目标 | 本年阈值 | 差距 | 状态 |" in out
-    assert out.count("\n| ") == 21
+    assert out.startswith("## 示例市“十四五”安全生产规划")
+    header = (
+        "| 序号 | 指标名称 | 单位 | 指标属性 | 基期值 | 规划目标值 | 序时进度要求 | 2024年实际值 |"
+    )
+    assert header in out
+    assert "| 地区 | 1.重特大事故起数（起） |" in out  # the 分地区 table, units in headers
+    assert out.count("\n| ") == (1 + 5) + (1 + 3)  # header and rows of each table
 
 
 def test_check_csv(run, bundled):
     out = run("check", "2024", "-c", str(bundled), "-f", "csv").stdout
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeffid,name,region,year,value,")  # a BOM for Excel
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert len(rows) == 20
     road = next(r for r in rows if r["id"] == "road_death_rate" and r["region"] == "")
     assert (
@@ -200,25 +205,28 @@ def test_gap_formats(run, bundled, tmp_path):
     assert "2020" in table and "✗" in table and "能否如期实现" in table
     md = run("gap", "-c", str(bundled), "-f", "markdown", "--lang", "en").stdout
     assert "| indicator | region | year |" in md and "outlook to 2025" in md
-    rows = list(csv.DictReader(io.StringIO(run("gap", "-c", str(bundled), "-f", "csv").stdout)))
+    text = run("gap", "-c", str(bundled), "-f", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert len(rows) == len(data["rows"]) and "on_track" in rows[0]
     xlsx = tmp_path / "gap.xlsx"
     assert run("gap", "-c", str(bundled), "-f", "xlsx", "-o", str(xlsx)).exit_code == 1
     from openpyxl import load_workbook
 
     book = load_workbook(xlsx)
-    assert book.sheetnames == ["差距表", "展望"]
-    sheet = book["差距表"]
-    assert [c.value for c in sheet[1]][:4] == ["指标", "地区", "年份", "数值"]
-    assert sheet.freeze_panes == "A2"
-    rates = [r for r in sheet.iter_rows(min_row=2) if r[8].value == "gdp_death_rate"]
-    assert rates[0][3].number_format == "0.0000"
-    counts = [r for r in sheet.iter_rows(min_row=2) if r[8].value == "deaths"]
-    assert counts[0][3].number_format == "General"  # 35 deaths, threshold 36.8
-    zero = [r for r in sheet.iter_rows(min_row=2) if r[8].value == "major_accidents"]
-    assert zero[0][3].number_format == "0"
-    missed = [r for r in sheet.iter_rows(min_row=2) if r[7].value == "✗ 未达标"]
+    assert book.sheetnames == ["完成情况表", "分地区", "逐年情况", "目标差距", "目标展望"]
+    sheet = book["目标差距"]
+    assert str(sheet["A1"].value).startswith("表4")  # a numbered title above the table
+    header = [c.value for c in sheet[2]]
+    assert header[:5] == ["指标名称", "单位", "地区", "年份", "实际值"]
+    assert "id" not in header and sheet.freeze_panes == "A3"
+    body = list(sheet.iter_rows(min_row=3, max_row=sheet.max_row - 4))
+    rates = [r for r in body if r[0].value == "亿元GDP生产安全事故死亡率"]
+    assert rates[0][4].number_format == "0.0000" and rates[0][1].value == "人/亿元"
+    deaths = [r for r in body if r[0].value == "生产安全事故死亡人数"]
+    assert deaths[0][4].number_format == "0" and deaths[0][6].number_format == "0.0"
+    missed = [r for r in body if r[8].value == "未达标"]
     assert missed and all(r[0].fill.fgColor.rgb.endswith("C7CE") for r in missed)
+    assert not any("decline_pct" in str(c.value) for row in sheet.iter_rows() for c in row)
 
 
 def test_explain_lists_source_lines(run, bundled):
@@ -323,7 +331,7 @@ def test_formula_like_names_are_escaped_in_csv_and_xlsx(run, make_plan, tmp_path
     config = make_plan(
         "plan: {name: t, baseline_year: 2020, target_year: 2025}\n"
         "datasets: {a: a.csv}\n"
-        "indicators:\n  - {id: d, name: '=1+2', value: a.deaths, target: {max: 5}}\n",
+        "indicators:\n  - {id: d, name: '=1+2', value: a.deaths, target: {max: 0}}\n",
         {
             "a.csv": (
                 ["year", "region", "deaths"],
@@ -331,16 +339,15 @@ def test_formula_like_names_are_escaped_in_csv_and_xlsx(run, make_plan, tmp_path
             )
         },
     )
-    rows = list(
-        csv.DictReader(io.StringIO(run("check", "2024", "-c", str(config), "-f", "csv").stdout))
-    )
+    text = run("check", "2024", "-c", str(config), "-f", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert {r["name"] for r in rows} == {"'=1+2"}
     assert {r["region"] for r in rows} == {"", "'@SUM(A1)", "'-乙"}
     out = tmp_path / "gap.xlsx"
     run("gap", "-c", str(config), "-f", "xlsx", "-o", str(out))
     from openpyxl import load_workbook
 
-    sheet = load_workbook(out)["差距表"]
+    sheet = load_workbook(out)["目标差距"]
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert "'=1+2" in {c.value for c in cells}
     assert all(c.data_type == "s" for c in cells)

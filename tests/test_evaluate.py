@@ -204,7 +204,7 @@ def test_only_one_region(make_plan):
 plan: {name: t, region: 全市, baseline_year: 2020, target_year: 2025}
 datasets: {a: a.csv}
 indicators:
-  - {id: d, name: 死亡, value: a.deaths, target: {max: 5}}
+  - {id: d, name: 死亡, value: a.deaths, target: {max: 5}, regions: {乙: {max: 5}}}
 """
     config = make_plan(
         text, {"a.csv": (["year", "region", "deaths"], [[2024, "甲", 1], [2024, "乙", 9]])}
@@ -220,7 +220,7 @@ def test_blank_cell_is_no_data_and_aggregate_too(make_plan):
 plan: {name: t, baseline_year: 2020, target_year: 2025}
 datasets: {a: a.csv}
 indicators:
-  - {id: d, name: 死亡, value: a.deaths, target: {max: 5}}
+  - {id: d, name: 死亡, value: a.deaths, target: {max: 5}, regions: {甲: {max: 2}, 乙: {max: 2}}}
 """
     config = make_plan(
         text, {"a.csv": (["year", "region", "deaths"], [[2024, "甲", 1], [2024, "乙", ""]])}
@@ -336,7 +336,11 @@ def test_regional_outlook_on_its_threshold_is_decided_exactly(make_plan):
 plan: {name: t, baseline_year: 2020, target_year: 2025}
 datasets: {a: a.csv}
 indicators:
-  - {id: r, name: 比率, value: a.rate, target: {max: 0.3}}
+  - id: r
+    name: 比率
+    value: a.rate
+    target: {max: 0.3}
+    regions: {甲: {max: 0.3}, 乙: {max: 0.3}}
 """
     rows = [[2020, "甲", "0.5"], [2024, "甲", "0.34"], [2020, "乙", "0.5"], [2024, "乙", "0.35"]]
     config = make_plan(text, {"a.csv": (["year", "region", "rate"], rows)})
@@ -379,10 +383,11 @@ indicators:
     by = {o.region: o for o in safeplan.gap(config).outlook}
     assert (by["甲"].projected_value, by["甲"].on_track) == (0, True)
     assert (by["乙"].projected_value, by["乙"].on_track) == (0.75, False)
-    assert (by["丙"].projected_value, by["丙"].on_track) == (-1, True)
-    # 丁: 1 + (1 − 3) × 2/3 = −1/3 ≤ 0, latest year 2023
+    # 丙: 0 + (0 − 4) × 1/4 = −1, clipped at 0 (no count can be negative)
+    assert (by["丙"].projected_value, by["丙"].on_track) == (0, True)
+    # 丁: 1 + (1 − 3) × 2/3 = −1/3, clipped at 0; latest year 2023
     assert by["丁"].latest_year == 2023 and by["丁"].on_track is True
-    assert by["丁"].projected_value == pytest.approx(-1 / 3)
+    assert by["丁"].projected_value == 0
     assert all(o.final_threshold == 0 for o in by.values())
 
 

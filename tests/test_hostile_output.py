@@ -364,7 +364,7 @@ def test_charts_refuse_a_dataset_named_like_a_chart_before_writing(bundled, tmp_
     from safeplan.render.charts import write_charts
 
     plan = api.load_plan(bundled)
-    gap = api.gap(plan).to_dict()
+    gap = api.gap(plan)
     dataset = tmp_path / "out" / "gdp_death_rate.svg"
     dataset.parent.mkdir()
     dataset.write_text("年份,地区生产总值\n", encoding="utf-8")

@@ -91,7 +91,7 @@ def test_full_disk_on_stdout_names_the_cause(plan: Path) -> None:
 def test_ascii_stdout_still_gets_utf8(plan: Path) -> None:
     done = safeplan("check", "2024", "--config", str(plan), env=env(PYTHONIOENCODING="ascii"))
     assert done.returncode == 1
-    assert "控制指标检查" in done.stdout.decode("utf-8")
+    assert "控制指标" in done.stdout.decode("utf-8")
     clean(done.stderr)
     refused = safeplan("check", "2030", "--config", str(plan), env=env(PYTHONIOENCODING="ascii"))
     assert refused.returncode == 2

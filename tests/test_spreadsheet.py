@@ -236,10 +236,14 @@ def test_widths_are_capped_and_explicit_widths_kept() -> None:
     assert worksheet.column_dimensions["B"].width == 33
 
 
-def test_header_label_counts_for_width() -> None:
-    columns = [Column("x", "工矿商贸就业人员十万人生产安全事故死亡率", "number", decimals=2)]
+def test_header_label_counts_for_width_and_a_long_one_wraps() -> None:
+    columns = [Column("x", "死亡率", "number", decimals=2)]
     worksheet = _sheet(rows=[{"x": 0.5}], columns=columns)
     assert worksheet.column_dimensions["A"].width >= text_width(columns[0].label)
+    columns = [Column("x", "工矿商贸就业人员十万人生产安全事故死亡率", "number", decimals=2)]
+    worksheet = _sheet(rows=[{"x": 0.5}], columns=columns)
+    assert 18 <= worksheet.column_dimensions["A"].width < text_width(columns[0].label)
+    assert worksheet["A1"].alignment.wrap_text
 
 
 @pytest.mark.parametrize(
@@ -286,6 +290,128 @@ def test_no_sheets_is_an_error() -> None:
 
 def test_invalid_column_definition() -> None:
     with pytest.raises(ValueError, match="kind"):
-        Column("x", "x", "date")  # type: ignore[arg-type]
+        Column("x", "x", "datetime")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="decimals"):
         Column("x", "x", "number", decimals=-1)
+
+
+# --------------------------------------------------------------------------- the workbooks
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def gap_book() -> openpyxl.Workbook:
+    import safeplan
+    from safeplan.render import render
+
+    plan = safeplan.load_plan(ROOT / "indicators.yaml")
+    data = render("gap", "xlsx", safeplan.gap(plan))
+    assert isinstance(data, bytes)
+    return openpyxl.load_workbook(BytesIO(data))
+
+
+def test_every_sheet_prints_on_a4_landscape_one_page_wide(gap_book: openpyxl.Workbook) -> None:
+    for sheet in gap_book.worksheets:
+        setup = sheet.page_setup
+        assert setup.paperSize == 9 and setup.orientation == "landscape", sheet.title  # A4
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$2"  # title and header on every page
+
+
+def test_cells_use_a_chinese_font_not_calibri(gap_book: openpyxl.Workbook) -> None:
+    sheet = gap_book["完成情况表"]
+    fonts = {c.font.name for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert fonts == {"宋体"}
+    workbook = _open([Sheet("s", COLUMNS, ROWS)])
+    assert workbook["s"]["A2"].font.name == "宋体"
+
+
+def test_the_completion_sheet_is_the_offices_table(gap_book: openpyxl.Workbook) -> None:
+    sheet = gap_book["完成情况表"]
+    assert sheet["A1"].value == "表1\u3000示例市2024年控制指标完成情况"
+    assert [c.value for c in sheet[2]] == [
+        "序号", "指标名称", "单位", "指标属性", "基期值", "规划目标值", "序时进度要求",
+        "2024年实际值", "较基期变化", "完成情况",
+    ]  # fmt: skip
+    deaths = [c for c in sheet[4]]
+    assert [c.value for c in deaths[:4]] == [2, "生产安全事故死亡人数", "人", "约束性"]
+    assert deaths[5].value == "较2020年下降10%（≤36.0）"
+    assert deaths[6].value == pytest.approx(36.8) and deaths[6].number_format == '"≤"0.0'
+    assert deaths[7].value == 35 and deaths[7].number_format == "0"
+    assert deaths[8].value == pytest.approx(-12.5)
+    assert deaths[8].number_format == '"上升"0.0"%";"下降"0.0"%";"持平"'  # shows 下降12.5%
+
+
+def test_the_region_sheet_has_units_in_its_headers(gap_book: openpyxl.Workbook) -> None:
+    sheet = gap_book["分地区"]
+    header = [c.value for c in sheet[2]]
+    assert header[0] == "地区" and header[3] == "3.亿元GDP生产安全事故死亡率（人/亿元）"
+    west = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "西湖县")
+    assert west[3].number_format == "0.0000" and _fill(sheet, west[3].coordinate) == "FFC7CE"
+    assert west[1].value == 0 and _fill(sheet, west[1].coordinate) is None  # met: no fill
+
+
+def test_the_grid_sheet_has_indicators_by_year(gap_book: openpyxl.Workbook) -> None:
+    sheet = gap_book["逐年情况"]
+    assert [c.value for c in sheet[2]] == [
+        "指标名称", "单位", "地区", "规划目标值", "2020年", "2021年", "2022年", "2023年", "2024年",
+    ]  # fmt: skip
+    first = [c.value for c in sheet[3]]
+    assert first[:4] == ["重特大事故起数", "起", "示例市", "≤0"]
+
+
+def test_no_internal_ids_or_config_keys_and_no_float_noise(gap_book: openpyxl.Workbook) -> None:
+    for sheet in gap_book.worksheets:
+        texts = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+        assert not texts & {"id", "deaths", "gdp_death_rate", "max", "decline_pct"}
+        assert not any("decline_pct" in t or "yoy_decline" in t for t in texts)
+    with zipfile.ZipFile(BytesIO(_workbook_bytes())) as archive:
+        xml = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets"))
+    import re
+
+    numbers = re.findall(rb"<v>(-?[\d.]+(?:e-?\d+)?)</v>", xml)
+    digits = [n.lstrip(b"-0.").replace(b".", b"") for n in numbers]  # significant digits
+    assert numbers and all(len(d) <= 12 for d in digits), max(digits, key=len)
+
+
+def _workbook_bytes() -> bytes:
+    import safeplan
+    from safeplan.render import render
+
+    data = render("gap", "xlsx", safeplan.gap(safeplan.load_plan(ROOT / "indicators.yaml")))
+    assert isinstance(data, bytes)
+    return data
+
+
+def test_float_noise_is_not_stored() -> None:
+    worksheet = _sheet(rows=[{"value": 2.359999999999999, "raw": 0.1 + 0.2}])
+    assert worksheet["C2"].value == 2.36 and worksheet["D2"].value == 0.3
+
+
+def test_dates_are_dates() -> None:
+    import datetime as dt
+
+    columns = [Column("date", "日期", "date")]
+    rows = [
+        {"date": "2024-01-12"},
+        {"date": "2024/2/3"},
+        {"date": "2024年9月3日"},
+        {"date": "2024-02-30"},
+    ]
+    worksheet = _sheet(rows=rows, columns=columns)
+    values = [worksheet.cell(row=r, column=1).value for r in range(2, 6)]
+    assert values[:3] == [
+        dt.datetime(2024, 1, 12),
+        dt.datetime(2024, 2, 3),
+        dt.datetime(2024, 9, 3),
+    ]
+    assert worksheet["A2"].number_format == "yyyy-mm-dd"
+    assert values[3] == "2024-02-30"  # not a date: shown as written
+
+
+def test_check_writes_a_workbook(run, bundled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "check.xlsx"
+    assert run("check", "2024", "-c", str(bundled), "-f", "xlsx", "-o", str(out)).exit_code == 1
+    assert openpyxl.load_workbook(out).sheetnames == ["完成情况表", "分地区"]

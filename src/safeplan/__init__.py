@@ -1,7 +1,7 @@
 """safeplan: check the control indicators of Chinese work-safety plans (安全生产规划).
 
 The library API: :func:`load_plan`, :func:`validate`, :func:`check`, :func:`gap`,
-:func:`explain`, :func:`classify`. Heavy dependencies (pandas) load only when a function needs them.
+:func:`monitor`, :func:`explain`, :func:`classify`. Heavy dependencies (pandas) load only when a function needs them.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ __all__ = [
     "explain",
     "gap",
     "load_plan",
+    "monitor",
     "validate",
 ]
 
@@ -40,12 +41,13 @@ _LAZY = {
     "gap": "safeplan.api",
     "explain": "safeplan.api",
     "classify": "safeplan.api",
+    "monitor": "safeplan.api",
     "CheckReport": "safeplan.evaluate.results",
     "GapReport": "safeplan.evaluate.results",
 }
 
 if TYPE_CHECKING:
-    from safeplan.api import check, classify, explain, gap, validate
+    from safeplan.api import check, classify, explain, gap, monitor, validate
     from safeplan.errors import ConfigError, DataError, SafeplanError
     from safeplan.evaluate.results import CheckReport, GapReport
     from safeplan.findings import Finding, ValidationReport

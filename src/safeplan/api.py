@@ -12,6 +12,7 @@ Each function takes a loaded :class:`~safeplan.plan.Plan` (or the path of its
 from __future__ import annotations
 
 import os
+from datetime import date
 from typing import TYPE_CHECKING
 
 from safeplan.ingest.load import InvalidDataError, load_data, load_valid
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     # Evaluation loads only for the commands that evaluate: `validate` never needs it.
     from safeplan.evaluate.classify import Classified
     from safeplan.evaluate.explain import Explanation
+    from safeplan.evaluate.monitor import MonitorReport
     from safeplan.evaluate.results import CheckReport, GapReport
     from safeplan.findings import ValidationReport
 
@@ -33,6 +35,7 @@ __all__ = [
     "gap",
     "load_plan",
     "load_valid",
+    "monitor",
     "validate",
 ]
 
@@ -56,12 +59,27 @@ def check(plan: PlanLike, year: int, *, region: str | None = None) -> CheckRepor
     return evaluate_check(loaded, load_valid(loaded), year, region)
 
 
-def gap(plan: PlanLike, *, region: str | None = None) -> GapReport:
-    """The target-gap table from the baseline year, and the outlook to the target year."""
+def gap(plan: PlanLike, *, region: str | None = None, as_of: int | None = None) -> GapReport:
+    """The target-gap table from the baseline year, and the outlook to the target year.
+
+    ``as_of``: the plan as it stood at the end of that year — later data is ignored.
+    """
     from safeplan.evaluate.gap import evaluate_gap
 
     loaded = _plan(plan)
-    return evaluate_gap(loaded, load_valid(loaded), region)
+    return evaluate_gap(loaded, load_valid(loaded), region, as_of=as_of)
+
+
+def monitor(plan: PlanLike, through: str | date, *, dataset: str | None = None) -> MonitorReport:
+    """Year-to-date figures from accident records through ``through`` (``YYYY-MM`` — to the
+    end of that month — ``YYYY-MM-DD`` or a date) against the same dates a year earlier
+    (同比), and the progress of every binding annual cap."""
+    from safeplan.evaluate.monitor import evaluate_monitor
+    from safeplan.evaluate.periods import parse_through
+
+    loaded = _plan(plan)
+    day = through if isinstance(through, date) else parse_through(through)
+    return evaluate_monitor(loaded, load_valid(loaded), day, dataset)
 
 
 def explain(

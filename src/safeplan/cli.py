@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -45,12 +46,14 @@ if TYPE_CHECKING:  # to a type checker a format is its text
     ValidateFormat: TypeAlias = str
     ExplainFormat: TypeAlias = str
     ClassifyFormat: TypeAlias = str
+    MonitorFormat: TypeAlias = str
 else:
     CheckFormat = _formats("check")
     GapFormat = _formats("gap")
     ValidateFormat = _formats("validate")
     ExplainFormat = _formats("explain")
     ClassifyFormat = _formats("classify")
+    MonitorFormat = _formats("monitor")
 
 
 class ChartFormat(StrEnum):
@@ -250,17 +253,51 @@ def _load(config: Path) -> Plan:
     return load_plan(config)
 
 
-def _render(command: str, fmt: str, report: object, lang: Lang, *, colour: bool = False) -> Content:
-    """Render through the registry, piece by piece where the format streams; colour only
-    on a terminal that wants it."""
+def _width() -> int | None:
+    """The width tables must fit: ``COLUMNS`` when set, else the terminal's; None (no
+    limit) in a pipe or a file."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout is not None and sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether an option was given on the command line rather than left at its default
+    (CSV headers stay the stable English field names unless ``--lang`` was given)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _render(
+    command: str,
+    fmt: str,
+    report: object,
+    lang: Lang,
+    *,
+    colour: bool = False,
+    lang_given: bool = False,
+    regions: bool = False,
+) -> Content:
+    """Render through the registry, piece by piece where the format streams; colour and
+    the terminal's width only for a terminal (``colour`` says the output goes to stdout)."""
     from safeplan.render import Options, render_stream
 
-    options = Options(lang=lang.value, colour=colour and _colour())
+    options = Options(
+        lang=lang.value,
+        colour=colour and _colour(),
+        width=_width() if colour else None,
+        csv_lang=lang.value if lang_given else None,
+        regions=regions,
+    )
     return render_stream(command, str(fmt), report, options)
 
 
 @app.command()
 def check(
+    ctx: typer.Context,
     year: Annotated[int, typer.Argument(help="The year to evaluate, e.g. 2024.")],
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
@@ -279,7 +316,11 @@ def check(
 
         plan = _load(config)
         report = api.check(plan, year, region=region)
-        _emit(_render("check", format, report, lang, colour=output is None), output, plan)
+        if format == "text":  # the written summary ends with the outlook as of YEAR
+            report.outlook = api.gap(plan, region=region, as_of=year).outlook
+        given = _given(ctx, "lang")
+        content = _render("check", format, report, lang, colour=output is None, lang_given=given)
+        _emit(content, output, plan)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -315,23 +356,30 @@ def validate(
 
 @app.command()
 def gap(
+    ctx: typer.Context,
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
     format: Annotated[GapFormat, typer.Option("--format", "-f", help="Output format.")] = "table",
     output: OutputOpt = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option("--as-of", help="Evaluate as the plan stood at the end of this year."),
+    ] = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
     """The target-gap table from the baseline year, and the outlook to the target year.
 
-    Exit 0 when every indicator is on track, 1 otherwise, 2 as for check.
+    Exit 0 when no indicator is off track, 1 otherwise, 2 as for check.
     """
     with _errors(debug):
         from safeplan import api
 
         plan = _load(config)
-        report = api.gap(plan, region=region)
-        _emit(_render("gap", format, report, lang, colour=output is None), output, plan)
+        report = api.gap(plan, region=region, as_of=as_of)
+        given = _given(ctx, "lang")
+        content = _render("gap", format, report, lang, colour=output is None, lang_given=given)
+        _emit(content, output, plan)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -355,6 +403,41 @@ def explain(
         plan = _load(config)
         explanation = api.explain(plan, indicator, year, region=region)
         _emit(_render("explain", format, explanation, lang), output, plan)
+
+
+@app.command()
+def monitor(
+    through: Annotated[
+        str, typer.Argument(help="统计截止: YYYY-MM (to the end of that month) or YYYY-MM-DD.")
+    ],
+    config: ConfigOpt = DEFAULT_CONFIG,
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", "-d", help="The records dataset (default: the first)."),
+    ] = None,
+    format: Annotated[
+        MonitorFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = "table",
+    regions: Annotated[
+        bool, typer.Option("--regions", help="text: also one paragraph per region.")
+    ] = False,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    debug: DebugOpt = False,
+) -> None:
+    """Year-to-date accidents from the records against the same dates a year earlier (同比),
+    and the annual caps against the share of the year elapsed.
+
+    Exit 0 when 双下降 holds for the whole plan and no cap is ahead of time, 1 otherwise,
+    2 as for check.
+    """
+    with _errors(debug):
+        from safeplan import api
+
+        plan = _load(config)
+        report = api.monitor(plan, through, dataset=dataset)
+        _emit(_render("monitor", format, report, lang, regions=regions), output, plan)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()
@@ -391,7 +474,7 @@ def classify(
 
         plan = _load(config)
         result = api.classify(plan, dataset)
-        _emit(_render("classify", format, result, lang), output, plan)
+        _emit(_render("classify", format, result, lang, colour=output is None), output, plan)
 
 
 @app.command()
@@ -418,8 +501,7 @@ def chart(
         warning = configure_matplotlib()
         if warning:
             _warn(warning)
-        gap_dict = report.to_dict()
-        n = len({r["id"] for r in gap_dict["rows"]})
+        n = len({r.id for r in report.rows})
         progress = None
         if sys.stderr.isatty() and (regions or n > 3):
             from rich.progress import Progress
@@ -434,7 +516,7 @@ def chart(
                     progress.update(task, completed=done, total=total)
 
             paths = write_charts(
-                gap_dict,
+                report,
                 output,
                 fmt=format.value,
                 lang=lang.value,
@@ -447,42 +529,57 @@ def chart(
         _emit("".join(f"{escape_terminal(str(path))}\n" for path in paths), None, plan)
 
 
+class ReportFormat(StrEnum):
+    """Formats of ``report``."""
+
+    html = "html"
+    docx = "docx"
+
+
 @app.command()
 def report(
     config: ConfigOpt = DEFAULT_CONFIG,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
-        "report.html"
-    ),
+    format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="html (one self-contained page) or docx (Word)."),
+    ] = ReportFormat.html,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The file to write (default: report.html/.docx)."),
+    ] = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", help="The year of the check table (default: the latest)."),
+        typer.Option(
+            "--year",
+            help="Evaluate as the plan stood at the end of this year (default: the latest).",
+        ),
     ] = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
-    """One self-contained HTML evaluation report: summary, tables, charts, method."""
+    """The evaluation report (评估报告): summary, tables, charts and method, as one HTML
+    page or a Word document."""
     with _errors(debug):
         from datetime import datetime
 
         from safeplan import api
+        from safeplan.render import Options, render
         from safeplan.render.charts import configure_matplotlib
-        from safeplan.render.html import render_report
+        from safeplan.render.document import Evaluation
 
         plan = _load(config)
-        gap_report = api.gap(plan)
+        # The report as the plan stood at the end of YEAR: no later data in any part of it.
+        gap_report = api.gap(plan, as_of=year)
         latest = year or max(r.year for r in gap_report.rows if r.value is not None)
         check_report = api.check(plan, latest)
         warning = configure_matplotlib()
         if warning:
             _warn(warning)
-        html = render_report(
-            check_report.to_dict(),
-            gap_report.to_dict(),
-            lang=lang.value,
-            generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
-        )
-        _emit(html, output, plan)
-        _emit(f"{output}\n", None, plan)
+        options = Options(lang=lang.value, generated=datetime.now().strftime("%Y-%m-%d %H:%M"))
+        content = render("report", format.value, Evaluation(check_report, gap_report), options)
+        target = output if output is not None else Path(f"report.{format.value}")
+        _emit(content, target, plan)
+        _emit(f"{target}\n", None, plan)
 
 
 _DEBUG = {"on": False}

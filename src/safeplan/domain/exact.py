@@ -18,7 +18,7 @@ from decimal import Decimal, Inexact, InvalidOperation, Rounded, localcontext
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["UNSURE", "decimal_of", "exact_sum", "fraction_of", "number", "unsure"]
+__all__ = ["UNSURE", "decimal_of", "exact_sum", "finite_float", "fraction_of", "number", "unsure"]
 
 UNSURE = 1e-9
 """Relative distance below which a float comparison is decided again exactly.
@@ -126,3 +126,12 @@ def number(value: Fraction | Decimal | float | int | None) -> int | float | None
             "一个结果的数值超出可计算的范围（绝对值大于 1.8e308）",
             hint="检查数据中的数字是否过大，或分母是否过小",
         ) from None
+
+
+def finite_float(value: Fraction | Decimal | int) -> float | None:
+    """``float(value)``, or ``None`` beyond the float range: a percentage against a value
+    near zero (a change, a yearly pace) has no meaningful number, and must not overflow."""
+    try:
+        return float(value)
+    except OverflowError:
+        return None

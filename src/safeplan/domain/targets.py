@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from safeplan.domain.exact import finite_float
+
 __all__ = [
     "TargetKind",
+    "binds_every_region",
     "elapsed_years",
     "final_threshold",
     "glide",
@@ -21,6 +24,19 @@ __all__ = [
 ]
 
 TargetKind = Literal["max", "min", "decline_pct", "yoy_decline"]
+
+
+def binds_every_region(kind: TargetKind, number: Any, rate: bool) -> bool:
+    """Whether a plan-wide target binds each region as written, or the whole plan only.
+
+    Rates, ``decline_pct``, ``yoy_decline`` and ``max: 0`` (杜绝, 不发生) hold for every
+    region. Any other ``max``/``min`` on a count or an amount is a control figure for the
+    whole plan (死亡人数控制在 40 人以内): it is not handed down to each region, which is
+    judged against a cap of its own only where the plan gives it one.
+    """
+    if rate or kind in ("decline_pct", "yoy_decline"):
+        return True
+    return kind == "max" and number == 0
 
 
 def elapsed_years(year: Any, baseline: int, target_year: int) -> Any:
@@ -66,7 +82,7 @@ def final_threshold(kind: TargetKind, number: Any, base: Any, span: int) -> Any:
     return None
 
 
-def projection(latest: Any, base: Any, latest_year: Any, baseline: int, target_year: int) -> Any:
+def projection(latest: Any, base: Any, latest_year: Any, baseline: Any, target_year: int) -> Any:
     """The straight line through the baseline and the latest value, at the target year:
     v_L + (v_L − v_B) × (T − L) ÷ (L − B). The caller makes sure L > B."""
     return latest + (latest - base) * (target_year - latest_year) / (latest_year - baseline)
@@ -90,7 +106,8 @@ def required_change_pct(final: Any, latest: Any, years_left: Any) -> Any:
     if years_left <= 0 or latest == 0 or final <= 0:
         return None
     ratio = final / latest
-    return float(_pace(float(ratio), years_left)) if ratio > 0 else None
+    floating = finite_float(ratio) if ratio > 0 else None  # None: beyond the float range
+    return float(_pace(floating, years_left)) if floating else None
 
 
 def _pace(ratio: Any, years: Any) -> Any:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from safeplan.domain import targets
 from safeplan.domain.classes import CLASS_MASKS
 from safeplan.domain.exact import number
-from safeplan.evaluate.check import baseline_of, evaluate_check
+from safeplan.evaluate import binding
+from safeplan.evaluate.check import baseline_of, evaluate_check, exact_base, exact_value
 from safeplan.evaluate.results import Result, _plan_dict
 from safeplan.evaluate.series import Series, series
 
@@ -117,7 +118,7 @@ def explain_result(
                     Cell(part.dataset.location(position, part.column), where_region, text)
                 )
         terms.append(term)
-    steps = _threshold_steps(loaded, s, region, year)
+    steps = _threshold_steps(loaded, data, s, region, year)
     per = number(Fraction(indicator.scale)) if indicator.value is None else None
     if indicator.value is not None:
         formula = f"Σ {indicator.value}"
@@ -134,25 +135,68 @@ def explain_result(
     )
 
 
-def _threshold_steps(plan: Plan, s: Series, region: str | None, year: int) -> list[str]:
-    target = s.indicator.target
+def _source_step(
+    plan: Plan, data: DataSet, indicator_id: str, region: str | None, year: int, source: str
+) -> str:
+    """Where the target of this result comes from."""
+    if source == "controls":
+        assert data.controls is not None
+        figure = data.controls.get(indicator_id, region, year)
+        assert figure is not None
+        return f"target: control-figure table (控制指标分解表) {figure.location}"
+    return f"target: regions.{region} in {plan.display}"
+
+
+def _threshold_steps(
+    plan: Plan, data: DataSet, s: Series, region: str | None, year: int
+) -> list[str]:
+    indicator = s.indicator
+    target, source = binding.target_for(indicator, region, year, data.controls)
+    if target is None:
+        return [
+            f"no target binds {region}: {indicator.target.kind} "
+            f"{number(indicator.target.number)} is a control figure for the whole plan only "
+            "(give the region its own under regions:, or in a control-figure table)",
+            "status: no_target (neither met nor missed)",
+        ]
+    # Where the target comes from, when it is not simply the plan's own.
+    steps = (
+        [] if source == "plan" else [_source_step(plan, data, indicator.id, region, year, source)]
+    )
+    if target.cumulative:
+        baseline = plan.info.baseline_year
+        parts = [s.exact(region, y) for y in range(baseline + 1, year + 1)]
+        summed = " + ".join("no data" if p is None else str(number(p)) for p in parts) or "0"
+        total = exact_value(plan, s, region, year, target)
+        steps.append(
+            f"cumulative: value = Σ {baseline + 1}–{year} = {summed}"
+            + (f" = {number(total)}" if total is not None and len(parts) > 1 else "")
+        )
     if target.kind == "max":
-        return [f"max: value ≤ {number(target.number)} (以内 includes the bound)"]
+        return [*steps, f"max: value ≤ {number(target.number)} (以内 includes the bound)"]
     if target.kind == "min":
-        return [f"min: value ≥ {number(target.number)}"]
+        return [*steps, f"min: value ≥ {number(target.number)}"]
     if target.kind == "yoy_decline":
         previous = s.exact(region, year - 1)
         shown = number(previous) if previous is not None else "no data"
-        return [f"yoy_decline: value < value in {year - 1} = {shown}"]
+        return [
+            *steps,
+            f"yoy_decline: value < value in {year - 1} = {shown}, or value = 0",
+        ]
     baseline = baseline_of(plan, target)
     target_year = plan.info.target_year
-    b_value = s.exact(region, baseline)
+    b_value = exact_base(plan, s, region, target)
     span = target_year - baseline
     elapsed = targets.elapsed_years(year, baseline, target_year)
     f = Fraction(elapsed, span)
-    steps = [
+    where = (
+        "published baseline_value (基期值)"
+        if target.baseline_value is not None
+        else f"value in {baseline}"
+    )
+    steps += [
         f"decline_pct: {number(target.number)}% from {baseline} to {target_year}",
-        f"B = value in {baseline} = {number(b_value) if b_value is not None else 'no data'}",
+        f"B = {where} = {number(b_value) if b_value is not None else 'no data'}",
         f"f = ({year} − {baseline}) ÷ ({target_year} − {baseline}) = {f} (clipped to [0, 1])",
     ]
     if b_value is not None and target.number is not None:

@@ -8,64 +8,90 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from safeplan.domain import targets
-from safeplan.domain.exact import number, unsure
-from safeplan.errors import DataError
+from safeplan.domain.exact import finite_float, number, unsure
+from safeplan.errors import DataError, UsageError
 from safeplan.evaluate.check import (
-    _floats_are_exact,
+    _KINDS,
     _grid,
     _numbers,
     _region_list,
     _series_for,
+    _targets,
     baseline_of,
+    exact_base,
+    exact_value,
 )
-from safeplan.evaluate.results import GapReport, Outlook, Result, _plan_dict, indicator_facts
+from safeplan.evaluate.periods import last_complete_year, refuse_partial
+from safeplan.evaluate.results import (
+    GapReport,
+    Outlook,
+    Result,
+    _plan_dict,
+    indicator_facts,
+    target_dict,
+)
 from safeplan.evaluate.series import Series
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from safeplan.ingest.controls import ControlFigures
     from safeplan.ingest.dataset import DataSet
-    from safeplan.plan import Plan
+    from safeplan.plan import Plan, Target
 
 
 def _outlook(
-    plan: Plan, s: Series, region: str | None, years: list[int], rows: list[Result]
+    plan: Plan, s: Series, region: str | None, rows: list[Result], final: Target | None, source: str
 ) -> Outlook:
+    """One outlook, exactly (fractions from the cells' text)."""
     indicator = s.indicator
-    target = indicator.target
-    baseline = baseline_of(plan, target)
     target_year = plan.info.target_year
     with_value = [r for r in rows if r.value is not None]
     if not with_value:
         return Outlook(indicator.id, region, None, None, None, None, None, None)
     latest = with_value[-1]
     latest_year = latest.year
-    v_l = s.exact(region, latest_year)
-    v_b = s.exact(region, baseline)
+    v_l = exact_value(plan, s, region, latest_year, final)
+    baseline = plan.info.baseline_year
+    v_b: Fraction | None
+    if final is not None and final.cumulative:
+        v_b = Fraction(0)  # nothing is summed yet in the baseline year
+    elif final is not None and final.kind == "decline_pct":
+        baseline = baseline_of(plan, final)
+        v_b = exact_base(plan, s, region, final)
+    else:
+        v_b = s.exact(region, baseline)
     span = target_year - baseline
-    number_ = None if target.number is None else Fraction(target.number)
-    final = None
-    if target.kind != "decline_pct" or v_b is not None:
-        final = targets.final_threshold(target.kind, number_, v_b, span)
+    threshold = None
+    if final is not None and (final.kind != "decline_pct" or v_b is not None):
+        number_ = None if final.number is None else Fraction(final.number)
+        threshold = targets.final_threshold(final.kind, number_, v_b, span)
     projected: Fraction | None = None
     if v_l is not None and v_b is not None and latest_year > baseline:
-        projected = targets.projection(v_l, v_b, latest_year, baseline, target_year)
+        # No indicator can be negative: a falling line stops at 0.
+        projected = max(targets.projection(v_l, v_b, latest_year, baseline, target_year), 0)
     on_track: bool | None = None
-    if projected is not None and final is not None:
-        on_track = bool(targets.met(target.kind, projected, final))
+    if projected is not None and threshold is not None and final is not None:
+        on_track = bool(targets.met(final.kind, projected, threshold))
     required: float | None = None
-    if final is not None and v_l is not None:
-        required = targets.required_change_pct(final, v_l, target_year - latest_year)
+    if threshold is not None and v_l is not None:
+        required = targets.required_change_pct(threshold, v_l, target_year - latest_year)
+    change = None
+    if v_l is not None and v_b and not (final is not None and final.cumulative):
+        change = finite_float((v_l - v_b) / v_b * 100)
     return Outlook(
         id=indicator.id,
         region=region,
         latest_year=latest_year,
         latest_value=number(v_l) if v_l is not None else latest.value,
-        final_threshold=number(final),
+        final_threshold=number(threshold),
         projected_value=number(projected),
         on_track=on_track,
         required_annual_change_pct=required,
         latest_status=latest.status,
+        baseline_value=number(v_b) if not (final is not None and final.cumulative) else None,
+        change_pct=change,
+        target=None if final is None else target_dict(final, source),
     )
 
 
@@ -76,18 +102,20 @@ def _outlooks(
     years: list[int],
     results: list[Result],
     values: np.ndarray[Any, Any],
+    controls: ControlFigures | None,
 ) -> list[Outlook]:
     """The outlook of every region: in floating point, exactly where it is decided exactly.
 
-    The whole plan's outlook, and a region's whose projection lies within a hair of its
-    final threshold, go through :func:`_outlook` (fractions from the cells' text).
+    Each region is projected against the target that binds it in the target year. The
+    whole plan's outlook, and a region's whose projection lies within a hair of its final
+    threshold, go through :func:`_outlook` (fractions from the cells' text).
     """
     import numpy as np
 
-    indicator, target = s.indicator, s.indicator.target
-    baseline = baseline_of(plan, target)
+    indicator = s.indicator
     target_year = plan.info.target_year
     n_years = len(years)
+    t = _targets(plan, s, regions, [target_year], controls)
     grid = values.reshape(len(regions), n_years)
     present = ~np.isnan(grid)
     latest_index = n_years - 1 - np.argmax(present[:, ::-1], axis=1)
@@ -95,13 +123,17 @@ def _outlooks(
     v_l = grid[np.arange(len(regions)), latest_index]
     index = s.data.region_index()
     codes = np.array([-1 if r is None else index[r] for r in regions], dtype="int64")
-    v_b = s.values_at(codes, np.full(len(regions), baseline, dtype="int64"))
-    number_ = float(target.number) if target.number is not None else math.nan
-    final = targets.final_threshold(target.kind, number_, v_b, target_year - baseline)
-    if final is None:
-        final = np.full(len(regions), math.nan)
-    elif not isinstance(final, np.ndarray):
-        final = np.full(len(regions), final)
+    decline = t.kind == _KINDS.index("decline_pct")
+    baseline = np.where(decline, t.baseline, plan.info.baseline_year)
+    v_b = s.values_at(codes, baseline)
+    v_b = np.where(decline & ~np.isnan(t.given), t.given, v_b)
+    v_b[t.cumulative] = 0.0  # a period sum starts from nothing in the baseline year
+    final = np.full(len(regions), math.nan)
+    capped = (t.kind == _KINDS.index("max")) | (t.kind == _KINDS.index("min"))
+    final[capped] = t.number[capped]
+    span = target_year - baseline
+    final[decline] = targets.glide(v_b[decline], t.number[decline], span[decline], span[decline])
+    on_track = np.zeros(len(regions), dtype=bool)
     with np.errstate(all="ignore"):
         elapsed = latest_year - baseline
         projected = np.where(
@@ -109,21 +141,30 @@ def _outlooks(
             targets.projection(v_l, v_b, latest_year, baseline, target_year),
             math.nan,
         )
-        on_track = targets.met(target.kind, projected, final)
+        projected = np.maximum(projected, 0.0)  # no indicator can be negative; NaN stays
+        for code, kind in enumerate(_KINDS):
+            at = t.kind == code
+            if at.any():
+                on_track[at] = targets.met(kind, projected[at], final[at])
         # Relative to the inputs too: a projection of 0.2 + (0.2 − 0.3) × 2 is 5.6e-17, not 0.
         near = unsure(projected, final, v_l, v_b)
         required = targets.required_change_pct(final, v_l, target_year - latest_year)
+        change = np.where(v_b > 0, (v_l - v_b) / v_b * 100, math.nan)
+    change[t.cumulative | np.isinf(change)] = math.nan  # no percentage against ~0
+    base_shown = np.where(t.cumulative, math.nan, v_b)
     has_required = ~np.isnan(required)
+    has_final = ~np.isnan(final)
+    tdicts = t.dicts()
     rows = [
         (
             region,
             int(year),
             threshold,
             projection,
-            (bool(track) if projection is not None and threshold is not None else None),
+            (bool(track) if projection is not None and wanted_final else None),
             (float(pace) if wanted else None),
         )
-        for region, year, threshold, projection, track, pace, wanted in zip(
+        for region, year, threshold, projection, track, pace, wanted, wanted_final in zip(
             regions,
             latest_year.tolist(),
             _numbers(final),
@@ -131,22 +172,25 @@ def _outlooks(
             on_track.tolist(),
             required.tolist(),
             has_required.tolist(),
+            has_final.tolist(),
             strict=True,
         )
     ]
-    if _floats_are_exact(s):
-        # Whole counts against a whole final threshold: v_l + (v_l − v_b)·(T − L)/(L − B) is
-        # either a whole number, computed exactly, or at least 1/(L − B) away from one —
-        # far beyond rounding while the counts stay below 2^40. So a float tie is a tie.
-        with np.errstate(invalid="ignore"):
-            near &= ~(np.maximum(np.abs(v_l), np.abs(v_b)) < 2**40)
-    exact = ~present.any(axis=1) | (codes < 0) | (near & ~np.isnan(projected))
+    # Whole counts against a whole final threshold: v_l + (v_l − v_b)·(T − L)/(L − B) is
+    # either a whole number, computed exactly, or at least 1/(L − B) away from one — far
+    # beyond rounding while the counts stay below 2^40. So a float tie is a tie.
+    with np.errstate(invalid="ignore"):
+        near &= ~(t.exact_floats & (np.maximum(np.abs(v_l), np.abs(v_b)) < 2**40))
+    exact = ~present.any(axis=1) | (codes < 0) | (near & ~np.isnan(projected) & has_final)
     exact_rows = set(np.flatnonzero(exact).tolist())
+    bases = _numbers(base_shown)
+    changes = change.tolist()
     out = []
     for i, (region, year, threshold, projection, track, pace) in enumerate(rows):
         own = results[i * n_years : (i + 1) * n_years]
         if i in exact_rows:
-            out.append(_outlook(plan, s, region, years, own))
+            source = t.sources[t.which[i]] if t.which[i] >= 0 else "plan"
+            out.append(_outlook(plan, s, region, own, t.get(i), source))
             continue
         out.append(
             Outlook(
@@ -159,6 +203,9 @@ def _outlooks(
                 on_track=track,
                 required_annual_change_pct=pace,
                 latest_status=own[latest_index[i]].status,
+                baseline_value=bases[i],
+                change_pct=None if changes[i] != changes[i] else changes[i],
+                target=tdicts[i],
             )
         )
     return out
@@ -180,21 +227,45 @@ def _check_size(indicators: int, regions: int, years: int) -> None:
         )
 
 
-def evaluate_gap(plan: Plan, data: DataSet, region: str | None = None) -> GapReport:
-    """Every indicator in every year from the baseline to the latest data, and the outlook."""
+def gap_years(plan: Plan, data: DataSet, as_of: int | None = None) -> list[int]:
+    """The years of the gap table: from the baseline to the latest complete year with data,
+    or to ``as_of`` (the plan as it stood at the end of that year: later data is ignored)."""
     available = data.years()
     if not available:
         raise DataError("the data has no rows", hint="add the yearly statistics")
     first = plan.info.baseline_year
-    years = list(range(first, max(available[-1], first) + 1))
+    complete, reason = last_complete_year(plan)
+    if as_of is not None:
+        if as_of < first:
+            raise UsageError(
+                f"--as-of {as_of} 早于规划的基期年 {first}",
+                hint=f"写 {first} 到 {complete} 之间的年份",
+            )
+        if as_of > complete:
+            refuse_partial(plan, as_of)
+    last = min(available[-1], complete, as_of if as_of is not None else available[-1])
+    if last < first and complete < first:
+        raise DataError(
+            f"基期年 {first} 以来还没有完整的年份（{reason}）",
+            hint="年内进度请用 safeplan monitor",
+        )
+    return list(range(first, max(last, first) + 1))
+
+
+def evaluate_gap(
+    plan: Plan, data: DataSet, region: str | None = None, *, as_of: int | None = None
+) -> GapReport:
+    """Every indicator in every year from the baseline to the latest complete year with
+    data (or ``as_of``), and the outlook to the target year from there."""
+    years = gap_years(plan, data, as_of)
     regions = _region_list(plan, data, region)
     _check_size(len(plan.indicators), len(regions), len(years))
     rows: list[Result] = []
     outlook: list[Outlook] = []
     for s in _series_for(plan, data):
-        results, values = _grid(plan, s, regions, years)
+        results, values = _grid(plan, s, regions, years, data.controls)
         rows.extend(results)
-        outlook.extend(_outlooks(plan, s, regions, years, results, values))
+        outlook.extend(_outlooks(plan, s, regions, years, results, values, data.controls))
     return GapReport(
         plan=_plan_dict(plan), rows=rows, outlook=outlook, indicators=indicator_facts(plan)
     )

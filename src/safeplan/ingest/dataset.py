@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from safeplan.findings import ValidationReport
+    from safeplan.ingest.controls import ControlFigures
 
 
 @dataclass
@@ -134,6 +135,8 @@ class DataSet:
 
     datasets: dict[str, Dataset]
     report: ValidationReport
+    controls: ControlFigures | None = None
+    """The figures of the plan's control-figure tables (控制指标分解表), if it has any."""
     _regions: list[str] | None = field(default=None, repr=False)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -193,6 +196,8 @@ class Records:
     classes: Classification
     sectors: dict[str, list[str]]
     frame: Any = None
+    loss: np.ndarray[Any, Any] | None = None
+    """The direct loss of each kept record in 万元 (0 where blank), as floats."""
 
     @cached_property
     def region(self) -> np.ndarray[Any, Any] | None:

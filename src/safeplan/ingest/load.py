@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from safeplan.domain.rules import rule_refs
 from safeplan.errors import ConfigError, DataError
 from safeplan.findings import ValidationReport
+from safeplan.ingest.controls import check_plan_regions, load_controls
 from safeplan.ingest.dataset import DataSet, Dataset
 from safeplan.ingest.plausibility import plausibility
 from safeplan.ingest.records import load_records
@@ -70,7 +71,9 @@ def load_data(plan: Plan, *, warnings: bool = True) -> DataSet:
     """
     used = used_columns(plan)
     dens = denominators(plan)
-    report = ValidationReport(files=[s.display for s in plan.sources.values()])
+    report = ValidationReport(
+        files=[s.display for s in plan.sources.values()] + [c.display for c in plan.controls]
+    )
     datasets: dict[str, Dataset] = {}
     settings = plan.config.validation
     for name, source in plan.sources.items():
@@ -92,9 +95,26 @@ def load_data(plan: Plan, *, warnings: bool = True) -> DataSet:
             datasets[name] = dataset
     if plan.config.rules and len(datasets) == len(plan.sources):
         report.extend(check_rules(plan, datasets))
+    data = DataSet(datasets=datasets, report=report)
+    _targets_by_region(plan, data)
     order = {file: i for i, file in enumerate(report.files)}
     report.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.line or 0, f.column or 0))
-    return DataSet(datasets=datasets, report=report)
+    return data
+
+
+def _targets_by_region(plan: Plan, data: DataSet) -> None:
+    """Regional targets: ``regions:`` in the plan and the control-figure tables, checked
+    against the regions of the data (when every dataset could be read)."""
+    own = any(i.regions for i in plan.indicators)
+    if not own and not plan.controls:
+        return
+    complete = len(data.datasets) == len(plan.sources)
+    regions = set(data.regions) if complete else None
+    if own and regions is not None:
+        check_plan_regions(plan, regions)
+    if plan.controls:
+        data.controls, findings = load_controls(plan, regions)
+        data.report.extend(findings)
 
 
 def load_valid(plan: Plan) -> DataSet:

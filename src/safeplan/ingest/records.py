@@ -8,6 +8,7 @@ yearly (and per-region) columns that indicators use like any other column.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from safeplan.domain.classes import classify
@@ -21,6 +22,7 @@ from safeplan.ingest.table import RawTable
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
 
     from safeplan.plan import Plan, Source
 
@@ -46,16 +48,10 @@ def derived_columns(sector_groups: list[str]) -> list[str]:
     return [c for c in yearly_columns(sector_groups) if c != "year"]
 
 
-def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
-    import numpy as np
+def _stamps(distinct: list[str]) -> pd.Series[Any]:
+    """The dates of distinct date texts (NaT where unreadable)."""
     import pandas as pd
 
-    column = "date" if "date" in table.header else "year"
-    findings: list[Finding] = []
-    if column == "year":
-        return check_years(table)
-    # Each distinct date text is read once (a million records share a few thousand dates).
-    codes, distinct = table.factorize(column)
     texts = pd.Series([text.strip() for text in distinct], dtype=object)
     # ISO dates (the usual case) at C speed; only the rest go through the pattern.
     stamp = pd.to_datetime(texts, format="%Y-%m-%d", errors="coerce")
@@ -70,6 +66,58 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
             },
             errors="coerce",
         )
+    return stamp
+
+
+#: The day number :func:`record_days` gives a record without a readable date.
+NO_DAY = -(2**62)
+
+
+def record_days(table: RawTable) -> np.ndarray[Any, Any]:
+    """The date of each data row as a day number (days since 1970-01-01; :data:`NO_DAY`
+    where the date is unreadable), each distinct date text read once."""
+    import numpy as np
+
+    codes, distinct = table.factorize("date")
+    stamp = _stamps(distinct)
+    days = stamp.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+    days[stamp.isna().to_numpy()] = NO_DAY
+    return np.asarray(days[codes], dtype="int64")
+
+
+def _after_through(table: RawTable, years: np.ndarray[Any, Any], through: date) -> list[Finding]:
+    """Records dated after the date the ledger declares itself complete to."""
+    import numpy as np
+
+    if "date" in table.header:
+        column = "date"
+        late = record_days(table) > (through - date(1970, 1, 1)).days
+    else:
+        column = "year"
+        late = years > through.year
+    return [
+        finding(
+            "after-through",
+            table.file,
+            f"事故日期 {table.cell(row, column)} 晚于台账的统计截止日期 {through.isoformat()}",
+            value=table.cell(row, column),
+            hint="更正日期，或把 indicators.yaml 中该台账的 through: 改为实际截止日期",
+            **table.where(row, column),
+        )
+        for row in np.flatnonzero(late).tolist()
+    ]
+
+
+def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
+    import numpy as np
+
+    column = "date" if "date" in table.header else "year"
+    findings: list[Finding] = []
+    if column == "year":
+        return check_years(table)
+    # Each distinct date text is read once (a million records share a few thousand dates).
+    codes, distinct = table.factorize(column)
+    stamp = _stamps(distinct)
     unreadable = stamp.isna().to_numpy()
     bad = unreadable[codes]
     for row in np.flatnonzero(bad).tolist():
@@ -148,6 +196,8 @@ def load_records(
     sector_values = table.strip_column("sector") if "sector" in table.header else None
     years, more = _check_dates(table)
     findings.extend(more)
+    if source.spec.through is not None:
+        findings.extend(_after_through(table, years, source.spec.through))
     has_region = regions is not None
     if regions is not None:
         codes, labels = regions
@@ -277,6 +327,7 @@ def load_records(
         classes=classes,
         sectors=sectors,
         frame=frame,
+        loss=loss_kept,
     )
     return Dataset(
         name=source.dataset,
@@ -329,4 +380,4 @@ def _outside_plan(
         )
 
 
-__all__ = ["RECORD_ALIASES", "derived_columns", "load_records"]
+__all__ = ["NO_DAY", "RECORD_ALIASES", "derived_columns", "load_records", "record_days"]

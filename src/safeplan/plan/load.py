@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from safeplan.errors import ConfigError
 from safeplan.plan.models import (
+    ControlTable,
     DatasetSpec,
     Indicator,
     PlanFile,
@@ -42,6 +43,19 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ControlSource:
+    """A control-figure table (控制指标分解表) named in the plan, resolved like a data file."""
+
+    index: int
+    """Its position in ``controls:``."""
+    spec: ControlTable
+    path: Path
+    sheet: str | None
+    display: str
+    line: int | None
+
+
+@dataclass(frozen=True)
 class Plan:
     """A loaded plan: the validated file plus where everything lives."""
 
@@ -50,6 +64,7 @@ class Plan:
     display: str
     sources: dict[str, Source]
     located: Located = field(repr=False)
+    controls: list[ControlSource] = field(default_factory=list)
 
     @property
     def directory(self) -> Path:
@@ -80,7 +95,11 @@ class Plan:
 
     def protected_paths(self) -> set[Path]:
         """Files the plan reads, which an ``--output`` must never overwrite."""
-        return {self.path.resolve(), *(s.path for s in self.sources.values())}
+        return {
+            self.path.resolve(),
+            *(s.path for s in self.sources.values()),
+            *(c.path for c in self.controls),
+        }
 
 
 def display_path(path: Path) -> str:
@@ -162,12 +181,36 @@ def _allowed_keys(parent: tuple[int | str, ...]) -> str:
         return " (allowed: " + ", ".join(Rule.model_fields) + ")"
     elif parent[0] == "datasets" and len(parent) == 2:
         return " (allowed: " + ", ".join(DatasetSpec.model_fields) + ")"
+    elif parent[0] == "indicators" and len(parent) == 4 and parent[2] == "regions":
+        return " (allowed: " + ", ".join(Target.model_fields) + ")"
+    elif parent[0] == "controls" and len(parent) == 2:
+        return " (allowed: " + ", ".join(ControlTable.model_fields) + ")"
     else:
         return ""
     return " (allowed: " + ", ".join(_KEYS[name].model_fields) + ")"
 
 
 _SHEET = re.compile(r"^(?P<file>.+?\.xlsx)#(?P<sheet>.+)$", re.I)
+
+
+def _resolve_path(file: str, key: str, plan_dir: Path, where: str) -> tuple[Path, str | None, str]:
+    """(resolved path, sheet, display path) of a file named in the plan, kept inside it."""
+    text = file
+    sheet = None
+    match = _SHEET.match(text)
+    if match:
+        text, sheet = match["file"], match["sheet"]
+    if not text.strip():
+        raise ConfigError(f"{where}: {key}: empty file path")
+    raw = Path(text)
+    candidate = raw if raw.is_absolute() else plan_dir / raw
+    resolved = candidate.resolve()
+    if not resolved.is_relative_to(plan_dir.resolve()):
+        raise ConfigError(
+            f"{where}: {key}: '{file}' is outside the plan directory",
+            hint="data files must live in the directory of indicators.yaml or below it",
+        )
+    return resolved, sheet, display_path(candidate)
 
 
 def _resolve_source(
@@ -180,29 +223,64 @@ def _resolve_source(
         else ("datasets", name)
     )
     where = f"{display}:{line}" if line else display
-    text = spec.file
-    sheet = None
-    match = _SHEET.match(text)
-    if match:
-        text, sheet = match["file"], match["sheet"]
-    if not text.strip():
-        raise ConfigError(f"{where}: datasets.{name}: empty file path")
-    raw = Path(text)
-    candidate = raw if raw.is_absolute() else plan_dir / raw
-    resolved = candidate.resolve()
-    if not resolved.is_relative_to(plan_dir.resolve()):
-        raise ConfigError(
-            f"{where}: datasets.{name}: '{spec.file}' is outside the plan directory",
-            hint="data files must live in the directory of indicators.yaml or below it",
-        )
-    return Source(
-        dataset=name,
-        spec=spec,
-        path=resolved,
-        sheet=sheet,
-        display=display_path(candidate),
-        line=line,
+    path, sheet, shown = _resolve_path(spec.file, f"datasets.{name}", plan_dir, where)
+    return Source(dataset=name, spec=spec, path=path, sheet=sheet, display=shown, line=line)
+
+
+def _resolve_control(
+    index: int, spec: ControlTable, plan_dir: Path, located: Located, display: str
+) -> ControlSource:
+    entry = located.data["controls"][index]
+    line = located.line_of(
+        ("controls", index, "file") if isinstance(entry, dict) else ("controls", index)
     )
+    where = f"{display}:{line}" if line else display
+    path, sheet, shown = _resolve_path(spec.file, f"controls[{index}].file", plan_dir, where)
+    return ControlSource(index=index, spec=spec, path=path, sheet=sheet, display=shown, line=line)
+
+
+def _check_targets(config: PlanFile, located: Located, display: str) -> None:
+    """What the models cannot see: a target's own baseline year against the plan's years."""
+    for i, indicator in enumerate(config.indicators):
+        own: list[tuple[tuple[int | str, ...], str, Target]] = [
+            (("indicators", i, "target"), f"indicators[{i}].target", indicator.target)
+        ]
+        for name, target in (indicator.regions or {}).items():
+            own.append(
+                (("indicators", i, "regions", name), f"indicators[{i}].regions.{name}", target)
+            )
+        for loc, key, target in own:
+            year = target.baseline_year
+            if year is not None and year >= config.plan.target_year:
+                line = located.line_of((*loc, "baseline_year"))
+                raise ConfigError(
+                    f"{display}:{line}: {key}.baseline_year: {year} must be before "
+                    f"the plan's target_year ({config.plan.target_year})",
+                    hint="the glide path runs from the baseline year to the target year",
+                )
+
+
+def _check_controls(config: PlanFile, located: Located, display: str) -> None:
+    """``controls:`` names known indicators, and none whose target is a period sum."""
+    ids = {indicator.id: indicator for indicator in config.indicators}
+    for i, control in enumerate(config.controls):
+        for header, indicator_id in control.columns.items():
+            line = located.line_of(("controls", i, "columns", header))
+            if indicator_id not in ids:
+                raise ConfigError(
+                    f"{display}:{line}: controls[{i}].columns.{header}: 没有 id 为 "
+                    f"'{indicator_id}' 的指标（已有：{', '.join(ids)}）",
+                    hint="columns: 把附表的列名对应到 indicators: 中某个指标的 id",
+                )
+        if control.year is not None and not (
+            config.plan.baseline_year <= control.year <= config.plan.target_year + 10
+        ):
+            line = located.line_of(("controls", i, "year"))
+            raise ConfigError(
+                f"{display}:{line}: controls[{i}].year: {control.year} 不在规划的年份范围内"
+                f"（{config.plan.baseline_year}—{config.plan.target_year}）",
+                hint="写控制指标所属的年份，如 year: 2025",
+            )
 
 
 def load_plan(path: str | os.PathLike[str] = "indicators.yaml") -> Plan:
@@ -225,15 +303,13 @@ def load_plan(path: str | os.PathLike[str] = "indicators.yaml") -> Plan:
         name: _resolve_source(name, spec, plan_dir, located, display)
         for name, spec in config.datasets.items()
     }
+    _check_targets(config, located, display)
+    _check_controls(config, located, display)
+    controls = [
+        _resolve_control(i, spec, plan_dir, located, display)
+        for i, spec in enumerate(config.controls)
+    ]
     for i, indicator in enumerate(config.indicators):
-        own = indicator.target.baseline_year
-        if own is not None and own >= config.plan.target_year:
-            line = located.line_of(("indicators", i, "target", "baseline_year"))
-            raise ConfigError(
-                f"{display}:{line}: indicators[{i}].target.baseline_year: {own} must be before "
-                f"the plan's target_year ({config.plan.target_year})",
-                hint="the glide path runs from the baseline year to the target year",
-            )
         for key, ref in indicator.refs:
             dataset = ref.split(".", 1)[0]
             if dataset not in config.datasets:
@@ -250,4 +326,5 @@ def load_plan(path: str | os.PathLike[str] = "indicators.yaml") -> Plan:
         display=display,
         sources=sources,
         located=located,
+        controls=controls,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,8 @@ from pydantic import (
 from pydantic.json_schema import WithJsonSchema
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+_ATTRIBUTES = {"约束性": "binding", "预期性": "expected"}
 
 
 #: Dataset names: letters (Chinese included), digits and _, not starting with a digit.
@@ -143,6 +146,11 @@ class DatasetSpec(_Model):
     sectors: dict[Annotated[str, Field(pattern=ID_PATTERN)], list[Text]] = Field(
         default_factory=dict, description="named groups of values of the sector column"
     )
+    through: date | None = Field(
+        None,
+        description="accident records only: the date the ledger is complete to (统计截止日期), "
+        "YYYY-MM-DD; a year ending after it is partial",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -155,6 +163,8 @@ class DatasetSpec(_Model):
             raise ValueError("give either a file path or 'records: FILE'")
         if self.sectors and self.records is None:
             raise ValueError("'sectors' is only for accident records")
+        if self.through is not None and self.records is None:
+            raise ValueError("'through' (统计截止日期) is only for accident records")
         return self
 
     @property
@@ -180,6 +190,17 @@ class Target(_Model):
     baseline_year: Year | None = Field(
         None, description="decline_pct only: overrides the plan's baseline year"
     )
+    baseline_value: Number | None = Field(
+        None,
+        description="decline_pct only: the published baseline value (基期值), used instead of "
+        "the data's value in the baseline year",
+    )
+    cumulative: bool | None = Field(
+        None,
+        description="max/min on a value indicator only: the value is the sum of the yearly "
+        "values from the year after the plan's baseline through the evaluated year "
+        "(a period target such as 2024—2026年不发生较大及以上事故)",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Target:
@@ -193,6 +214,12 @@ class Target(_Model):
             )
         if self.baseline_year is not None and self.decline_pct is None:
             raise ValueError("baseline_year only goes with decline_pct")
+        if self.baseline_value is not None and self.decline_pct is None:
+            raise ValueError("baseline_value (基期值) only goes with decline_pct")
+        if self.baseline_value is not None and self.baseline_value < 0:
+            raise ValueError("baseline_value (基期值) cannot be negative")
+        if self.cumulative and self.kind not in ("max", "min"):
+            raise ValueError("cumulative only goes with max or min")
         if self.decline_pct is not None and self.decline_pct > 100:
             raise ValueError("decline_pct is a percentage and cannot exceed 100")
         return self
@@ -225,7 +252,24 @@ class Indicator(_Model):
     denominator: Ref | None = None
     per: Number | None = Field(None, description="scale of a rate, default 1")
     unit: Text | None = Field(None, description="display unit, e.g. 人/亿元")
+    attribute: Literal["binding", "expected", "约束性", "预期性"] | None = Field(
+        None, description="display: binding (约束性) or expected (预期性) indicator"
+    )
+    decimals: Annotated[int, Field(strict=True, ge=0, le=6)] | None = Field(
+        None, description="display: decimal places of values and thresholds (0–6)"
+    )
     target: Target
+    regions: dict[Annotated[Text, Field(min_length=1)], Target] | None = Field(
+        None,
+        description="per-region targets (控制指标分解), any target form; a region's own target "
+        "replaces the plan-wide one for that region",
+    )
+
+    @field_validator("attribute")
+    @classmethod
+    def _attribute_key(cls, value: str | None) -> str | None:
+        # The Chinese words are accepted as written in plans; stored as the English key.
+        return _ATTRIBUTES.get(value, value) if value is not None else None
 
     @model_validator(mode="after")
     def _value_or_rate(self) -> Indicator:
@@ -238,7 +282,20 @@ class Indicator(_Model):
             raise ValueError("give value, or both numerator and denominator")
         if self.per is not None and self.per <= 0:
             raise ValueError("per must be positive")
+        own = [("target", self.target)]
+        own += [(f"regions.{name}", t) for name, t in (self.regions or {}).items()]
+        for where, target in own:
+            if target.cumulative and self.value is None:
+                raise ValueError(
+                    f"{where}: cumulative only goes with a value indicator (a sum of yearly "
+                    "counts), not with numerator + denominator"
+                )
         return self
+
+    @property
+    def is_rate(self) -> bool:
+        """True for a rate (``numerator``/``denominator``)."""
+        return self.value is None
 
     @property
     def scale(self) -> Decimal:
@@ -271,6 +328,28 @@ class ValidationSettings(_Model):
     year_gaps: bool = Field(True, description="warn about a gap in the sequence of years")
 
 
+class ControlTable(_Model):
+    """One control-figure table (控制指标分解表, the 附表 as the city sends it).
+
+    One row per region (a total row such as 合计 is the whole plan), one column per
+    indicator (headed by its name or id, or mapped in ``columns``); each figure is that
+    region's cap (``max``) for the year — the ``year`` given here, or the row's year column.
+    """
+
+    file: str = Field(min_length=1, description="CSV or .xlsx (file.xlsx#Sheet)")
+    year: Year | None = Field(
+        None, description="the year of every figure in the file (else a 年份 column)"
+    )
+    columns: dict[
+        Annotated[str, Field(min_length=1)], Annotated[str, Field(pattern=ID_PATTERN)]
+    ] = Field(default_factory=dict, description="header as written → indicator id")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_path(cls, value: object) -> object:
+        return {"file": value} if isinstance(value, str) else value
+
+
 class PlanFile(_Model):
     """The whole ``indicators.yaml``."""
 
@@ -286,6 +365,10 @@ class PlanFile(_Model):
     )
     indicators: list[Indicator] = Field(min_length=1)
     rules: list[Rule] = Field(default_factory=list)
+    controls: list[ControlTable] = Field(
+        default_factory=list,
+        description="control-figure tables (控制指标分解表): per-region, per-year caps",
+    )
     validation: ValidationSettings = Field(default_factory=lambda: ValidationSettings())
 
     @field_validator("indicators")

@@ -22,11 +22,20 @@ __all__ = ["FORMATS", "STREAMS", "Options", "formats", "render", "render_stream"
 
 @dataclass(frozen=True)
 class Options:
-    """How to render: language, colour (terminal only), what fails ``validate``."""
+    """How to render: language, colour and width (terminal only), what fails ``validate``,
+    the language of CSV headers (``None``: the stable English field names), and whether
+    ``monitor --format text`` adds one paragraph per region."""
 
     lang: Literal["zh", "en"] = "zh"
     colour: bool = False
     fail_on: Literal["error", "warning"] = "error"
+    width: int | None = None
+    """The terminal's width in cells: tables wrap or page to fit it (None: no limit)."""
+    csv_lang: Literal["zh", "en"] | None = None
+    """Headers of CSV for people (``--lang`` given explicitly); None for machines."""
+    generated: str | None = None
+    """When a report was made, for its footer (None: not shown)."""
+    regions: bool = False
 
 
 #: command → format → ``module:function`` of the renderer, ``f(report, options)``.
@@ -36,6 +45,8 @@ FORMATS: dict[str, dict[str, str]] = {
         "json": "safeplan.render.json:render_check",
         "markdown": "safeplan.render.markdown:render_check",
         "csv": "safeplan.render.csv:render_check",
+        "text": "safeplan.render.summary:render_text",
+        "xlsx": "safeplan.render.xlsx:render_check",
     },
     "gap": {
         "table": "safeplan.render.text:render_gap",
@@ -54,11 +65,23 @@ FORMATS: dict[str, dict[str, str]] = {
         "text": "safeplan.render.explain:render_text",
         "json": "safeplan.render.explain:render_json",
     },
+    "report": {
+        "html": "safeplan.render.html:render_report",
+        "docx": "safeplan.render.docx:render_report",
+    },
     "classify": {
         "table": "safeplan.render.classify:render_table",
         "csv": "safeplan.render.classify:render_csv",
         "json": "safeplan.render.classify:render_json",
         "xlsx": "safeplan.render.classify:render_xlsx",
+    },
+    "monitor": {
+        "table": "safeplan.render.monitor:render_table",
+        "json": "safeplan.render.monitor:render_json",
+        "markdown": "safeplan.render.monitor:render_markdown",
+        "csv": "safeplan.render.monitor:render_csv",
+        "xlsx": "safeplan.render.monitor:render_xlsx",
+        "text": "safeplan.render.monitor:render_text",
     },
 }
 

@@ -1,9 +1,11 @@
-"""Charts of the target-gap table: one figure per indicator (and region), SVG or PNG.
+"""Charts of the target-gap report: one figure per indicator (and region), SVG or PNG, and
+a comparison of the regions in one year.
 
-The input is the ``safeplan gap`` report as a plain dict. Each chart shows
-the yearly values, coloured and shaped by status, the target (a cap or floor, the glide
-path of a ``decline_pct`` target, last year's value for ``yoy_decline``) and the
-projection to the target year.
+Each indicator's chart shows its yearly values, coloured and shaped by status, the target
+(a cap or floor, labelled with its value; the year-by-year requirement of a decline; last
+year's value for a year-on-year decline) and the projection to the target year, with the
+unit on the axis. Counts get whole-number ticks from 0. A figure is 15.5 cm wide — an A4
+page's text block — so it goes into a Word report or a printed page at its own size.
 
 Chinese text needs a font with CJK glyphs. :func:`find_cjk_font` looks for one;
 :func:`configure_matplotlib` returns a warning for the caller to print when there is
@@ -21,21 +23,28 @@ import io
 import math
 import re
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from safeplan.errors import UsageError
+from safeplan.render.completion import precisions
+from safeplan.render.labels import LABELS, _region_label, with_unit
+from safeplan.render.numbers import GENERIC, Precision, fmt_fixed, fmt_number
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable
 
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
 
+    from safeplan.evaluate.results import GapReport, Outlook, Result
+
 __all__ = [
     "CSS_FONT_FALLBACKS",
+    "FIGURE_WIDTH_CM",
     "PREFERRED_CJK_FONTS",
     "CjkFont",
     "chart_figure",
@@ -44,8 +53,11 @@ __all__ = [
     "chart_targets",
     "configure_matplotlib",
     "find_cjk_font",
-    "format_number",
+    "has_region_chart",
+    "region_chart_figure",
     "render_chart",
+    "render_figure",
+    "render_region_chart",
     "write_charts",
 ]
 
@@ -83,10 +95,16 @@ CSS_FONT_FALLBACKS: tuple[str, ...] = (
 )
 """CJK families written into every SVG ``font-family`` list (then DejaVu Sans, sans-serif)."""
 
+FIGURE_WIDTH_CM = 15.5
+"""Every chart's width: the text block of an A4 page (GB/T 9704: 156 mm)."""
+_CM = 1 / 2.54
+_HEIGHT_CM = 8.0
+_PNG_DPI = 200
+_FONT_SIZE = 9
+
 _PROBE = "中国亿"  # characters a font must have to count as a CJK font
 _HASH_SALT = "safeplan"
-_FIGSIZE = (8.0, 4.5)
-_PNG_DPI = 150
+_MAX_REGIONS = 60  # a region comparison chart beyond this many regions is unreadable
 
 _NO_CJK_FONT_WARNING = (
     "No font with Chinese glyphs is installed: Chinese text in PNG charts will show as "
@@ -99,49 +117,11 @@ _COLORS = {
     "met": "#2e7d32",
     "missed": "#c62828",
     "no_data": "#9e9e9e",
+    "no_target": "#78909c",
     "target": "#ef6c00",
     "projection": "#6a1b9a",
 }
-_MARKERS = {"met": "o", "missed": "X", "no_data": "s"}
-
-_LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "whole": "全市",
-        "title": "{name}（{region}）",
-        "x": "年份",
-        "y": "指标值",
-        "series": "实际值",
-        "met": "达标",
-        "missed": "未达标",
-        "no_data": "无法评价",
-        "max": "目标上限 {x}",
-        "min": "目标下限 {x}",
-        "glide": "目标路径（较{b}年下降{p}%）",
-        "yoy": "上年值（须低于）",
-        "projection": "趋势外推至{t}年（{verdict}）",
-        "projection_plain": "趋势外推至{t}年",
-        "on_track": "可达标",
-        "off_track": "难达标",
-    },
-    "en": {
-        "whole": "Whole plan",
-        "title": "{name} — {region}",
-        "x": "Year",
-        "y": "Value",
-        "series": "Actual",
-        "met": "Met",
-        "missed": "Missed",
-        "no_data": "Not evaluable",
-        "max": "Target: at most {x}",
-        "min": "Target: at least {x}",
-        "glide": "Glide path (−{p}% from {b})",
-        "yoy": "Previous year (must be lower)",
-        "projection": "Projection to {t} ({verdict})",
-        "projection_plain": "Projection to {t}",
-        "on_track": "on track",
-        "off_track": "off track",
-    },
-}
+_MARKERS = {"met": "o", "missed": "X", "no_data": "s", "no_target": "D"}
 
 _UNSAFE_IN_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
 _WINDOWS_RESERVED = frozenset(
@@ -161,30 +141,6 @@ class CjkFont:
     """The font file."""
     face_index: int = 0
     """The face inside a font collection (``.ttc``); 0 for single fonts."""
-
-
-def format_number(value: float | int | None, *, digits: int = 4) -> str:
-    """Format a number for display with ``digits`` significant digits, never in e-notation.
-
-    Integers stay integers; trailing zeros are dropped; ``None`` becomes an em dash.
-    Display only: statuses are decided on the unrounded values.
-    """
-    if value is None:
-        return "—"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    number = float(value)
-    if not math.isfinite(number):
-        return str(number)
-    if number == 0:
-        return "0"
-    if number.is_integer() and abs(number) < 1e15:
-        return str(int(number))
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(number))))
-    text = f"{number:.{min(decimals, 8)}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 @functools.cache
@@ -247,6 +203,10 @@ def chart_rc_params() -> dict[RcKeyType, Any]:
     return {
         "font.family": [*first, "sans-serif", "DejaVu Sans"],
         "font.sans-serif": sans,
+        "font.size": _FONT_SIZE,
+        "axes.titlesize": _FONT_SIZE + 1,
+        "axes.labelsize": _FONT_SIZE,
+        "legend.fontsize": _FONT_SIZE - 0.5,
         "axes.unicode_minus": False,
         "svg.fonttype": "none",
         "svg.hashsalt": _HASH_SALT,
@@ -268,22 +228,22 @@ def configure_matplotlib() -> str | None:
     return None if find_cjk_font() else _NO_CJK_FONT_WARNING
 
 
-def chart_targets(gap: Mapping[str, Any], *, regions: bool = False) -> list[tuple[str, str | None]]:
+def chart_targets(gap: GapReport, *, regions: bool = False) -> list[tuple[str, str | None]]:
     """The ``(indicator id, region)`` pairs that have rows, in the report's order.
 
     The whole plan (region ``None``) comes first for each indicator; regions follow
     only when ``regions`` is true.
     """
     pairs: dict[tuple[str, str | None], None] = {}
-    for row in gap["rows"]:
-        if row.get("region") is None:
-            pairs[(row["id"], None)] = None
+    for row in gap.rows:
+        if row.region is None:
+            pairs[(row.id, None)] = None
     if regions:
         order = {key[0]: n for n, key in enumerate(pairs)}
-        for row in gap["rows"]:
-            if row.get("region") is not None:
-                order.setdefault(row["id"], len(order))
-                pairs[(row["id"], row["region"])] = None
+        for row in gap.rows:
+            if row.region is not None:
+                order.setdefault(row.id, len(order))
+                pairs[(row.id, row.region)] = None
         return sorted(pairs, key=lambda key: (order[key[0]], key[1] is not None))
     return list(pairs)
 
@@ -298,70 +258,90 @@ def chart_filename(indicator_id: str, region: str | None, fmt: str) -> str:
     return f"{indicator_id}__{_safe_name(region)}.{fmt}"
 
 
+def _labels(lang: str) -> dict[str, str]:
+    try:
+        return LABELS[lang]
+    except KeyError:
+        raise UsageError(f"unknown language {lang!r}", hint="use zh or en") from None
+
+
+def _new_figure(height_cm: float = _HEIGHT_CM) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(FIGURE_WIDTH_CM * _CM, height_cm * _CM), layout="constrained")
+
+
 def chart_figure(
-    gap: Mapping[str, Any],
+    gap: GapReport,
     indicator_id: str,
     region: str | None = None,
     *,
     lang: Lang = "zh",
+    title: bool = True,
 ) -> Figure:
     """Build one indicator's chart (for one region, or the whole plan) as a Figure.
 
     The figure is not registered with pyplot, so nothing needs closing; its texts carry
-    the fonts of :func:`chart_rc_params`. Raises :class:`~safeplan.errors.UsageError`
-    for an unknown language, indicator or region.
+    the fonts of :func:`chart_rc_params`. Without ``title`` (a report's figure, whose
+    caption names it) the chart has no title. Raises
+    :class:`~safeplan.errors.UsageError` for an unknown language, indicator or region.
     """
     labels = _labels(lang)
     rows = sorted(
-        (r for r in gap["rows"] if r["id"] == indicator_id and r.get("region") == region),
-        key=lambda r: int(r["year"]),
+        (r for r in gap.rows if r.id == indicator_id and r.region == region),
+        key=lambda r: r.year,
     )
     if not rows:
-        known = ", ".join(dict.fromkeys(str(r["id"]) for r in gap["rows"]))
+        known = ", ".join(dict.fromkeys(r.id for r in gap.rows))
         where = "the whole plan" if region is None else f"region {region!r}"
         raise UsageError(
             f"no gap rows for indicator {indicator_id!r} in {where}",
             hint=f"indicators in the report: {known}",
         )
-    outlook = next(
-        (
-            o
-            for o in gap.get("outlook", [])
-            if o["id"] == indicator_id and o.get("region") == region
-        ),
-        None,
-    )
+    outlook = next((o for o in gap.outlook if o.id == indicator_id and o.region == region), None)
+    facts = gap.indicators.get(indicator_id, {})
+    p = precisions(gap.rows, gap.indicators).get(indicator_id, GENERIC)
 
     import matplotlib
-    from matplotlib.figure import Figure
 
     with matplotlib.rc_context(chart_rc_params()):
-        figure = Figure(figsize=_FIGSIZE, layout="constrained")
+        figure = _new_figure()
         axes = figure.add_subplot()
-        _draw(axes, gap["plan"], rows, outlook, region, labels)
-        handles, texts = axes.get_legend_handles_labels()
-        columns = len(texts) if len(texts) <= 4 else math.ceil(len(texts) / 2)
-        figure.legend(handles, texts, loc="outside lower center", ncols=columns)
+        _draw(axes, gap.plan, rows, outlook, facts, p, labels)
+        if title:
+            where = _region_label(region, gap.plan, lang)
+            axes.set_title(
+                labels["chart_title"].format(name=rows[0].name, region=where), parse_math=False
+            )
+        _legend(figure, axes)
     return figure
 
 
-def render_chart(
-    gap: Mapping[str, Any],
-    indicator_id: str,
-    region: str | None = None,
-    *,
-    fmt: ChartFormat = "svg",
-    lang: Lang = "zh",
-) -> bytes:
-    """Draw one indicator's chart (for one region, or the whole plan) as SVG or PNG bytes.
+def _legend(figure: Figure, axes: Axes, extra: Sequence[Any] = ()) -> None:
+    """The legend under the plot, without a frame: one row when it fits the width, else
+    two rows read left to right."""
+    handles, texts = axes.get_legend_handles_labels()
+    handles += [h for h in extra]
+    texts += [h.get_label() for h in extra]
+    if not handles:
+        return
+    # Roughly: a CJK character is 1 em, others half; each entry adds its handle and a gap.
+    em = sum(sum(1 if ord(c) > 0x2E80 else 0.55 for c in t) + 3.5 for t in texts)
+    fits = em * (_FONT_SIZE - 0.5) / 72 * 2.54 <= FIGURE_WIDTH_CM - 1
+    columns = len(texts) if fits else math.ceil(len(texts) / 2)
+    if not fits:  # matplotlib fills columns first: reorder so that rows read in order
+        order = [i for c in range(columns) for i in range(c, len(texts), columns)]
+        handles, texts = [handles[i] for i in order], [texts[i] for i in order]
+    figure.legend(
+        handles, texts, loc="outside lower center", ncols=columns, frameon=False,
+        handlelength=1.8, columnspacing=1.2,
+    )  # fmt: skip
 
-    The same input gives the same bytes. Raises :class:`~safeplan.errors.UsageError`
-    for an unknown format, language, indicator or region.
-    """
+
+def render_figure(figure: Figure, fmt: ChartFormat = "svg", *, dpi: int = _PNG_DPI) -> bytes:
+    """A figure as SVG or PNG bytes (the same figure gives the same bytes)."""
     if fmt not in ("svg", "png"):
         raise UsageError(f"unknown chart format {fmt!r}", hint="use svg or png")
-    figure = chart_figure(gap, indicator_id, region, lang=lang)
-
     import matplotlib
 
     buffer = io.BytesIO()
@@ -373,14 +353,33 @@ def render_chart(
             if fmt == "svg":
                 figure.savefig(buffer, format="svg", metadata={"Date": None})
             else:
-                figure.savefig(buffer, format="png", dpi=_PNG_DPI, metadata={"Software": None})
+                figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     finally:
         figure.clear()
     return buffer.getvalue()
 
 
+def render_chart(
+    gap: GapReport,
+    indicator_id: str,
+    region: str | None = None,
+    *,
+    fmt: ChartFormat = "svg",
+    lang: Lang = "zh",
+    title: bool = True,
+) -> bytes:
+    """Draw one indicator's chart (for one region, or the whole plan) as SVG or PNG bytes.
+
+    The same input gives the same bytes. Raises :class:`~safeplan.errors.UsageError`
+    for an unknown format, language, indicator or region.
+    """
+    if fmt not in ("svg", "png"):
+        raise UsageError(f"unknown chart format {fmt!r}", hint="use svg or png")
+    return render_figure(chart_figure(gap, indicator_id, region, lang=lang, title=title), fmt)
+
+
 def write_charts(
-    gap: Mapping[str, Any],
+    gap: GapReport,
     outdir: Path,
     *,
     fmt: ChartFormat = "svg",
@@ -422,151 +421,224 @@ def write_charts(
     return written
 
 
+def _ticks_for(axes: Axes, count: bool, precision: Precision, low: float, high: float) -> None:
+    """Whole-number ticks from 0 for counts; a y range from 0 with room above the data."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    top = high * 1.18 if high > 0 else 1.0
+    if count:
+        top = max(top, 1.0)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5, min_n_ticks=2))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: str(round(v))))
+    else:
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=5))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(round(v, 10))))
+    # A sliver below 0, so that values and a target of 0 stay visible above the spine.
+    axes.set_ylim(-0.03 * top if low >= 0 else low * 1.1, top)
+
+
 def _draw(
     axes: Axes,
     plan: Mapping[str, Any],
-    rows: Sequence[Mapping[str, Any]],
-    outlook: Mapping[str, Any] | None,
-    region: str | None,
+    rows: Sequence[Result],
+    outlook: Outlook | None,
+    facts: Mapping[str, Any],
+    p: Precision,
     labels: Mapping[str, str],
 ) -> None:
     baseline_year = int(plan["baseline_year"])
     target_year = int(plan["target_year"])
-    target = rows[0]["target"]
+    # The first target that binds (a region may have none: no target line is drawn).
+    target = next((r.target for r in rows if r.target), None) or {"kind": None}
     kind = target["kind"]
     own_baseline = int(target.get("baseline_year") or baseline_year)
-    years = [int(r["year"]) for r in rows]
-    values = [_float(r.get("value")) for r in rows]
+    years = [r.year for r in rows]
+    values = [_float(r.value) for r in rows]
+    shown: list[float] = [v for v in values if not math.isnan(v)]
+    count = bool(facts.get("count"))
 
-    axes.plot(years, values, color=_COLORS["series"], linewidth=1.8, label=_plain(labels["series"]))
-    for status in ("met", "missed", "no_data"):
+    axes.plot(years, values, color=_COLORS["series"], linewidth=1.6, label=labels["chart_series"])
+    for status in ("met", "missed", "no_data", "no_target"):
         points = [
             (y, v)
             for y, v, r in zip(years, values, rows, strict=True)
-            if r.get("status") == status and not math.isnan(v)
+            if r.status == status and not math.isnan(v)
         ]
         if points:
             axes.plot(
-                [p[0] for p in points],
-                [p[1] for p in points],
+                [pt[0] for pt in points],
+                [pt[1] for pt in points],
                 linestyle="none",
                 marker=_MARKERS[status],
-                markersize=8,
+                markersize=6.5,
                 color=_COLORS[status],
                 markeredgecolor="white",
-                label=_plain(labels[status]),
+                label=labels[f"{status}_word"],
                 zorder=3,
             )
 
+    first_year = min([baseline_year, own_baseline, *years])
+    last_year = max([target_year, *years])
     if kind in ("max", "min"):
+        x = float(target["value"])
+        text = fmt_number(target["value"])
         axes.axhline(
-            float(target["value"]),
-            color=_COLORS["target"],
-            linewidth=1.4,
-            label=_plain(labels[kind].format(x=format_number(target["value"]))),
-        )
+            x, color=_COLORS["target"], linewidth=1.3, linestyle="--",
+            label=labels["chart_max" if kind == "max" else "chart_min"].format(x=text),
+        )  # fmt: skip
+        shown.append(x)
+        _label_at(axes, last_year + 0.45, x, labels["chart_target_label"].format(x=text))
     elif kind == "decline_pct":
         path: dict[int, float] = {}
-        base_value = next(
-            (v for y, v in zip(years, values, strict=True) if y == own_baseline), math.nan
-        )
-        if not math.isnan(base_value):
-            path[own_baseline] = base_value
-        for row in rows:
-            if row.get("threshold") is not None:
-                path[int(row["year"])] = float(row["threshold"])
-        final = outlook.get("final_threshold") if outlook else None
+        base = next((v for y, v in zip(years, values, strict=True) if y == own_baseline), math.nan)
+        if not math.isnan(base):
+            path[own_baseline] = base
+        for r in rows:
+            if r.threshold is not None:
+                path[r.year] = float(r.threshold)
+        final = outlook.final_threshold if outlook else None
         if final is not None:
             path[target_year] = float(final)
         if path:
             xs = sorted(path)
             axes.plot(
-                xs,
-                [path[x] for x in xs],
-                color=_COLORS["target"],
-                linestyle="--",
-                linewidth=1.4,
-                label=_plain(
-                    labels["glide"].format(b=own_baseline, p=format_number(target["value"]))
-                ),
-            )
+                xs, [path[x] for x in xs], color=_COLORS["target"], linestyle="--",
+                linewidth=1.3, label=labels["progress"],
+            )  # fmt: skip
+            shown += list(path.values())
+            if final is not None:
+                axes.plot([target_year], [float(final)], marker="o", color=_COLORS["target"])
+                _label_at(
+                    axes, target_year + 0.45, float(final),
+                    labels["chart_target_label"].format(x=fmt_fixed(final, p.threshold)),
+                )  # fmt: skip
     elif kind == "yoy_decline":
-        thresholds = [_float(r.get("threshold")) for r in rows]
+        thresholds = [_float(r.threshold) for r in rows]
         if not all(math.isnan(t) for t in thresholds):
             axes.plot(
-                years,
-                thresholds,
-                color=_COLORS["target"],
-                linestyle=":",
-                linewidth=1.6,
-                drawstyle="steps-mid",
-                label=_plain(labels["yoy"]),
-            )
+                years, thresholds, color=_COLORS["target"], linestyle=":", linewidth=1.5,
+                drawstyle="steps-mid", label=labels["chart_yoy"],
+            )  # fmt: skip
+            shown += [t for t in thresholds if not math.isnan(t)]
 
-    if outlook and outlook.get("projected_value") is not None:
-        latest_year = outlook.get("latest_year")
-        latest_value = outlook.get("latest_value")
+    if outlook is not None and outlook.projected_value is not None:
+        latest_year, latest_value = outlook.latest_year, outlook.latest_value
         if latest_year is not None and latest_value is not None and latest_year < target_year:
-            on_track = outlook.get("on_track")
-            if on_track is None:
-                label = labels["projection_plain"].format(t=target_year)
-            else:
-                verdict = labels["on_track" if on_track else "off_track"]
-                label = labels["projection"].format(t=target_year, verdict=verdict)
+            projected = float(outlook.projected_value)
             axes.plot(
-                [int(latest_year), target_year],
-                [float(latest_value), float(outlook["projected_value"])],
-                color=_COLORS["projection"],
-                linestyle=":",
-                linewidth=1.6,
-                marker="o",
-                markevery=[1],
-                markerfacecolor="white",
-                label=_plain(label),
-            )
+                [latest_year, target_year], [float(latest_value), projected],
+                color=_COLORS["projection"], linestyle=":", linewidth=1.5, marker="o",
+                markevery=[1], markerfacecolor="white",
+                label=labels["chart_projection"].format(t=target_year),
+            )  # fmt: skip
+            shown.append(projected)
 
-    name = str(rows[0]["name"])
-    where = region if region is not None else (plan.get("region") or labels["whole"])
-    axes.set_title(labels["title"].format(name=name, region=where), parse_math=False)
-    axes.set_xlabel(labels["x"])
-    axes.set_ylabel(labels["y"])
-    first_year = min([baseline_year, own_baseline, *years])
-    last_year = max([target_year, *years])
+    unit = facts.get("unit")
+    if unit:
+        axes.set_ylabel(labels["unit_note"].format(unit=unit))
     span = last_year - first_year + 1
     step = 1 if span <= 12 else 2 if span <= 24 else 5  # keep year labels from overlapping
     axes.set_xticks(range(first_year, last_year + 1, step))
-    axes.set_xlim(first_year - 0.5, last_year + 0.5)
+    axes.set_xlim(first_year - 0.5, last_year + 1.6)  # room for the target's label
     axes.grid(axis="y", color="#e0e0e0", linewidth=0.8)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    finite = [v for v in values if not math.isnan(v)]
-    if (
-        finite
-        and all(v.is_integer() for v in finite)
-        and (kind not in ("max", "min") or float(target["value"]).is_integer())
-    ):
-        from matplotlib.ticker import MaxNLocator
-
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2 ticks
-    bottom, top = axes.get_ylim()
-    if bottom < 0 <= min(finite, default=0.0):
-        # Values are never negative: show no negative axis, but keep a sliver below 0 so
-        # that a target of 0 and values of 0 stay visible above the spine.
-        top = top if top > 0 else 1.0
-        axes.set_ylim(-0.03 * top, top)
+    _ticks_for(axes, count, p, min(shown, default=0.0), max(shown, default=0.0))
 
 
-def _labels(lang: str) -> dict[str, str]:
-    try:
-        return _LABELS[lang]
-    except KeyError:
-        raise UsageError(f"unknown language {lang!r}", hint="use zh or en") from None
+def _label_at(axes: Axes, x: float, y: float, text: str) -> None:
+    axes.annotate(
+        text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+        color=_COLORS["target"], fontsize=_FONT_SIZE - 1, annotation_clip=False,
+    )  # fmt: skip
 
 
-def _plain(text: str) -> str:
-    # Legend labels go through mathtext when they hold two "$"; escape them.
-    return text.replace("$", r"\$")
+def has_region_chart(gap: GapReport, indicator_id: str, year: int) -> bool:
+    """Whether :func:`region_chart_figure` draws a chart: regions, not too many to read."""
+    rows = [r for r in gap.rows if r.id == indicator_id and r.year == year and r.region]
+    # All zero (no 重特大 accident anywhere): nothing to compare.
+    return 0 < len(rows) <= _MAX_REGIONS and any(r.value for r in rows)
+
+
+def region_chart_figure(
+    gap: GapReport,
+    indicator_id: str,
+    year: int,
+    *,
+    lang: Lang = "zh",
+    title: bool = True,
+) -> Figure | None:
+    """Each region's value of one indicator in ``year`` against its requirement, as
+    horizontal bars coloured by status; None without regions (or with too many to read)."""
+    labels = _labels(lang)
+    rows = [r for r in gap.rows if r.id == indicator_id and r.year == year and r.region is not None]
+    if not rows or len(rows) > _MAX_REGIONS:
+        return None
+    facts = gap.indicators.get(indicator_id, {})
+    p = precisions(gap.rows, gap.indicators).get(indicator_id, GENERIC)
+
+    import matplotlib
+
+    with matplotlib.rc_context(chart_rc_params()):
+        figure = _new_figure(max(5.0, 1.6 + 0.75 * len(rows)))
+        axes = figure.add_subplot()
+        names = [str(r.region) for r in rows][::-1]
+        values = [_float(r.value) for r in rows][::-1]
+        statuses = [r.status for r in rows][::-1]
+        colours = [_COLORS[s] for s in statuses]
+        bars = axes.barh(
+            names, [0 if math.isnan(v) else v for v in values], color=colours, height=0.6
+        )
+        for bar, value in zip(bars, values, strict=True):
+            text = "—" if math.isnan(value) else fmt_fixed(value, p.value)
+            axes.annotate(
+                text, (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
+                textcoords="offset points", va="center", fontsize=_FONT_SIZE - 1,
+            )  # fmt: skip
+        thresholds = {r.threshold for r in rows if r.threshold is not None}
+        high = max(
+            [v for v in values if not math.isnan(v)] + list(map(float, thresholds)), default=1.0
+        )
+        if len(thresholds) == 1:
+            x = float(next(iter(thresholds)))
+            axes.axvline(x, color=_COLORS["target"], linestyle="--", linewidth=1.3,
+                         label=labels["progress"] + " " + fmt_fixed(x, p.threshold))  # fmt: skip
+        elif thresholds:
+            axes.plot(
+                [_float(r.threshold) for r in rows][::-1], names, linestyle="none", marker="|",
+                markersize=14, markeredgewidth=2, color=_COLORS["target"], label=labels["progress"],
+            )  # fmt: skip
+        from matplotlib.patches import Patch
+
+        shown = [s for s in ("met", "missed", "no_data", "no_target") if s in statuses]
+        patches = [Patch(color=_COLORS[s], label=labels[f"{s}_word"]) for s in shown]
+        axes.set_xlim(0, high * 1.2 if high > 0 else 1)
+        if facts.get("count"):
+            from matplotlib.ticker import MaxNLocator
+
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        unit = facts.get("unit")
+        if unit:
+            axes.set_xlabel(labels["unit_note"].format(unit=unit))
+        axes.grid(axis="x", color="#e0e0e0", linewidth=0.8)
+        axes.set_axisbelow(True)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        if title:
+            name = with_unit(rows[0].name, None, lang)
+            axes.set_title(labels["region_chart"].format(year=year, name=name), parse_math=False)
+        _legend(figure, axes, patches)
+    return figure
+
+
+def render_region_chart(
+    gap: GapReport, indicator_id: str, year: int, *, fmt: ChartFormat = "svg", lang: Lang = "zh",
+    title: bool = True,
+) -> bytes | None:  # fmt: skip
+    """:func:`region_chart_figure` as SVG or PNG bytes (None when there is no chart)."""
+    figure = region_chart_figure(gap, indicator_id, year, lang=lang, title=title)
+    return None if figure is None else render_figure(figure, fmt)
 
 
 def _float(value: object) -> float:

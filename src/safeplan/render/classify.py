@@ -7,7 +7,8 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from safeplan.domain.classes import CLASSES
-from safeplan.render.escape import escape_text
+from safeplan.render.csv import BOM
+from safeplan.render.escape import escape_terminal, escape_text
 from safeplan.render.json import dump_json
 from safeplan.render.table import text_table
 
@@ -60,8 +61,11 @@ def _record_cells(r: dict[str, Any], lang: str) -> list[str]:
     ]
 
 
-def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
-    """Render in ``table``, ``csv``, ``json`` or ``xlsx``."""
+def render(
+    result: Classified, fmt: str, *, lang: str = "zh", width: int | None = None
+) -> str | bytes:
+    """Render in ``table`` (fitted to ``width``: the reasons wrap), ``csv`` (with a UTF-8
+    BOM for Excel), ``json`` or ``xlsx`` (dates as dates)."""
     has_region = any(r["region"] is not None for r in result.records) or any(
         "region" in s for s in result.summary
     )
@@ -80,6 +84,7 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
         return dump_json(payload, "records", "summary")
     if fmt == "csv":
         buffer = io.StringIO()
+        buffer.write(BOM)
         writer = csv.writer(buffer, lineterminator="\n")
         keys = [
             "line",
@@ -121,7 +126,7 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
         ]
         kinds: list[ColumnKind] = [
             "int",
-            "text",
+            "date",
             "text",
             "text",
             "int",
@@ -130,7 +135,13 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
             "text",
             "text",
         ]
-        rows = [{**r, "direct_loss": float(r["direct_loss"])} for r in result.records]
+        rows = [
+            {
+                **r,
+                "direct_loss": None if r["direct_loss"] in (None, "") else float(r["direct_loss"]),
+            }
+            for r in result.records
+        ]
         sheets = [
             Sheet(
                 title="事故分级" if lang == "zh" else "records",
@@ -154,8 +165,10 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
         return write_xlsx(sheets)
     records = text_table(
         _RECORD_HEADERS[lang],
-        [_record_cells(r, lang) for r in result.records],
+        [list(map(escape_terminal, _record_cells(r, lang))) for r in result.records],
         align_right=[True, False, False, False, True, True, True, False, False],
+        wraps=[False, False, True, True, False, False, False, False, True],
+        width=width,
     )
     summary = text_table(
         summary_headers,
@@ -164,6 +177,7 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
             for s in result.summary
         ],
         align_right=[k != "region" for k in summary_keys],
+        width=width,
     )
     title = (
         "事故分级（国务院令第493号）"
@@ -171,12 +185,12 @@ def render(result: Classified, fmt: str, *, lang: str = "zh") -> str | bytes:
         else "Accident classes (State Council Decree 493)"
     )
     sub = "分级汇总" if lang == "zh" else "Summary"
-    return f"{title} — {result.file}\n\n{records}\n\n{sub}\n\n{summary}\n"
+    return f"{title} — {escape_terminal(result.file)}\n\n{records}\n\n{sub}\n\n{summary}\n"
 
 
 def render_table(result: Classified, options: Options) -> str:
     """``classify --format table``."""
-    return str(render(result, "table", lang=options.lang))
+    return str(render(result, "table", lang=options.lang, width=options.width))
 
 
 def render_csv(result: Classified, options: Options) -> str:

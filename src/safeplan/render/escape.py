@@ -200,10 +200,10 @@ def escape_html(text: str) -> str:
     """Return ``text`` safe as HTML element content or a quoted attribute value.
 
     Use it on every value from the data or the plan put into an HTML report: ``& < > " '``
-    become entities, and control characters (invalid in HTML) are made visible. Not for
-    URLs, ``<script>`` or ``<style>`` content — never put data there.
+    become entities, and control characters (invalid in HTML) but tab and newline are
+    made visible. Not for URLs, ``<script>`` or ``<style>`` content — never put data there.
     """
-    return html.escape(escape_terminal(text, newlines=True), quote=True)
+    return html.escape(_reveal(text, "\n\t"), quote=True)
 
 
 def _json_escape(char: str) -> str:

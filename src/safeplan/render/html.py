@@ -1,197 +1,110 @@
-"""The HTML report: one self-contained page for a plan's year and its path to the target.
+"""The HTML report: one self-contained page, the 评估报告 of a plan's year.
 
-:func:`render_report` turns the ``check`` report of the latest year and the
-``gap`` report, both as plain dicts, into a single HTML5 document: plan
-header, summary counts, the year's results, the year-by-year gap table, the outlook, one
-inline SVG chart per indicator and a note on the method. Everything is inline (CSS and
-SVG); the page refers to nothing on the network, so it can be mailed or archived as is.
-Every piece of text from the inputs is escaped. Numbers are rounded for display only.
+:func:`render_report` writes the document of :mod:`safeplan.render.document` — the title
+("……“十四五”安全生产规划2024年度控制指标完成情况评估"), the written summary, 表1 the
+指标完成情况表, 表2 the regions, 表3 every year with its requirement and gap, 表4 the
+outlook, 图1… the charts, the method — as one HTML5 page with inline CSS and inline SVG,
+referring to nothing on the network, so it can be mailed or archived as is.
+
+It reads on a 1280 px screen (tables the width of the text), on a 390 px phone (each table
+row becomes a card of label–value lines, nothing cut off), and prints on A4 (``@page``,
+header rows repeated on every page, no row or figure split across pages). Numbers are
+right-aligned under right-aligned headers. Every text from the plan or the data is escaped.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from collections import Counter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 from safeplan.errors import UsageError
-from safeplan.render.charts import chart_targets, format_number, render_chart
+from safeplan.render.charts import CSS_FONT_FALLBACKS
+from safeplan.render.document import Document, Evaluation, Figure, Table, build_document
+from safeplan.render.escape import escape_html
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from safeplan.render import Options
 
-__all__ = ["LABELS", "inline_svg", "render_report"]
+__all__ = ["document_html", "inline_svg", "render_report"]
 
-Lang = Literal["zh", "en"]
-
-LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "html_lang": "zh-CN",
-        "doc_title": "{name} — 控制指标评估",
-        "whole": "全市",
-        "meta": "基准年 {b} → 目标年 {t}",
-        "evaluated": "评估年份：{y}",
-        "summary": "概况",
-        "summary_year": "{y}年指标完成情况",
-        "summary_outlook": "{t}年目标展望",
-        "scope_regions": "各地区",
-        "met": "达标",
-        "missed": "未达标",
-        "no_data": "无数据",
-        "on_track": "可达标",
-        "off_track": "难达标",
-        "unknown": "无法判断",
-        "check_title": "{y}年指标完成情况",
-        "gap_title": "逐年目标差距",
-        "outlook_title": "目标年展望（{t}年）",
-        "charts_title": "趋势图",
-        "method_title": "计算方法说明",
-        "indicator": "指标",
-        "region": "地区",
-        "value": "指标值",
-        "target": "目标",
-        "threshold": "阈值",
-        "gap": "差距",
-        "status": "状态",
-        "latest_year": "最新年份",
-        "latest_value": "最新值",
-        "final_threshold": "目标年阈值",
-        "projected_value": "趋势外推值",
-        "on_track_col": "能否达标",
-        "required": "所需年均变化",
-        "t_max": "≤ {x}",
-        "t_min": "≥ {x}",
-        "t_decline": "较{b}年下降{p}%",
-        "t_yoy": "低于上年",
-        "cell_title": "阈值 {t}；差距 {g}",
-        "no_rows": "无数据",
-        "generated": "生成时间：{g}",
-        "made_by": "由 safeplan 生成",
-    },
-    "en": {
-        "html_lang": "en",
-        "doc_title": "{name} — control indicators",
-        "whole": "Whole plan",
-        "meta": "baseline {b} → target {t}",
-        "evaluated": "Evaluated year: {y}",
-        "summary": "Summary",
-        "summary_year": "Results in {y}",
-        "summary_outlook": "Outlook to {t}",
-        "scope_regions": "Regions",
-        "met": "met",
-        "missed": "missed",
-        "no_data": "no data",
-        "on_track": "on track",
-        "off_track": "off track",
-        "unknown": "unknown",
-        "check_title": "Results in {y}",
-        "gap_title": "Gap to target, year by year",
-        "outlook_title": "Outlook to the target year ({t})",
-        "charts_title": "Charts",
-        "method_title": "Method",
-        "indicator": "Indicator",
-        "region": "Region",
-        "value": "Value",
-        "target": "Target",
-        "threshold": "Threshold",
-        "gap": "Gap",
-        "status": "Status",
-        "latest_year": "Latest year",
-        "latest_value": "Latest value",
-        "final_threshold": "Final threshold",
-        "projected_value": "Projected",
-        "on_track_col": "On track",
-        "required": "Required yearly change",
-        "t_max": "≤ {x}",
-        "t_min": "≥ {x}",
-        "t_decline": "−{p}% vs {b}",
-        "t_yoy": "below previous year",
-        "cell_title": "threshold {t}; gap {g}",
-        "no_rows": "no data",
-        "generated": "Generated {g}",
-        "made_by": "Made with safeplan",
-    },
-}
-"""The report's fixed text in each language."""
-
-_STATUS_MARK = {"met": "✓", "missed": "✗", "no_data": "–"}
-_TRACK_MARK = {True: "✓", False: "✗", None: "–"}
-
-_METHOD = {
-    "zh": """<ul>
-<li><b>目标值（上限/下限）</b>：“控制在X以内”包含本数，指标值等于阈值即为达标；
-判定基于未经舍入的精确值，表中数字仅为显示而舍入。</li>
-<li><b>下降目标的目标路径</b>：第y年阈值 = B × (1 − P/100 × f)，
-f = (y − 基准年) ÷ (目标年 − 基准年)，限定在[0, 1]；B为基准年指标值，P为下降百分比。</li>
-<li><b>同比下降</b>：阈值为同一指标上一年的值，须低于该值。</li>
-<li><b>趋势外推</b>：v<sub>T</sub> = v<sub>L</sub> + (v<sub>L</sub> − v<sub>B</sub>) ×
-(T − L) ÷ (L − B)，即经过基准年值与最新值的直线延伸至目标年T（L为最新年份，B为基准年）。</li>
-<li><b>所需年均变化</b>：((F ÷ v<sub>L</sub>)<sup>1 ÷ (T − L)</sup> − 1) × 100%，
-即从最新值按固定年变化率恰好达到目标年阈值F所需的速度。</li>
-<li><b>比率指标</b>：比率 = Σ分子 × 系数 ÷ Σ分母；多个地区合计时先分别求和再相除，
-而不是对各地区比率取平均。</li>
-</ul>""",
-    "en": """<ul>
-<li><b>Caps and floors</b>: “within X” includes X — a value equal to its threshold is met.
-Statuses are decided on exact, unrounded values; numbers here are rounded for display only.</li>
-<li><b>Glide path of a decline target</b>: threshold in year y = B × (1 − P/100 × f),
-f = (y − baseline) ÷ (target year − baseline), clipped to [0, 1]; B is the baseline-year
-value and P the decline in percent.</li>
-<li><b>Year-on-year decline</b>: the threshold is the same indicator's value the year
-before, and the value must be lower.</li>
-<li><b>Projection</b>: v<sub>T</sub> = v<sub>L</sub> + (v<sub>L</sub> − v<sub>B</sub>) ×
-(T − L) ÷ (L − B), the straight line through the baseline value and the latest value,
-extended to the target year T (L = latest year, B = baseline year).</li>
-<li><b>Required yearly change</b>: ((F ÷ v<sub>L</sub>)<sup>1 ÷ (T − L)</sup> − 1) × 100%,
-the constant yearly change that takes the latest value exactly to the final threshold F.</li>
-<li><b>Rates</b>: rate = Σ numerators × scale ÷ Σ denominators; for a group of regions the
-sums are taken across regions first — never an average of rates.</li>
-</ul>""",
-}
-
+_SANS = ", ".join(f'"{f}"' for f in CSS_FONT_FALLBACKS)
 _CSS = """
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body {
-  margin: 0 auto; max-width: 72rem; padding: 1.5rem 2rem 3rem;
-  font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
-    "Microsoft YaHei", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei",
-    "Noto Sans", "DejaVu Sans", Arial, sans-serif;
-  font-size: 15px; line-height: 1.55; color: #212121; background: #fff;
+  margin: 0 auto; max-width: 62rem; padding: 1.5rem 2rem 3rem;
+  font-family: __SANS__, "Hiragino Sans GB", "WenQuanYi Micro Hei", "Noto Sans", Arial, sans-serif;
+  font-size: 16px; line-height: 1.7; color: #212121; background: #fff;
 }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .25rem;
-  border-bottom: 2px solid #cfd8dc; }
-h3 { font-size: 1rem; margin: .2rem 0 .4rem; }
-.meta { color: #546e7a; margin: 0; }
-.cards { display: flex; flex-wrap: wrap; gap: 1rem; }
-.card { flex: 1 1 20rem; border: 1px solid #cfd8dc; border-radius: 6px; padding: .8rem 1rem; }
-.card table { width: auto; }
-.card td, .card th { border: none; background: none; padding: .1rem .8rem .1rem 0; }
-.card th { font-weight: normal; }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: .92rem; }
-th, td { border: 1px solid #cfd8dc; padding: .35rem .55rem; vertical-align: top; }
-th { background: #eceff1; text-align: left; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.met { background: #e8f5e9; color: #1b5e20; }
-.missed { background: #ffebee; color: #b71c1c; }
-.no_data { background: #f5f5f5; color: #616161; }
-.tag { display: block; font-size: .8rem; }
-td.status, td.track { white-space: nowrap; }
-figure { margin: 0 0 1.5rem; }
-figure svg { width: 100%; max-width: 52rem; height: auto; display: block; }
-figcaption { color: #546e7a; font-size: .9rem; }
-.method { font-size: .92rem; }
-footer { margin-top: 2.5rem; color: #78909c; font-size: .85rem;
+h1 {
+  font-family: "方正小标宋简体", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC", "Source Han Serif SC",
+    "Songti SC", "SimSun", serif;
+  font-size: 1.7rem; font-weight: 700; line-height: 1.4; text-align: center; margin: 0 0 .6rem;
+}
+.meta { text-align: center; color: #546e7a; margin: 0; font-size: .9rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid #cfd8dc; }
+p { margin: .4rem 0; text-indent: 2em; text-align: justify; }
+.method p { text-indent: 0; font-size: .92rem; }
+.scroll { overflow-x: auto; margin: .4rem 0 0; }
+table.data { border-collapse: collapse; width: 100%; font-size: .88rem; line-height: 1.45; }
+table.data caption { caption-side: top; font-weight: 700; text-align: center; padding: .3rem 0 .5rem; }
+table.data th, table.data td { border: 1px solid #b0bec5; padding: .3rem .45rem; vertical-align: middle; }
+table.data th { background: #eceff1; text-align: center; font-weight: 700; }
+table.data th.num, table.data td.num { text-align: right; }
+table.data td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.data td small { display: block; color: #546e7a; font-size: .8rem; }
+table.data th { white-space: nowrap; }
+table.data.long-head th { white-space: normal; min-width: 4.5em; }
+table.data td.met, table.data td.missed, table.data td.no_target { white-space: nowrap; }
+td.met { background: #e8f5e9; color: #1b5e20; }
+td.missed { background: #ffebee; color: #b71c1c; }
+td.no_data, td.no_target { background: #f5f5f5; color: #616161; }
+td.met small, td.missed small { color: inherit; opacity: .85; }
+.note { text-indent: 0; font-size: .82rem; color: #455a64; margin: .3rem 0 1.4rem;
+  break-before: avoid; }
+figure { margin: 1.2rem 0 1.6rem; text-align: center; }
+figure svg { width: 100%; max-width: 15.5cm; height: auto; display: block; margin: 0 auto; }
+figcaption { font-weight: 700; font-size: .9rem; margin-top: .3rem; }
+footer { margin-top: 2.5rem; color: #78909c; font-size: .85rem; text-align: center;
   border-top: 1px solid #cfd8dc; padding-top: .5rem; }
-@media print {
-  body { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
-  figure, tr { break-inside: avoid; }
+@media (max-width: 36rem) {
+  body { padding: 1rem .8rem 2rem; font-size: 15px; }
+  h1 { font-size: 1.35rem; }
+  .scroll { overflow: visible; }
+  table.data, table.data tbody, table.data tr, table.data td { display: block; width: 100%; }
+  table.data caption { display: block; }
+  table.data thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.data tr { border: 1px solid #b0bec5; border-radius: 6px; margin: 0 0 .7rem; overflow: hidden; }
+  table.data td { display: flex; justify-content: space-between; align-items: baseline; gap: .8rem;
+    border: none; border-bottom: 1px solid #eceff1; text-align: right; white-space: normal; }
+  table.data td:last-child { border-bottom: none; }
+  table.data td::before { content: attr(data-label); flex: 0 0 42%; text-align: left;
+    font-weight: 700; color: #37474f; white-space: normal; }
+  table.data td > span { min-width: 0; overflow-wrap: anywhere; }
+  table.data td.num, table.data td.met, table.data td.missed { white-space: normal; }
+  table.data td.seq { display: none; }
+  table.data td.key { display: block; text-align: left; font-weight: 700; background: #eceff1; }
+  table.data td.key::before { content: none; }
+  table.data td small { display: inline; font-size: .85em; }
+  table.data td small::before { content: " · "; }
 }
-"""
+@page { size: A4; margin: 20mm 18mm 18mm 18mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; line-height: 1.6;
+    font-family: "仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC",
+      "SimSun", serif; }
+  h1 { font-size: 18pt; }
+  h2 { font-size: 13pt; break-after: avoid; font-family: __SANS__, "SimHei", sans-serif; }
+  .scroll { overflow: visible; }
+  table.data { font-size: 8.5pt; }
+  table.data thead { display: table-header-group; }
+  table.data tr, figure { break-inside: avoid; }
+  table.data caption, .lead { break-after: avoid; }
+  td.met, td.missed, td.no_data, td.no_target, th { -webkit-print-color-adjust: exact;
+    print-color-adjust: exact; }
+  footer { display: none; }
+}
+""".replace("__SANS__", _SANS)
 
 _XML_PROLOG = re.compile(r"<\?xml.*?\?>", re.DOTALL)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>", re.DOTALL | re.IGNORECASE)
@@ -202,71 +115,11 @@ _XMLNS = re.compile(r"""\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _ID_ATTRIBUTE = re.compile(r'(?<=\s)(id)="([^"]+)"')
 _HREF = re.compile(r'((?<=\s)(?:xlink:)?href=")#([^"]+)"')
 _URL_REFERENCE = re.compile(r"url\(#([^)]+)\)")
+_SVG_SIZE = re.compile(r'<svg([^>]*?)\s(width|height)="[^"]*"')
 
 
-def render_report(
-    check: Mapping[str, Any],
-    gap: Mapping[str, Any],
-    *,
-    lang: Lang = "zh",
-    charts: Mapping[str, str] | None = None,
-    generated: str | None = None,
-) -> str:
-    """Render the HTML report of ``check`` and ``gap``.
-
-    ``charts`` maps an indicator id to SVG markup to inline; when it is ``None`` a chart
-    is drawn with :func:`~safeplan.render.charts.render_chart` for each whole-plan indicator.
-    ``generated`` (a timestamp) is shown in the footer when given. Returns the document.
-    """
-    try:
-        labels = LABELS[lang]
-    except KeyError:
-        raise UsageError(f"unknown language {lang!r}", hint="use zh or en") from None
-    plan = gap["plan"]
-    if charts is None:
-        charts = {
-            indicator_id: render_chart(gap, indicator_id, None, fmt="svg", lang=lang).decode(
-                "utf-8"
-            )
-            for indicator_id, _ in chart_targets(gap)
-        }
-    view = _View(plan, labels)
-    name = _e(plan["name"])
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{labels["html_lang"]}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="safeplan">',
-        f"<title>{_e(labels['doc_title'].format(name=plan['name']))}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>{name}</h1>",
-        f'<p class="meta">{_e(view.whole)} · '
-        f"{_e(labels['meta'].format(b=plan['baseline_year'], t=plan['target_year']))} · "
-        f"{_e(labels['evaluated'].format(y=check['year']))}</p>",
-        "</header>",
-        "<main>",
-        _summary(check, gap, view),
-        _check_table(check, view),
-        _gap_table(gap, view),
-        _outlook_table(gap, view),
-        _charts_section(gap, charts, view),
-        f'<section id="method" class="method"><h2>{_e(labels["method_title"])}</h2>'
-        f"{_METHOD[lang]}</section>",
-        "</main>",
-        "<footer>",
-        _e(labels["made_by"])
-        + (f" · {_e(labels['generated'].format(g=generated))}" if generated else ""),
-        "</footer>",
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(parts)
+def _e(value: object) -> str:
+    return escape_html(str(value))
 
 
 def inline_svg(markup: str, prefix: str, *, label: str | None = None) -> str:
@@ -295,224 +148,100 @@ def inline_svg(markup: str, prefix: str, *, label: str | None = None) -> str:
     return text.strip()
 
 
-class _View:
-    """Display helpers bound to the plan and the language."""
-
-    def __init__(self, plan: Mapping[str, Any], labels: Mapping[str, str]) -> None:
-        self.plan = plan
-        self.labels = labels
-        self.whole: str = plan.get("region") or labels["whole"]
-
-    def region(self, region: str | None) -> str:
-        return self.whole if region is None else region
-
-    def target(self, target: Mapping[str, Any]) -> str:
-        kind = target.get("kind")
-        if kind == "max":
-            return self.labels["t_max"].format(x=format_number(target["value"]))
-        if kind == "min":
-            return self.labels["t_min"].format(x=format_number(target["value"]))
-        if kind == "decline_pct":
-            base = target.get("baseline_year") or self.plan["baseline_year"]
-            return self.labels["t_decline"].format(b=base, p=format_number(target["value"]))
-        if kind == "yoy_decline":
-            return self.labels["t_yoy"]
-        return str(kind)
-
-    def status(self, status: str) -> str:
-        return f"{_STATUS_MARK.get(status, '')} {self.labels.get(status, status)}"
-
-    def track(self, on_track: bool | None) -> str:
-        key = {True: "on_track", False: "off_track", None: "unknown"}[on_track]
-        return f"{_TRACK_MARK[on_track]} {self.labels[key]}"
+def _cell(text: str, label: str, numeric: bool, status: str | None, role: str = "") -> str:
+    classes = " ".join(c for c in ("num" if numeric else "", status or "", role) if c)
+    first, *rest = text.split("\n")
+    inner = _e(first) + "".join(f"<small>{_e(line)}</small>" for line in rest)
+    css = f' class="{classes}"' if classes else ""
+    return f'<td{css} data-label="{_e(label)}"><span>{inner}</span></td>'
 
 
-def _summary(check: Mapping[str, Any], gap: Mapping[str, Any], view: _View) -> str:
-    labels = view.labels
-    results = check["results"]
-    outlook = gap.get("outlook", [])
-    scopes = [("plan", view.whole, False)]
-    if any(r.get("region") is not None for r in [*results, *outlook]):
-        scopes.append(("regions", labels["scope_regions"], True))
-
-    def rows(counts: Iterable[tuple[str, str, int]]) -> str:
-        return "".join(
-            f'<tr><th scope="row">{_e(label)}</th><td class="num" data-count="{key}">{n}</td></tr>'
-            for key, label, n in counts
-        )
-
-    year_rows, outlook_rows = [], []
-    for scope, scope_label, regional in scopes:
-        selected = [r for r in results if (r.get("region") is not None) == regional]
-        statuses = Counter(r["status"] for r in selected)
-        year_rows.append(
-            f"<h3>{_e(scope_label)}</h3><table>"
-            + rows(
-                (f"{scope}-{key}", view.status(key), statuses.get(key, 0))
-                for key in ("met", "missed", "no_data")
+def _table(table: Table) -> str:
+    num = ' class="num"'
+    head = "".join(
+        f'<th scope="col"{num if numeric else ""}>{_e(h)}</th>'
+        for h, numeric in zip(table.header, table.numeric, strict=True)
+    )
+    roles = [
+        "seq" if i < table.key_column else "key" if i == table.key_column else ""
+        for i in range(len(table.header))
+    ]
+    body = "\n".join(
+        "<tr>"
+        + "".join(
+            _cell(text, label, numeric, status, role)
+            for text, label, numeric, status, role in zip(
+                row, table.header, table.numeric, statuses, roles, strict=True
             )
-            + "</table>"
         )
-        tracks = Counter(
-            o.get("on_track") for o in outlook if (o.get("region") is not None) == regional
-        )
-        outlook_rows.append(
-            f"<h3>{_e(scope_label)}</h3><table>"
-            + rows(
-                (f"{scope}-{key}", view.track(value), tracks.get(value, 0))
-                for key, value in (("on_track", True), ("off_track", False), ("unknown", None))
-            )
-            + "</table>"
-        )
-    year_title = labels["summary_year"].format(y=check["year"])
-    outlook_title = labels["summary_outlook"].format(t=view.plan["target_year"])
+        + "</tr>"
+        for row, statuses in zip(table.rows, table.statuses, strict=True)
+    )
+    note = f'<p class="note">{_e(table.note)}</p>' if table.note else ""
+    long_head = " long-head" if max(map(len, table.header), default=0) > 10 else ""
     return (
-        f'<section id="summary"><h2>{_e(labels["summary"])}</h2><div class="cards">'
-        f'<div class="card" id="summary-year"><h3>{_e(year_title)}</h3>{"".join(year_rows)}</div>'
-        f'<div class="card" id="summary-outlook"><h3>{_e(outlook_title)}</h3>'
-        f"{''.join(outlook_rows)}</div>"
-        "</div></section>"
+        f'<div class="scroll"><table class="data{long_head}" id="{_e(table.key)}">'
+        f"<caption>{_e(table.caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>\n{body}\n</tbody></table></div>{note}"
     )
 
 
-def _check_table(check: Mapping[str, Any], view: _View) -> str:
-    labels = view.labels
-    head = _head(
-        labels[k] for k in ("indicator", "region", "value", "target", "threshold", "gap", "status")
-    )
-    body = []
-    for r in check["results"]:
-        status = str(r["status"])
-        body.append(
-            "<tr>"
-            f"<td>{_e(r['name'])}</td>"
-            f"<td>{_e(view.region(r.get('region')))}</td>"
-            f'<td class="num">{_e(format_number(r.get("value")))}</td>'
-            f"<td>{_e(view.target(r['target']))}</td>"
-            f'<td class="num">{_e(format_number(r.get("threshold")))}</td>'
-            f'<td class="num">{_e(_signed(r.get("gap")))}</td>'
-            f'<td class="status {_e(status)}">{_e(view.status(status))}</td>'
-            "</tr>"
-        )
-    title = labels["check_title"].format(y=check["year"])
-    return _section("check", title, head, body)
-
-
-def _gap_table(gap: Mapping[str, Any], view: _View) -> str:
-    labels = view.labels
-    rows: Sequence[Mapping[str, Any]] = gap["rows"]
-    years = sorted({int(r["year"]) for r in rows})
-    cells: dict[tuple[str, str | None], dict[int, Mapping[str, Any]]] = {}
-    for r in rows:
-        cells.setdefault((r["id"], r.get("region")), {})[int(r["year"])] = r
-    head = _head([labels["indicator"], labels["region"], labels["target"], *map(str, years)])
-    body = []
-    for key in chart_targets(gap, regions=True):
-        by_year = cells[key]
-        first = next(iter(by_year.values()))
-        tds = []
-        for year in years:
-            cell = by_year.get(year)
-            if cell is None:
-                tds.append(f'<td class="num no_data">{_e(labels["no_rows"])}</td>')
-                continue
-            status = str(cell["status"])
-            hint = labels["cell_title"].format(
-                t=format_number(cell.get("threshold")), g=_signed(cell.get("gap"))
-            )
-            tds.append(
-                f'<td class="num {_e(status)}" title="{_e(hint)}">'
-                f"{_e(format_number(cell.get('value')))}"
-                f'<span class="tag">{_e(view.status(status))}</span></td>'
-            )
-        body.append(
-            "<tr>"
-            f"<td>{_e(first['name'])}</td>"
-            f"<td>{_e(view.region(key[1]))}</td>"
-            f"<td>{_e(view.target(first['target']))}</td>" + "".join(tds) + "</tr>"
-        )
-    return _section("gap", labels["gap_title"], head, body)
-
-
-def _outlook_table(gap: Mapping[str, Any], view: _View) -> str:
-    labels = view.labels
-    names = {r["id"]: r["name"] for r in gap["rows"]}
-    head = _head(
-        labels[k]
-        for k in (
-            "indicator",
-            "region",
-            "latest_year",
-            "latest_value",
-            "final_threshold",
-            "projected_value",
-            "on_track_col",
-            "required",
-        )
-    )
-    body = []
-    for o in gap.get("outlook", []):
-        on_track = o.get("on_track")
-        css = {True: "met", False: "missed", None: "no_data"}[on_track]
-        required = o.get("required_annual_change_pct")
-        body.append(
-            "<tr>"
-            f"<td>{_e(names.get(o['id'], o['id']))}</td>"
-            f"<td>{_e(view.region(o.get('region')))}</td>"
-            f'<td class="num">{_e(format_number(o.get("latest_year")))}</td>'
-            f'<td class="num">{_e(format_number(o.get("latest_value")))}</td>'
-            f'<td class="num">{_e(format_number(o.get("final_threshold")))}</td>'
-            f'<td class="num">{_e(format_number(o.get("projected_value")))}</td>'
-            f'<td class="track {css}">{_e(view.track(on_track))}</td>'
-            f'<td class="num">{_e(_percent(required))}</td>'
-            "</tr>"
-        )
-    title = labels["outlook_title"].format(t=view.plan["target_year"])
-    return _section("outlook", title, head, body)
-
-
-def _charts_section(gap: Mapping[str, Any], charts: Mapping[str, str], view: _View) -> str:
-    names = {r["id"]: r["name"] for r in gap["rows"]}
-    order = [i for i, _ in chart_targets(gap)] + [i for i in charts if i not in names]
-    figures = []
-    for n, indicator_id in enumerate(dict.fromkeys(order), start=1):
-        markup = charts.get(indicator_id)
-        if markup is None:
-            continue
-        name = str(names.get(indicator_id, indicator_id))
-        figures.append(
-            f'<figure id="chart-{_e(indicator_id)}">'
-            f"{inline_svg(markup, f'c{n}', label=name)}"
-            f"<figcaption>{_e(name)}</figcaption></figure>"
-        )
-    if not figures:
-        return ""
+def _figure(figure: Figure, n: int) -> str:
+    markup = figure.draw("svg").decode("utf-8")
+    markup = _SVG_SIZE.sub(r"<svg\1", _SVG_SIZE.sub(r"<svg\1", markup, 1), 1)
     return (
-        f'<section id="charts"><h2>{_e(view.labels["charts_title"])}</h2>'
-        + "\n".join(figures)
-        + "</section>"
+        f'<figure id="{_e(figure.key)}">{inline_svg(markup, f"c{n}", label=figure.caption)}'
+        f"<figcaption>{_e(figure.caption)}</figcaption></figure>"
     )
 
 
-def _section(ident: str, title: str, head: str, body: Sequence[str]) -> str:
-    return (
-        f'<section id="{ident}"><h2>{_e(title)}</h2><div class="scroll"><table>'
-        f"<thead>{head}</thead><tbody>\n" + "\n".join(body) + "\n</tbody></table></div></section>"
-    )
+def document_html(document: Document) -> str:
+    """The HTML page of a report document."""
+    lang = document.lang
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="safeplan">',
+        f"<title>{_e(document.title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{_e(document.title)}</h1>",
+        *(f'<p class="meta">{_e(line)}</p>' for line in document.meta),
+        "</header>",
+        "<main>",
+    ]
+    figures = 0
+    for n, section in enumerate(document.sections, 1):
+        method = n == len(document.sections)
+        css = ' class="method"' if method else ""
+        parts.append(f'<section id="s{n}"{css}>')
+        parts.append(f"<h2>{_e(section.heading)}</h2>")
+        for block in section.blocks:
+            if isinstance(block, Table):
+                parts.append(_table(block))
+            elif isinstance(block, Figure):
+                figures += 1
+                parts.append(_figure(block, figures))
+            else:
+                parts.append(f'<p class="lead">{_e(block)}</p>')
+        parts.append("</section>")
+    footer = document.meta[-1] if document.generated else "safeplan"
+    parts += ["</main>", f"<footer>{_e(footer)}</footer>", "</body>", "</html>", ""]
+    return "\n".join(parts)
 
 
-def _head(titles: Iterable[str]) -> str:
-    return "<tr>" + "".join(f'<th scope="col">{_e(t)}</th>' for t in titles) + "</tr>"
+def report_html(evaluation: Evaluation, *, lang: str = "zh", generated: str | None = None) -> str:
+    """The HTML report of ``evaluation``."""
+    if lang not in ("zh", "en"):
+        raise UsageError(f"unknown language {lang!r}", hint="use zh or en")
+    return document_html(build_document(evaluation, lang, generated))
 
 
-def _signed(value: float | int | None) -> str:
-    text = format_number(value)
-    return f"+{text}" if value is not None and float(value) > 0 and text != "0" else text
-
-
-def _percent(value: float | int | None) -> str:
-    return "—" if value is None else f"{float(value):+.2f}%"
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+def render_report(evaluation: Evaluation, options: Options) -> str:
+    """``report --format html``."""
+    return report_html(evaluation, lang=options.lang, generated=options.generated)

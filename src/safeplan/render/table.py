@@ -1,20 +1,25 @@
-"""Aligned text tables for the terminal: CJK-aware widths, built column by column."""
+"""Aligned text tables for the terminal: CJK-aware widths, built column by column, fitted to
+the terminal's width by wrapping the columns that may wrap (names, reasons) and headers."""
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
-from itertools import repeat
+from collections.abc import Sequence
+from itertools import repeat, zip_longest
 
 from safeplan.render.batch import _format_each, _repetitive
+
+# ASCII words and numbers, and a short bracketed unit such as （人/10万人）, stay whole;
+# CJK text breaks anywhere.
+_TOKEN = re.compile(r"（[^（）\s]{1,12}）|[!-~]+|\s+|.")
+_NO_LINE_START = frozenset("）》」』”’，。、；：？！%)]…·")
+_NO_LINE_END = frozenset("（《「『“‘([≤≥<>+")
 
 
 def cell_width(text: str) -> int:
     """Display width of text in a terminal: CJK characters take two cells."""
-    if text.isascii() or not _wider().search(text):
-        return len(text)
-    return _wide_width(text)
+    return len(text) if text.isascii() or not _wider().search(text) else _wide_width(text)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -26,124 +31,159 @@ def _wide_width(text: str) -> int:
 
 @functools.cache
 def _wider() -> re.Pattern[str]:
-    """A character other than printable ASCII and the symbols of these tables that are
-    one cell wide.
-
-    rich adds up the widths of the characters of a text (but for joiners and variation
-    selectors, not among these), so a text without such a character is as wide as long.
-    """
+    """A character other than printable ASCII and the one-cell symbols of these tables."""
     from rich.cells import cell_len
 
-    symbols = "".join(re.escape(c) for c in "—–−✓✗≤≥" if cell_len(c) == 1)
-    return re.compile(f"[^ -~{symbols}]")
+    return re.compile(
+        "[^ -~" + "".join(re.escape(c) for c in "—–−✓✗○≤≥·" if cell_len(c) == 1) + "]"
+    )
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` broken into lines of at most ``width`` display cells: between CJK
+    characters or at spaces, never inside an ASCII word or number (unless it is wider than
+    a line), never before a closing or after an opening bracket."""
+    if cell_width(text) <= width:
+        return [text]
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text):
+        if tokens and (token[0] in _NO_LINE_START or tokens[-1][-1] in _NO_LINE_END):
+            tokens[-1] += token
+        else:
+            tokens.append(token)
+    lines, line = [], ""
+    for token in tokens:
+        if line and cell_width(line + token) > width:
+            lines.append(line.rstrip())
+            line = "" if token.isspace() else token
+        else:
+            line += token
+        while cell_width(line) > width:  # a token wider than a line: cut it
+            cut = max(i for i in range(1, len(line) + 1) if cell_width(line[:i]) <= width or i == 1)
+            lines.append(line[:cut])
+            line = line[cut:]
+    return [*lines, line.rstrip()] if line.strip() else lines
 
 
-def _visible_width(text: str) -> int:
-    """Display width of text that may hold ANSI colour codes."""
-    return cell_width(_ANSI.sub("", text) if "\x1b" in text else text)
+def _balanced(text: str, width: int) -> list[str]:
+    """:func:`wrap`, with lines of about equal width (no word left alone on the last)."""
+    lines = wrap(text, width)
+    if len(lines) < 2:
+        return lines
+    for even in range(-(-cell_width(text) // len(lines)), width):
+        balanced = wrap(text, even)
+        if len(balanced) <= len(lines):
+            return balanced
+    return lines
 
 
-def _pad(text: str, text_width: int, width: int, right: bool) -> str:
-    """Text padded with spaces to ``width`` display cells, on the left when ``right``."""
-    size = width - text_width + len(text)
+def _measure(cells: Sequence[str]) -> int:
+    pool = set(cells) if _repetitive(cells) else cells
+    joined = "".join(pool)
+    if joined.isascii() or not _wider().search(joined):
+        return max(map(len, pool), default=0)
+    return max(map(cell_width, set(pool)), default=0)
+
+
+def _fit(widths: list[int], least: list[int], room: int) -> list[int]:
+    """Narrower column widths, toward ``room`` in all: the widest column that can gives up a
+    cell at a time, none below its least width."""
+    widths = list(widths)
+    while sum(widths) > room:
+        slack = [(w, i) for i, (w, m) in enumerate(zip(widths, least, strict=True)) if w > m]
+        if not slack:
+            break
+        widths[max(slack)[1]] -= 1
+    return widths
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    size = width - cell_width(text) + len(text)
     return text.rjust(size) if right else text.ljust(size)
 
 
-def _measure_column(
-    cells: Sequence[str], measure: Callable[[str], int]
-) -> tuple[int, dict[str, int]]:
-    """The display width of the widest cell, and of each distinct cell not as wide as long."""
-    pool = set(cells) if _repetitive(cells) else cells
-    joined = "".join(pool)
-    if "\x1b" not in joined and (joined.isascii() or not _wider().search(joined)):
-        return max(map(len, pool), default=0), {}
-    widths = {cell: measure(cell) for cell in set(pool)}
-    odd = {cell: w for cell, w in widths.items() if w != len(cell)}
-    return max(widths.values(), default=0), odd
-
-
-def _pad_column(
-    cells: Sequence[str],
-    odd: dict[str, int],
-    width: int,
-    right: bool,
-    paints: Sequence[str | None] | None,
-    paint_padding: bool,
-) -> list[str]:
-    """The cells of a column padded to ``width`` display cells, and coloured.
-
-    ``odd`` has the display widths of the cells that are not as wide as they are long;
-    a column with such cells, or of few distinct cells, is padded (and coloured) one
-    distinct cell at a time.
-    """
-
-    def padded(cell: str, paint: str | None = None) -> str:
-        text = _pad(cell, odd.get(cell, len(cell)), width, right)
-        if not paint:
-            return text
-        if paint_padding:
-            return f"\x1b[{paint}m{text}\x1b[0m"
-        spaces = " " * (len(text) - len(cell))
-        painted = f"\x1b[{paint}m{cell}\x1b[0m"
-        return spaces + painted if right else painted + spaces
-
-    if odd or _repetitive(cells):
-        if paints is None:
-            return _format_each(cells, padded)
-        return _format_each(zip(cells, paints, strict=True), lambda pair: padded(*pair))
-    texts = list(map(str.rjust if right else str.ljust, cells, repeat(width)))
-    if paints is None:
-        return texts
-    # Cells that seldom repeat (numbers): coloured one by one, inline for speed.
-    parts = zip(texts, cells, paints, strict=True)
-    if paint_padding:
-        return [f"\x1b[{p}m{t}\x1b[0m" if p else t for t, _, p in parts]
-    if right:
-        return [f"{t[: len(t) - len(c)]}\x1b[{p}m{c}\x1b[0m" if p else t for t, c, p in parts]
-    return [f"\x1b[{p}m{c}\x1b[0m{t[len(c) :]}" if p else t for t, c, p in parts]
-
-
-def _table_lines(
+def table_lines(
     header: Sequence[str],
     columns: Sequence[Sequence[str]],
     right: Sequence[bool],
-    paints: Sequence[Sequence[str | None] | None] | None = None,
     *,
-    measure: Callable[[str], int] = cell_width,
-    paint_padding: bool = True,
-) -> list[str]:
-    """The lines of an aligned table, from its columns (all of one length).
+    paints: Sequence[Sequence[str | None] | None] | None = None,
+    wraps: Sequence[bool] | None = None,
+    width: int | None = None,
+) -> list[str] | None:
+    """The lines of an aligned table from its columns (all of one length): header (wrapped
+    to its column when the table must narrow, or where it holds "\\n"), a rule, then the rows; two spaces between
+    columns, no trailing spaces. With ``width``, columns marked in ``wraps`` and headers are
+    wrapped to make every line fit; None when even that cannot fit. ``paints[i]`` colours
+    column ``i`` cell by cell with ANSI codes."""
+    body = [_measure(cells) for cells in columns]
+    widths = [max(b, *map(cell_width, h.split("\n"))) for b, h in zip(body, header, strict=True)]
+    if width is not None and sum(widths) + 2 * len(widths) - 2 > width:
+        room = width - 2 * len(widths) + 2
+        wrapping = [bool(wraps and wraps[i]) for i in range(len(widths))]
+        # Headers wrap first, down to their column's cells (and at least 4 characters or
+        # their longest word); then the wrapping columns, to 4 characters a line.
+        words = [max(map(cell_width, _TOKEN.findall(h)), default=0) for h in header]
+        heads = [max(b, min(8, w), t) for b, w, t in zip(body, widths, words, strict=True)]
+        soft = [w if x else m for w, m, x in zip(widths, heads, wrapping, strict=True)]
+        widths = _fit(widths, soft, room)
+        least = [
+            max(min(8, b), t) if x else m
+            for b, t, m, x in zip(body, words, heads, wrapping, strict=True)
+        ]
+        widths = _fit(widths, least, room)
+        if sum(widths) > room:
+            return None
+    header_lines = [
+        [x for part in h.split("\n") for x in _balanced(part, w)]
+        for h, w in zip(header, widths, strict=True)
+    ]
+    lines = [
+        "  ".join(_pad(part or "", w, r) for part, w, r in zip(parts, widths, right, strict=True))
+        for parts in zip_longest(*header_lines)
+    ]
+    lines.append("  ".join("─" * w for w in widths))
+    if all(b <= w for b, w in zip(body, widths, strict=True)):  # nothing wraps: by columns
+        padded = [
+            _paint(_pad_column(c, w, r), p)
+            for c, w, r, p in zip(
+                columns, widths, right, paints or [None] * len(widths), strict=True
+            )
+        ]
+        lines += map(str.rstrip, map("  ".join, zip(*padded, strict=True)))
+        return [line.rstrip() for line in lines]
+    for row, row_cells in enumerate(zip(*columns, strict=True)):
+        parts = [wrap(c, w) for c, w in zip(row_cells, widths, strict=True)]
+        for line in zip_longest(*parts):
+            texts = [_pad(t or "", w, r) for t, w, r in zip(line, widths, right, strict=True)]
+            if paints:
+                texts = [_paint([t], p and [p[row]])[0] for t, p in zip(texts, paints, strict=True)]
+            lines.append("  ".join(texts).rstrip())
+    return [line.rstrip() for line in lines]
 
-    Each column is as wide as its widest cell (``measure`` gives display widths) or its
-    header; two spaces between columns, no trailing spaces. ``paints[i]`` colours column
-    ``i`` cell by cell with ANSI codes, its padding too when ``paint_padding``.
-    """
-    widths = []
-    body = []
-    for i, cells in enumerate(columns):
-        widest, odd = _measure_column(cells, measure)
-        width = max(cell_width(header[i]), widest)
-        colours = paints[i] if paints is not None else None
-        body.append(_pad_column(cells, odd, width, right[i], colours, paint_padding))
-        widths.append(width)
-    head = "  ".join(
-        _pad(h, measure(h), width, right[i])
-        for i, (h, width) in enumerate(zip(header, widths, strict=False))
-    )
-    rule = "  ".join("─" * w for w in widths)
-    return [head.rstrip(), rule, *_joined_lines(body)]
+
+def _pad_column(cells: Sequence[str], width: int, right: bool) -> list[str]:
+    """The cells of a column padded to ``width``, each distinct cell once where they repeat."""
+    joined = "".join(cells)
+    if joined.isascii() or not _wider().search(joined):  # as wide as long: pad in C
+        return list(map(str.rjust if right else str.ljust, cells, repeat(width)))
+    pad = functools.partial(_pad, width=width, right=right)
+    return _format_each(cells, pad) if _repetitive(cells) else list(map(pad, cells))
 
 
-def _joined_lines(columns: list[list[str]]) -> Iterable[str]:
-    """Each row's padded cells, two spaces apart, without trailing spaces."""
-    last = columns[-1] if columns else []
-    stripped = _format_each(last, str.rstrip) if _repetitive(last) else list(map(str.rstrip, last))
-    if not all(stripped):  # a blank last cell: the spaces before it go too
-        return map(str.rstrip, map("  ".join, zip(*columns, strict=True)))
-    return map("  ".join, zip(*columns[:-1], stripped, strict=True))
+def _paint(cells: list[str], paints: Sequence[str | None] | None) -> list[str]:
+    """Cells coloured with ANSI codes, their padding left plain (when any)."""
+    if not paints:
+        return cells
+    out = []
+    for cell, paint in zip(cells, paints, strict=True):
+        text = cell.strip(" ")
+        if not paint or not text:
+            out.append(cell)
+            continue
+        start = cell.index(text)
+        out.append(f"{cell[:start]}\x1b[{paint}m{text}\x1b[0m{cell[start + len(text) :]}")
+    return out
 
 
 def text_table(
@@ -153,16 +193,20 @@ def text_table(
     colours: Sequence[str | None] | None = None,
     colour: bool = False,
     align_right: Sequence[bool] | None = None,
+    wraps: Sequence[bool] | None = None,
+    width: int | None = None,
 ) -> str:
-    """A plain aligned table (CJK-aware); the status cell coloured with ANSI when asked.
-
-    Every row has one cell per header; ``colours[j]`` colours the last cell of row ``j``.
-    """
+    """A plain aligned table (CJK-aware) from rows; ``colours[j]`` colours the last cell of
+    row ``j`` when ``colour``. Wrapped to ``width`` as :func:`table_lines` does; should the
+    table not fit even so, it is written at its natural width."""
     if set(map(len, rows)) - {len(header)}:
         raise ValueError("text_table: every row needs one cell per column of the header")
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    right = align_right or [False] * len(header)
+    columns: list[Sequence[str]] = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     paints: list[Sequence[str | None] | None] | None = None
     if colour and colours:
-        paints = [None] * (len(header) - 1) + [[colours[j] for j in range(len(rows))]]
-    return "\n".join(_table_lines(header, columns, right, paints))
+        paints = [None] * (len(header) - 1) + [list(colours)]
+    right = align_right or [False] * len(header)
+    lines = table_lines(header, columns, right, paints=paints, wraps=wraps, width=width)
+    if lines is None:
+        lines = table_lines(header, columns, right, paints=paints) or []
+    return "\n".join(lines)

@@ -1,0 +1,172 @@
+"""Partial years (a year not over, a ledger complete only to its through: date) and the plan
+as it stood at the end of a year (gap --as-of, report --year)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import safeplan
+from safeplan.errors import DataError, UsageError
+
+LEDGER_HEADER = ["日期", "地区", "行业", "死亡人数", "重伤人数", "直接经济损失"]
+LEDGER = [
+    ["2023-02-01", "甲镇", "工商贸", 1, 0, 10],
+    ["2023-07-01", "乙镇", "道路交通", 2, 0, 5],
+    ["2024-03-01", "甲镇", "工商贸", 1, 0, 10],
+    ["2024-09-30", "乙镇", "建筑业", 0, 1, 20],
+    ["2025-01-15", "甲镇", "道路交通", 1, 0, 3],
+    ["2025-10-20", "乙镇", "工商贸", 0, 0, 2],
+]
+
+
+def ledger_plan(make_plan, through: str | None = None, rows=LEDGER):
+    extra = f", through: {through}" if through else ""
+    text = (
+        "plan: {name: 三年行动, region: 示例县, baseline_year: 2023, target_year: 2026}\n"
+        f"datasets:\n  acc: {{records: data/台账.csv{extra}}}\n"
+        "indicators:\n"
+        "  - {id: accidents, name: 事故起数, value: acc.accidents, target: {yoy_decline: true}}\n"
+        "  - {id: deaths, name: 死亡人数, value: acc.deaths, target: {yoy_decline: true}}\n"
+    )
+    return make_plan(text, {"data/台账.csv": (LEDGER_HEADER, rows, "utf-8-sig")})
+
+
+def test_a_year_not_over_cannot_be_checked(make_plan, run, monkeypatch):
+    config = ledger_plan(make_plan)
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2025-11-05")
+    with pytest.raises(DataError, match="2025年"):
+        safeplan.check(config, 2025)
+    result = run("check", "2025", "-c", str(config))
+    assert result.exit_code == 2
+    assert "safeplan monitor 2025-11-05" in result.stderr
+    assert run("check", "2024", "-c", str(config)).exit_code in (0, 1)
+    # On the last day of the year it is still not over; the day after, it is.
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2025-12-31")
+    assert run("check", "2025", "-c", str(config)).exit_code == 2
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2026-01-01")
+    assert run("check", "2025", "-c", str(config)).exit_code in (0, 1)
+
+
+def test_a_ledger_complete_to_its_through_date_makes_its_year_partial(make_plan, run):
+    config = ledger_plan(make_plan, through="2025-10-31")
+    result = run("check", "2025", "-c", str(config))
+    assert result.exit_code == 2
+    assert "2025-10-31" in result.stderr and "safeplan monitor 2025-10-31" in result.stderr
+    # Complete to 31 December: the year is whole.
+    assert run("check", "2025", "-c", str(ledger_plan(make_plan, "2025-12-31"))).exit_code != 2
+
+
+def test_gap_stops_at_the_last_complete_year(make_plan):
+    config = ledger_plan(make_plan, through="2025-10-31")
+    report = safeplan.gap(config)
+    assert max(r.year for r in report.rows) == 2024
+    assert {o.latest_year for o in report.outlook} == {2024}
+    # 2025 to October (2 accidents) is never set against all of 2024 (2 accidents).
+    assert not any(r.year == 2025 for r in report.rows)
+
+
+def test_gap_on_a_year_not_over(make_plan, monkeypatch):
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2025-06-30")
+    report = safeplan.gap(ledger_plan(make_plan))
+    assert max(r.year for r in report.rows) == 2024
+
+
+def test_records_after_the_through_date_are_errors(make_plan, run):
+    config = ledger_plan(make_plan, through="2025-06-30")
+    findings = safeplan.validate(config)
+    late = [f for f in findings.findings if f.code == "after-through"]
+    assert [(f.line, f.value) for f in late] == [(7, "2025-10-20")]
+    assert late[0].severity == "error" and "2025-06-30" in late[0].message
+    assert run("validate", "-c", str(config)).exit_code == 1
+
+
+def test_through_is_only_for_records(make_plan):
+    text = (
+        "plan: {name: t, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {a: {path: a.csv, through: 2024-06-30}}\n"
+        "indicators:\n  - {id: d, name: 死亡, value: a.deaths, target: {max: 0}}\n"
+    )
+    config = make_plan(text, {"a.csv": (["year", "deaths"], [[2024, 0]])})
+    with pytest.raises(safeplan.ConfigError, match="through"):
+        safeplan.load_plan(config)
+
+
+def test_a_bad_today_is_a_usage_error(make_plan, monkeypatch, run):
+    config = ledger_plan(make_plan)
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2025/11/05")
+    with pytest.raises(UsageError, match="SAFEPLAN_TODAY"):
+        safeplan.check(config, 2024)
+    assert run("check", "2024", "-c", str(config)).exit_code == 2
+
+
+# --------------------------------------------------------------------------- as of a year
+
+COUNTY = """\
+plan: {name: 示例市"十四五"安全生产规划, region: 示例市, baseline_year: 2020, target_year: 2025}
+datasets: {acc: acc.csv}
+indicators:
+  - {id: deaths, name: 死亡人数, value: acc.死亡人数, target: {decline_pct: 10}}
+  - {id: big, name: 重特大事故, value: acc.重特大, target: {max: 0}}
+"""
+ROWS = [
+    [2020, "甲县", 100, 0],
+    [2021, "甲县", 98, 0],
+    [2022, "甲县", 90, 0],
+    [2023, "甲县", 99, 1],
+    [2024, "甲县", 97, 0],
+]
+
+
+def test_gap_as_of_a_year_equals_gap_on_the_data_up_to_it(make_plan, tmp_path, run):
+    header = ["年份", "地区", "死亡人数", "重特大"]
+    config = make_plan(COUNTY, {"acc.csv": (header, ROWS)})
+    as_of = safeplan.gap(config, as_of=2022).to_dict()
+    # The same plan with the later years cut from the file, in a directory of its own.
+    other = tmp_path / "cut"
+    other.mkdir()
+    (other / "indicators.yaml").write_text(COUNTY, encoding="utf-8")
+    (other / "acc.csv").write_text(
+        "年份,地区,死亡人数,重特大\n" + "".join(",".join(map(str, r)) + "\n" for r in ROWS[:3]),
+        encoding="utf-8",
+    )
+    assert as_of == safeplan.gap(other / "indicators.yaml").to_dict()
+    assert max(r["year"] for r in as_of["rows"]) == 2022
+    deaths = next(o for o in as_of["outlook"] if o["id"] == "deaths" and o["region"] is None)
+    # 90 + (90 − 100) × 3 ÷ 2 = 75 against 100 × 0.9 = 90.
+    assert (deaths["latest_year"], deaths["projected_value"], deaths["on_track"]) == (
+        2022,
+        75,
+        True,
+    )
+    result = run("gap", "-c", str(config), "--as-of", "2022", "-f", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == as_of
+    assert run("gap", "-c", str(config), "-f", "json").exit_code == 1  # 2023 is missed
+
+
+def test_as_of_before_the_baseline_or_a_partial_year_is_refused(make_plan, run, monkeypatch):
+    config = make_plan(COUNTY, {"acc.csv": (["年份", "地区", "死亡人数", "重特大"], ROWS)})
+    assert run("gap", "-c", str(config), "--as-of", "2019").exit_code == 2
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2024-08-01")
+    result = run("gap", "-c", str(config), "--as-of", "2024")
+    assert result.exit_code == 2 and "2024" in result.stderr
+
+
+def test_report_year_uses_no_later_data(make_plan, run, monkeypatch, tmp_path):
+    config = make_plan(COUNTY, {"acc.csv": (["年份", "地区", "死亡人数", "重特大"], ROWS)})
+    seen = {}
+
+    def fake_report(evaluation, options):
+        seen["check"] = evaluation.check.to_dict()
+        seen["gap"] = evaluation.gap.to_dict()
+        return "<html></html>"
+
+    monkeypatch.setattr("safeplan.render.html.render_report", fake_report)
+    monkeypatch.setattr("safeplan.render.charts.configure_matplotlib", lambda: None)
+    out = tmp_path / "report.html"
+    result = run("report", "-c", str(config), "--year", "2022", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert seen["check"]["year"] == 2022
+    assert max(r["year"] for r in seen["gap"]["rows"]) == 2022
+    assert {o["latest_year"] for o in seen["gap"]["outlook"]} == {2022}
