@@ -503,7 +503,7 @@ def chart(
             _warn(warning)
         n = len({r.id for r in report.rows})
         progress = None
-        if sys.stderr.isatty() and (regions or n > 3):
+        if sys.stderr is not None and sys.stderr.isatty() and (regions or n > 3):
             from rich.progress import Progress
 
             progress = Progress(transient=True)
