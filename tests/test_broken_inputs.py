@@ -1096,14 +1096,14 @@ def test_github_annotations_and_step_summary(plan: Path) -> None:
         "title=safeplan negative-value ×2",
         f"error file=data/gdp.csv,line={zero[0]},col={zero[1]},title=safeplan zero-denominator",
     ]
-    assert f"lines {second[0]}" in annotations[0]
+    assert f"另有 1 处：第 {second[0]} 行" in annotations[0]
     assert "::group::" in run.stdout and "::endgroup::" in run.stdout
     assert not any(line.startswith("::warning ") for line in run.stdout.splitlines())
 
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("# earlier step\n")  # appended, not overwritten
     table = [line for line in text.splitlines() if line.startswith("|")]
-    assert re.fullmatch(r"\|\s*where\s*\|\s*severity\s*\|\s*code\s*\|.*\|", table[0])
+    assert re.fullmatch(r"\|\s*位置\s*\|\s*级别\s*\|\s*代码\s*\|.*\|", table[0])
     assert re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", table[1])
     rows = table[2:]
     assert len(rows) == 3

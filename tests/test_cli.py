@@ -143,8 +143,8 @@ def test_exit_2_for_bad_usage(run, bundled, args, needle):
 def test_missing_config_exit_2(run, tmp_path):
     result = run("check", "2024", "--config", str(tmp_path / "nope.yaml"))
     assert result.exit_code == 2
-    assert "nope.yaml: file not found" in result.stderr
-    assert "Tip:" in result.stderr
+    assert "nope.yaml: 文件不存在" in result.stderr
+    assert "提示：" in result.stderr
 
 
 def test_missing_column_exit_2_names_yaml_line(run, bundled):
@@ -281,7 +281,7 @@ def test_python_dash_m_and_no_traceback(tmp_path):
         text=True,
     )
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr and "x.yaml: file not found" in result.stderr
+    assert "Traceback" not in result.stderr and "x.yaml: 文件不存在" in result.stderr
 
 
 def test_real_process_flushes_everything_before_its_quick_exit(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,12 +110,12 @@ def test_bad_id_pattern(tmp_path):
 
 def test_duplicate_yaml_key(tmp_path):
     message = error_of(tmp_path, GOOD.replace("  name: 测试\n", "  name: 测试\n  name: 又一个\n"))
-    assert "given twice" in message and ":3" in message
+    assert "出现了两次" in message and "indicators.yaml:3:" in message and "第 2 行" in message
 
 
 def test_yaml_syntax_error_has_line(tmp_path):
     message = error_of(tmp_path, GOOD.replace("{max: 0.01}", "{max: 0.01"))
-    assert "YAML syntax error" in message and "indicators.yaml:" in message
+    assert "YAML 语法错误" in message and "indicators.yaml:" in message
 
 
 def test_alias_bomb_is_refused(tmp_path):
@@ -122,7 +123,7 @@ def test_alias_bomb_is_refused(tmp_path):
     for i in range(1, 8):
         bomb += f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 10) + "]\n"
     message = error_of(tmp_path, bomb)
-    assert "expands to more than" in message
+    assert "展开后超过" in message
 
 
 @pytest.mark.parametrize(
@@ -131,7 +132,7 @@ def test_alias_bomb_is_refused(tmp_path):
 )
 def test_recursive_alias_is_refused_not_followed_forever(tmp_path, text, line):
     message = error_of(tmp_path, text)
-    assert f"indicators.yaml:{line}: a YAML alias refers to a node that contains it" in message
+    assert f"indicators.yaml:{line}: YAML 别名引用了包含它自身的节点" in message
 
 
 def test_data_path_outside_plan_dir(tmp_path):
@@ -153,7 +154,7 @@ def test_symlink_escaping_the_plan_dir(tmp_path):
 
 
 def test_missing_config_file(tmp_path):
-    with pytest.raises(ConfigError, match="file not found"):
+    with pytest.raises(ConfigError, match="文件不存在"):
         load_plan(tmp_path / "nope.yaml")
 
 
@@ -192,3 +193,103 @@ def test_target_baseline_must_precede_target_year(tmp_path):
     text = GOOD.replace("{max: 0.01}", "{decline_pct: 10, baseline_year: 2025}")
     message = error_of(tmp_path, text)
     assert "baseline_year" in message and "indicators.yaml:11" in message
+
+
+# --------------------------------------------------------------------------- hostile plan files
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["{max: 0, max: 5}", "{max: 0, 'max': 5}", "{max: 0,\n      max: 5}"],
+)
+def test_duplicate_key_in_flow_style_names_its_line(tmp_path, target):
+    message = error_of(tmp_path, GOOD.replace("{max: 0.01}", target))
+    assert "'max'" in message and "出现了两次" in message
+    assert re.search(r"indicators\.yaml:1[12]:\d+: ", message)
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "needle"),
+    [
+        (("target_year: 2025", "target_year: 33:45"), 4, "六十进制"),
+        (("target_year: 2025", "target_year: 0o3745"), 4, "进制"),
+        (("baseline_year: 2020", "baseline_year: 03744"), 3, "八进制"),
+        (("{max: 0.01}", "{max: 1:30}"), 11, "六十进制"),
+    ],
+)
+def test_yaml_11_numbers_are_refused_at_their_line(tmp_path, edit, line, needle):
+    message = error_of(tmp_path, GOOD.replace(*edit))
+    assert f"indicators.yaml:{line}:" in message and needle in message
+
+
+def test_quoted_base_60_text_is_text(tmp_path):
+    config = load_plan(write(tmp_path, GOOD.replace("name: 测试", 'name: "33:45"')))
+    assert config.info.name == "33:45"
+
+
+@pytest.mark.parametrize(
+    ("target", "needle"),
+    [
+        ("{max: 1e400}", "超出可计算的范围"),
+        ("{max: -1e400}", "超出可计算的范围"),
+        ("{max: 1e-400}", "太接近 0"),
+        ("{max: 1" + "0" * 400 + "}", "超出可计算的范围"),
+        ("{decline_pct: -5}", "不能为负数"),
+        ("{max: -0.5}", "不能为负数"),
+        ('{max: "0"}', "应为数字"),
+        ("{max: '0.01'}", "应为数字"),
+        ("{max: .inf}", "有限"),
+    ],
+)
+def test_bad_plan_numbers_are_config_errors_at_their_line(tmp_path, target, needle):
+    message = error_of(tmp_path, GOOD.replace("{max: 0.01}", target))
+    assert "indicators.yaml:11:" in message and "target" in message and needle in message
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ('"死亡\\0人数"', "U+0000"),
+        ('"死亡\\e[31m人数"', "U+001B"),
+        ('"死亡\\n::error::人数"', "U+000A"),
+        ('"死亡\\u202e人数"', "U+202E"),
+        ('"死亡\\u200b人数"', "U+200B"),
+        ('"死亡\\x9b人数"', "U+009B"),
+    ],
+)
+def test_control_characters_in_names_are_config_errors(tmp_path, name, code):
+    message = error_of(tmp_path, GOOD.replace("name: 死亡人数", f"name: {name}"))
+    assert "indicators.yaml:9:" in message and code in message and "第 3 个字符" in message
+
+
+def test_nul_in_a_data_path_is_a_config_error(tmp_path):
+    message = error_of(tmp_path, GOOD.replace("a: a.csv", 'a: "a\\0.csv"'))
+    assert "indicators.yaml:6:" in message and "U+0000" in message
+
+
+def test_nul_in_the_plan_path_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="NUL"):
+        load_plan(tmp_path / "indi\0cators.yaml")
+
+
+@pytest.mark.parametrize(
+    ("check", "needle"),
+    [
+        ("a.deaths" + " + a.deaths" * 5000 + " >= 0", "规则过长"),
+        ("(" * 500 + "a.deaths" + ")" * 500 + " >= 0", "嵌套"),
+        ("-" * 500 + "a.deaths >= 0", "嵌套"),
+    ],
+)
+def test_huge_rules_are_config_errors_at_their_line(run, tmp_path, check, needle):
+    config = write(tmp_path, GOOD + f"rules:\n  - id: r\n    check: {check}\n")
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert "indicators.yaml:14:" in result.stderr and needle in result.stderr
+    assert "内部错误" not in result.stderr and len(result.stderr) < 10_000
+
+
+def test_a_long_but_allowed_rule_is_evaluated(run, tmp_path):
+    check = "a.deaths" + " + a.deaths" * 900 + " >= 901 * a.deaths"
+    config = write(tmp_path, GOOD + f"rules:\n  - id: r\n    check: {check}\n")
+    result = run("validate", "-c", str(config), "-f", "json")
+    assert result.exit_code == 0, result.stderr

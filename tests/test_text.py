@@ -176,8 +176,8 @@ def test_ordinary_text(text):
 
 def test_long_cells_are_shortened_in_findings():
     long = "甲" * 10_000
-    assert shorten(long) == "甲" * 60 + "…（共10000字符）"
+    assert shorten(long) == "甲" * 200 + "…（共10000字符）"
     f = finding("non-numeric", "x.csv", f"“{long}” 不是数字", value=long, hint=long)
-    assert len(f.message) < 100 and len(f.value or "") < 100 and len(f.hint or "") < 100
+    assert len(f.message) < 250 and len(f.value or "") < 250 and len(f.hint or "") < 250
     short = finding("non-numeric", "x.csv", "“12人” 不是数字", value="12人")
     assert short.message == "“12人” 不是数字" and short.value == "12人"

@@ -21,6 +21,7 @@ import typer
 from safeplan.render import formats
 
 if TYPE_CHECKING:
+    from safeplan.output import Content
     from safeplan.plan import Plan
 
 app = typer.Typer(
@@ -90,15 +91,79 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks.
 DEFAULT_CONFIG = Path("indicators.yaml")
 
 
+#: Characters of one line of a message on stderr beyond which it is cut: messages quote
+#: the plan and the data, and a 100 MB cell must not reach the terminal or the CI log.
+MAX_MESSAGE_LINE = 4000
+
+
 def _err(text: str) -> None:
-    sys.stderr.write(text if text.endswith("\n") else text + "\n")
-    sys.stderr.flush()
+    """Write a message to stderr: every line escaped (no control character from the data
+    reaches the terminal), shortened, and UTF-8 whatever the locale. Never raises: when
+    stderr itself is gone there is nobody left to tell."""
+    from safeplan.output import write_text_to
+    from safeplan.render.escape import escape_terminal, shorten
+
+    lines = text.rstrip("\n").split("\n")
+    shown = "".join(escape_terminal(shorten(line, MAX_MESSAGE_LINE)) + "\n" for line in lines)
+    try:
+        write_text_to(sys.stderr, shown)
+    except (OSError, ValueError):
+        pass
+
+
+def _warn(text: str) -> None:
+    _err(f"警告：{text}")
+
+
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like KeyboardInterrupt, through every cleanup
+    (an ``--output`` being written removes its temporary file), then exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    raise _Signalled(signum)
+
+
+def _install_signal_handlers() -> None:
+    """Turn SIGTERM (what CI runners, systemd and docker send) and SIGHUP (a closed
+    terminal) into :class:`_Signalled`, as Python turns SIGINT into KeyboardInterrupt."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, _on_signal)
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at the null device: what is still buffered for a reader that
+    went away or a full disk is dropped, instead of failing again at the final flush."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        os.dup2(fd, 1)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 @contextmanager
 def _errors(debug: bool) -> Iterator[None]:
-    """Turn library errors into a message on stderr and exit 2; tracebacks only with --debug."""
+    """Turn library errors into a message on stderr and exit 2; tracebacks only with --debug.
+
+    Every way a run can fail ends here with one line naming the cause: safeplan's own
+    errors, an interrupt or termination (exit 128 + signal), a reader that went away
+    (quietly), memory running out; anything else is an internal error.
+    """
     from safeplan.errors import SafeplanError
+    from safeplan.output import StdoutError
 
     debug = debug or _DEBUG["on"]
     try:
@@ -106,24 +171,38 @@ def _errors(debug: bool) -> Iterator[None]:
     except SafeplanError as exc:
         if debug:
             raise
+        if isinstance(exc, StdoutError):
+            _silence_stdout()
         report = getattr(exc, "report", None)
         if report is not None:
             from safeplan.render.findings import findings_text
 
             _err(findings_text(report))
-        _err(f"error: {exc.message}")
+        _err(f"错误：{exc.message}")
         if exc.hint:
-            _err(f"Tip: {exc.hint}")
+            _err(f"提示：{exc.hint}")
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except _Signalled as exc:
+        raise typer.Exit(128 + exc.signum) from None
     except (typer.Exit, typer.Abort):
         raise
+    except BrokenPipeError:
+        # The reader of stdout went away (`| head`): nothing more can be said to it.
+        _silence_stdout()
+        raise typer.Exit(1) from None
+    except MemoryError:
+        if debug:
+            raise
+        _err("错误：内存不足，无法完成")
+        _err("提示：用 --region 只算一个地区，或在内存更大的机器上运行")
+        raise typer.Exit(2) from None
     except Exception as exc:
         if debug:
             raise
-        _err(f"error: internal error: {type(exc).__name__}: {exc}")
-        _err("Tip: run again with --debug and report the traceback")
+        _err(f"错误：内部错误：{type(exc).__name__}: {exc}")
+        _err("提示：加 --debug 重新运行，并报告显示的 traceback")
         raise typer.Exit(2) from None
 
 
@@ -132,13 +211,14 @@ def _colour() -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    stdout = sys.stdout
+    return stdout is not None and stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _emit(
-    content: str | bytes, output: Path | None, plan: Plan | None, *, binary: bool = False
+    content: Content, output: Path | None, plan: Plan | None, *, binary: bool = False
 ) -> None:
-    """Write a rendering to --output (atomically) or stdout."""
+    """Write a rendering (or its pieces) to --output (atomically) or stdout."""
     from safeplan.output import write_bytes_to_stdout, write_output
 
     if output is None or str(output) == "-":
@@ -146,6 +226,25 @@ def _emit(
         return
     protected = plan.protected_paths() if plan is not None else set()
     write_output(output, content, protected=protected)
+
+
+def _step_summary(text: str, plan: Plan) -> None:
+    """Append ``text`` to ``$GITHUB_STEP_SUMMARY`` when it is set.
+
+    The summary is an extra: a summary that cannot be written (a missing directory, a
+    full disk, a file the plan reads) is a warning on stderr and never changes the exit
+    code, so a passing CI job stays passing.
+    """
+    from safeplan.errors import UsageError
+    from safeplan.output import append_output
+
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return
+    try:
+        append_output(Path(summary), text, protected=plan.protected_paths())
+    except UsageError as exc:
+        _warn(f"没有写入 GITHUB_STEP_SUMMARY：{exc.message}")
 
 
 def _load(config: Path) -> Plan:
@@ -181,10 +280,10 @@ def _render(
     colour: bool = False,
     lang_given: bool = False,
     regions: bool = False,
-) -> str | bytes:
-    """Render through the registry; colour and the terminal's width only for a terminal
-    (``colour`` says the output goes to stdout)."""
-    from safeplan.render import Options, render
+) -> Content:
+    """Render through the registry, piece by piece where the format streams; colour and
+    the terminal's width only for a terminal (``colour`` says the output goes to stdout)."""
+    from safeplan.render import Options, render_stream
 
     options = Options(
         lang=lang.value,
@@ -193,7 +292,7 @@ def _render(
         csv_lang=lang.value if lang_given else None,
         regions=regions,
     )
-    return render(command, str(fmt), report, options)
+    return render_stream(command, str(fmt), report, options)
 
 
 @app.command()
@@ -250,10 +349,8 @@ def validate(
         fail: Literal["error", "warning"] = "warning" if fail_on is FailOn.warning else "error"
         options = Options(fail_on=fail)
         _emit(render("validate", str(format), report, options), output, plan)
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if format == "github" and summary:
-            with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(str(render("validate", "markdown", report, options)))
+        if format == "github":
+            _step_summary(str(render("validate", "markdown", report, options)), plan)
     raise typer.Exit(0 if report.ok(fail) else 1)
 
 
@@ -403,10 +500,10 @@ def chart(
         report = api.gap(plan, region=region)
         warning = configure_matplotlib()
         if warning:
-            _err(f"warning: {warning}")
+            _warn(warning)
         n = len({r.id for r in report.rows})
         progress = None
-        if sys.stderr.isatty() and (regions or n > 3):
+        if sys.stderr is not None and sys.stderr.isatty() and (regions or n > 3):
             from rich.progress import Progress
 
             progress = Progress(transient=True)
@@ -425,9 +522,11 @@ def chart(
                 lang=lang.value,
                 regions=regions or region is not None,
                 on_progress=advance,
+                protected=plan.protected_paths(),
             )
-        for path in paths:
-            sys.stdout.write(f"{path}\n")
+        from safeplan.render.escape import escape_terminal
+
+        _emit("".join(f"{escape_terminal(str(path))}\n" for path in paths), None, plan)
 
 
 class ReportFormat(StrEnum):
@@ -475,12 +574,12 @@ def report(
         check_report = api.check(plan, latest)
         warning = configure_matplotlib()
         if warning:
-            _err(f"warning: {warning}")
+            _warn(warning)
         options = Options(lang=lang.value, generated=datetime.now().strftime("%Y-%m-%d %H:%M"))
         content = render("report", format.value, Evaluation(check_report, gap_report), options)
         target = output if output is not None else Path(f"report.{format.value}")
         _emit(content, target, plan)
-        sys.stdout.write(f"{target}\n")
+        _emit(f"{target}\n", None, plan)
 
 
 _DEBUG = {"on": False}
@@ -492,6 +591,38 @@ def _main(
 ) -> None:
     """safeplan — 安全生产规划控制指标计算与考核."""
     _DEBUG["on"] = debug
+
+
+def _prepare_process() -> None:
+    """Make the process safe to run whatever state it was started in.
+
+    - Standard streams closed at start (``>&-``) get the null device on their descriptor,
+      so no file safeplan opens later (a data file, an ``--output`` temporary) can become
+      descriptor 1 and receive output; ``sys.stdout`` stays ``None``, and writing a report
+      to it is an error that says standard output is closed.
+    - Standard output and error write UTF-8 whatever the locale or ``PYTHONIOENCODING``:
+      the output is Chinese, and JSON and CSV are UTF-8 by definition.
+    - SIGTERM and SIGHUP unwind like SIGINT (see :class:`_Signalled`).
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                continue
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if stream is not None and encoding not in ("utf-8", "utf8"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="backslashreplace")  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                pass  # write_text_to still writes UTF-8 bytes to its buffer
+    _install_signal_handlers()
 
 
 def main() -> NoReturn:
@@ -507,22 +638,45 @@ def main() -> NoReturn:
     gc.disable()
     code: int | str | None = 0
     try:
+        _prepare_process()
         app()
     except SystemExit as exc:
         code = exc.code
     except KeyboardInterrupt:
         code = 130
+    except _Signalled as exc:
+        code = 128 + exc.signum
     if not isinstance(code, int):
         # sys.exit("message") semantics: the message to stderr, status 1.
         if code is not None:
             _err(str(code))
         code = 0 if code is None else 1
-    for stream in (sys.stdout, sys.stderr):
-        if stream is None:  # started with the stream closed (`>&-`): nothing to flush
-            continue
-        try:
-            stream.flush()
-        except (BrokenPipeError, ValueError, OSError):
-            # Reader gone (`| head`) or stream closed: nothing more can be said on it.
-            code = code or 1
+    code = _flush_standard_streams(code)
     os._exit(code)
+
+
+def _flush_standard_streams(code: int) -> int:
+    """Flush stdout and stderr before the quick exit; the exit status after it.
+
+    Output that cannot be delivered is an error (exit 2, one line on stderr), except to a
+    reader that went away (``| head``), which ends quietly with status 1 at least.
+    """
+    from safeplan.errors import os_reason
+
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = code or 1
+    except (OSError, ValueError) as exc:
+        _silence_stdout()
+        reason = os_reason(exc) if isinstance(exc, OSError) else "标准输出已关闭"
+        _err(f"错误：无法写入标准输出：{reason}")
+        code = max(code, 2) if code < 128 else code
+    try:
+        if sys.stderr is not None:
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        code = code or 1
+    return code

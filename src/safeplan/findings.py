@@ -317,13 +317,13 @@ class Finding:
 
 
 #: Longer cell texts are shortened in findings: the position names the cell.
-MAX_SHOWN = 60
+MAX_SHOWN = 200
 
 
 def shorten(text: str, limit: int = MAX_SHOWN) -> str:
     """``text`` if at most ``limit`` characters, else its start and its length.
 
-    ``shorten("甲" * 100)`` is the first 60 characters and ``…（共100字符）``.
+    ``shorten("甲" * 300)`` is the first 200 characters and ``…（共300字符）``.
     """
     if len(text) <= limit:
         return text
@@ -331,7 +331,7 @@ def shorten(text: str, limit: int = MAX_SHOWN) -> str:
 
 
 #: A stretch of a message without spaces or quotes longer than this is a cell's text.
-_LONG_RUN = 200
+_LONG_RUN = MAX_SHOWN
 
 
 def _shorten_runs(message: str) -> str:

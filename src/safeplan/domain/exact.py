@@ -18,7 +18,7 @@ from decimal import Decimal, Inexact, InvalidOperation, Rounded, localcontext
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["UNSURE", "decimal_of", "exact_sum", "fraction_of", "number", "unsure"]
+__all__ = ["UNSURE", "decimal_of", "exact_sum", "finite_float", "fraction_of", "number", "unsure"]
 
 UNSURE = 1e-9
 """Relative distance below which a float comparison is decided again exactly.
@@ -88,8 +88,18 @@ def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
     return Fraction(total)
 
 
+#: Whole numbers from this magnitude on are JSON floats (``1e+300``), not long integers:
+#: most JSON readers hold integers in 64 bits or in doubles.
+_INT_LIMIT = 2**63
+
+
 def number(value: Fraction | Decimal | float | int | None) -> int | float | None:
-    """A JSON number: an int when whole, else a float (``None`` and NaN become ``None``)."""
+    """A JSON number: an int when whole (and below 2^63), else a float (``None`` and NaN
+    become ``None``).
+
+    Raises :class:`~safeplan.errors.DataError` for a value beyond the float range, which no
+    JSON reader could take.
+    """
     if type(value) is float:
         if value != value:
             return None
@@ -100,10 +110,28 @@ def number(value: Fraction | Decimal | float | int | None) -> int | float | None
         if math.isnan(value):
             return None
         return int(value) if value.is_integer() and abs(value) < 2**63 else value
-    if isinstance(value, int):
+    whole = (
+        isinstance(value, int)
+        or (isinstance(value, Fraction) and value.denominator == 1)
+        or (isinstance(value, Decimal) and value == value.to_integral_value())
+    )
+    if whole and -_INT_LIMIT < value < _INT_LIMIT:
         return int(value)
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return int(value)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        from safeplan.errors import DataError
+
+        raise DataError(
+            "一个结果的数值超出可计算的范围（绝对值大于 1.8e308）",
+            hint="检查数据中的数字是否过大，或分母是否过小",
+        ) from None
+
+
+def finite_float(value: Fraction | Decimal | int) -> float | None:
+    """``float(value)``, or ``None`` beyond the float range: a percentage against a value
+    near zero (a change, a yearly pace) has no meaningful number, and must not overflow."""
+    try:
+        return float(value)
+    except OverflowError:
+        return None

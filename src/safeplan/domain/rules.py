@@ -4,6 +4,10 @@
 ``+ - * /`` (also ``× ÷``), parentheses and one comparison (``< <= > >= == !=``). The text is
 tokenised and parsed here; nothing is ever passed to ``eval``. :func:`evaluate` works on
 numpy arrays (the float pass over every row) and on fractions (the exact pass) alike.
+
+A rule comes from an untrusted plan file: it may hold at most :data:`MAX_TERMS` numbers and
+columns and :data:`MAX_DEPTH` nested brackets (or signs), and trees are walked without
+recursion, so no rule can exhaust the stack.
 """
 
 from __future__ import annotations
@@ -55,15 +59,26 @@ class RuleSyntaxError(ValueError):
     """The rule text cannot be parsed."""
 
 
+#: Numbers and column references a rule may hold (a consistency rule needs a handful).
+MAX_TERMS = 1000
+#: Brackets (and signs) a rule may nest.
+MAX_DEPTH = 50
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     position = 0
+    terms = 0
     while position < len(text):
         if text[position:].strip() == "":
             break
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
             raise RuleSyntaxError(f"unexpected text at '{text[position:].strip()[:20]}'")
+        if match.lastgroup in ("number", "ref"):
+            terms += 1
+            if terms > MAX_TERMS:
+                raise RuleSyntaxError(f"规则过长：超过 {MAX_TERMS} 个数字或列；请拆成几条规则")
         kind = match.lastgroup or ""
         value = match.group(kind)
         if kind == "op":
@@ -77,6 +92,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -118,14 +134,19 @@ class _Parser:
             return Node("num", (Fraction(value),))
         if kind == "ref":
             return Node("ref", (value,))
+        if value not in ("-", "("):
+            raise RuleSyntaxError(f"unexpected '{value}'")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise RuleSyntaxError(f"括号或负号嵌套超过 {MAX_DEPTH} 层；请简化规则")
         if value == "-":
-            return Node("neg", (self.factor(),))
-        if value == "(":
+            node = Node("neg", (self.factor(),))
+        else:
             node = self.expr()
             if self.take()[1] != ")":
                 raise RuleSyntaxError("a parenthesis is not closed")
-            return node
-        raise RuleSyntaxError(f"unexpected '{value}'")
+        self.depth -= 1
+        return node
 
 
 def parse_rule(text: str) -> Node:
@@ -134,11 +155,16 @@ def parse_rule(text: str) -> Node:
 
 
 def refs_of(node: Node) -> list[str]:
-    if node.op == "ref":
-        return [node.args[0]]
-    if node.op == "num":
-        return []
-    return [r for arg in node.args for r in refs_of(arg)]
+    """The column references of a tree, left to right (repeats kept)."""
+    refs: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.op == "ref":
+            refs.append(current.args[0])
+        elif current.op != "num":
+            stack.extend(reversed(current.args))
+    return refs
 
 
 def rule_refs(text: str) -> list[str]:
@@ -152,14 +178,27 @@ def rule_refs(text: str) -> list[str]:
 def evaluate(
     node: Node, value: Callable[[str], Any], number: Callable[[Fraction], Any] = lambda f: f
 ) -> Any:
-    """Evaluate a tree; ``value(ref)`` gives a column (array) or a cell (Fraction)."""
-    if node.op == "num":
-        return number(node.args[0])
-    if node.op == "ref":
-        return value(node.args[0])
-    if node.op == "neg":
-        return -evaluate(node.args[0], value, number)
-    left, right = (evaluate(arg, value, number) for arg in node.args)
-    if node.op in _ARITH:
-        return _ARITH[node.op](left, right)
-    return COMPARE[node.op](left, right)
+    """Evaluate a tree; ``value(ref)`` gives a column (array) or a cell (Fraction).
+
+    Walked with an explicit stack (operands left to right), so a long sum cannot exhaust
+    Python's recursion limit.
+    """
+    results: list[Any] = []
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        current, ready = stack.pop()
+        if current.op == "num":
+            results.append(number(current.args[0]))
+        elif current.op == "ref":
+            results.append(value(current.args[0]))
+        elif not ready:
+            stack.append((current, True))
+            stack.extend((arg, False) for arg in reversed(current.args))
+        elif current.op == "neg":
+            results.append(-results.pop())
+        else:
+            right = results.pop()
+            left = results.pop()
+            operation = _ARITH.get(current.op) or COMPARE[current.op]
+            results.append(operation(left, right))
+    return results.pop()

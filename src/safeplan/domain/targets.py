@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from safeplan.domain.exact import finite_float
+
 __all__ = [
     "TargetKind",
     "binds_every_region",
@@ -104,7 +106,8 @@ def required_change_pct(final: Any, latest: Any, years_left: Any) -> Any:
     if years_left <= 0 or latest == 0 or final <= 0:
         return None
     ratio = final / latest
-    return float(_pace(float(ratio), years_left)) if ratio > 0 else None
+    floating = finite_float(ratio) if ratio > 0 else None  # None: beyond the float range
+    return float(_pace(floating, years_left)) if floating else None
 
 
 def _pace(ratio: Any, years: Any) -> Any:

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from safeplan.domain import targets
-from safeplan.domain.exact import number, unsure
+from safeplan.domain.exact import finite_float, number, unsure
 from safeplan.domain.targets import TargetKind
 from safeplan.errors import DataError, UsageError
 from safeplan.evaluate import binding
@@ -173,7 +173,7 @@ def _grid(
         )
     met = np.zeros(n, dtype=bool)
     near = np.zeros(n, dtype=bool)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         for code, kind in enumerate(_KINDS):
             at = t.kind == code
             if not at.any():
@@ -182,6 +182,7 @@ def _grid(
             inputs = (base[at],) if kind == "decline_pct" else ()
             near[at] = unsure(values[at], thresholds[at], *inputs)
         change = np.where(base > 0, (values - base) / base * 100, math.nan)
+        change[np.isinf(change)] = math.nan  # against a baseline near zero: no percentage
     bound = t.which >= 0
     missing = np.isnan(values) | np.isnan(thresholds)
     exact = bound & ~missing & ((near & ~t.exact_floats) | (codes < 0))
@@ -209,7 +210,7 @@ def _grid(
         b_value = exact_base(plan, s, region, target)
         if value is not None and b_value:
             base_list[i] = number(b_value)
-            change_list[i] = float((value - b_value) / b_value * 100)
+            change_list[i] = finite_float((value - b_value) / b_value * 100)
     same = itertools.repeat
     rows = zip(
         same(indicator.id, n),

@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from safeplan.domain import targets
-from safeplan.domain.exact import number, unsure
+from safeplan.domain.exact import finite_float, number, unsure
 from safeplan.errors import DataError, UsageError
 from safeplan.evaluate.check import (
     _KINDS,
@@ -78,7 +78,7 @@ def _outlook(
         required = targets.required_change_pct(threshold, v_l, target_year - latest_year)
     change = None
     if v_l is not None and v_b and not (final is not None and final.cumulative):
-        change = float((v_l - v_b) / v_b * 100)
+        change = finite_float((v_l - v_b) / v_b * 100)
     return Outlook(
         id=indicator.id,
         region=region,
@@ -150,7 +150,7 @@ def _outlooks(
         near = unsure(projected, final, v_l, v_b)
         required = targets.required_change_pct(final, v_l, target_year - latest_year)
         change = np.where(v_b > 0, (v_l - v_b) / v_b * 100, math.nan)
-    change[t.cumulative] = math.nan
+    change[t.cumulative | np.isinf(change)] = math.nan  # no percentage against ~0
     base_shown = np.where(t.cumulative, math.nan, v_b)
     has_required = ~np.isnan(required)
     has_final = ~np.isnan(final)
@@ -211,6 +211,22 @@ def _outlooks(
     return out
 
 
+#: Results (indicator × region × year) a gap report may hold: each takes about 400 bytes in
+#: memory, so this many fit in the ~7 GB of a CI runner with room to spare.
+MAX_RESULTS = 12_000_000
+
+
+def _check_size(indicators: int, regions: int, years: int) -> None:
+    """Refuse, before evaluating anything, a report that would not fit in memory."""
+    count = indicators * regions * years
+    if count > MAX_RESULTS:
+        raise DataError(
+            f"目标差距表需要 {count:,} 个结果（{indicators} 个指标 × {regions} 个地区（含全域）"
+            f" × {years} 年），超过上限 {MAX_RESULTS:,} 个（约需 {count * 400 / 1e9:.0f} GB 内存）",
+            hint="用 --region 只算一个地区，或把计划拆成几个较小的计划",
+        )
+
+
 def gap_years(plan: Plan, data: DataSet, as_of: int | None = None) -> list[int]:
     """The years of the gap table: from the baseline to the latest complete year with data,
     or to ``as_of`` (the plan as it stood at the end of that year: later data is ignored)."""
@@ -243,6 +259,7 @@ def evaluate_gap(
     data (or ``as_of``), and the outlook to the target year from there."""
     years = gap_years(plan, data, as_of)
     regions = _region_list(plan, data, region)
+    _check_size(len(plan.indicators), len(regions), len(years))
     rows: list[Result] = []
     outlook: list[Outlook] = []
     for s in _series_for(plan, data):

@@ -82,8 +82,31 @@ class Series:
             else:
                 whole = totals[0] * scale / totals[1] if totals[1] else math.nan
                 result = (regional[0] * scale / regional[1], whole)
+        self._check_range(year, *result)
         self._years[year] = result
         return result
+
+    def _check_range(self, year: int, regional: np.ndarray[Any, Any], whole: float) -> None:
+        """Refuse a value beyond the float range (a rate over a denominator near zero, a sum
+        past 1.8e308): it could be neither compared nor printed, so it is an error naming
+        the indicator, the region and the year, never ``inf`` in a report."""
+        import numpy as np
+
+        beyond = np.flatnonzero(np.isinf(regional))
+        if not beyond.size and not math.isinf(whole):
+            return
+        from safeplan.errors import DataError
+
+        where = f"（{self.data.regions[int(beyond[0])]}）" if beyond.size else ""
+        indicator = self.indicator
+        hint = "检查数据中的数字是否过大"
+        if indicator.denominator is not None:
+            hint = f"检查分母 {indicator.denominator} 是否过小（单位是否有误），以及 per 是否过大"
+        raise DataError(
+            f"指标 {indicator.id}（{indicator.name}）{year} 年{where}的值超出可计算的范围"
+            "（绝对值大于 1.8e308）",
+            hint=hint,
+        )
 
     def values_at(
         self, codes: np.ndarray[Any, Any], years: np.ndarray[Any, Any]

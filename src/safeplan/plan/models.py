@@ -7,11 +7,14 @@ turns a YAML document into a :class:`PlanFile` and every problem into a
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import WithJsonSchema
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -29,27 +33,71 @@ _ATTRIBUTES = {"约束性": "binding", "预期性": "expected"}
 DATASET_PATTERN = r"^[^\W\d]\w*$"
 
 
+#: The largest and the smallest non-zero magnitudes a plan number may have: every number is
+#: also computed with in floating point, where anything beyond is infinity or zero.
+FLOAT_MAX = Decimal(sys.float_info.max)
+FLOAT_MIN = Decimal(sys.float_info.min)
+
+
 def _number(value: object) -> Decimal:
-    """Accept an int, a decimal or a numeric string; reject booleans and non-finite values."""
+    """A plan number: an int or a decimal, finite, not negative, within the float range.
+
+    Booleans and quoted text (``max: "0"``) are refused: a string where a number is meant
+    is a mistake in the plan, not something to guess about. Indicators are counts, rates
+    and percentages, never negative, so no plan number is. Beyond the float range
+    (``1e400``, or a non-zero number below ``2.2e-308``) values could not be computed.
+    """
     if isinstance(value, bool):
-        raise ValueError("expected a number, got true/false")
+        raise ValueError("应为数字，而不是 true/false")
+    if isinstance(value, str):
+        raise ValueError(f"应为数字，而不是文字 {value!r}（去掉引号）")
     if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
+        value = Decimal(value)
+    elif isinstance(value, float):
         value = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            value = Decimal(value.strip())
-        except ArithmeticError:
-            raise ValueError(f"expected a number, got {value!r}") from None
     if not isinstance(value, Decimal):
-        raise ValueError(f"expected a number, got {type(value).__name__}")
+        raise ValueError(f"应为数字，而不是 {type(value).__name__}")
     if not value.is_finite():
-        raise ValueError("expected a finite number")
+        raise ValueError("应为有限的数字（不能是 .inf 或 .nan）")
+    if abs(value) > FLOAT_MAX:
+        raise ValueError(f"{value} 超出可计算的范围（绝对值不能超过 1.8e308）")
+    if value and abs(value) < FLOAT_MIN:
+        raise ValueError(f"{value} 太接近 0，无法计算（非零数的绝对值不能小于 2.2e-308）")
+    if value < 0:
+        raise ValueError(f"不能为负数（{value}）：指标值和目标都不为负")
     return value
 
 
-Number = Annotated[Decimal, BeforeValidator(_number)]
+Number = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    WithJsonSchema({"type": "number", "minimum": 0}),
+]
+
+
+#: Character categories a plan's text may not hold: controls (C0, DEL, C1), invisible
+#: format characters (zero-width space, bidirectional overrides, BOM), line separators.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def _text(value: str) -> str:
+    """Plan text (names, paths, units): no control or invisible characters.
+
+    A NUL would end a path at the operating system, ESC would repaint the terminal, a
+    newline would split an annotation, a zero-width space would make two names that look
+    alike differ: all are refused, naming the character and where it is.
+    """
+    if value.isprintable():
+        return value
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char) in _HIDDEN:
+            raise ValueError(
+                f"第 {position} 个字符是控制字符或不可见字符 U+{ord(char):04X}，请删除"
+            )
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text)]
 
 
 Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
@@ -61,6 +109,7 @@ Ref = Annotated[
         pattern=r"^[^\W\d]\w*\.\S.*$",
         description="dataset.column — column names may be Chinese",
     ),
+    AfterValidator(_text),
 ]
 
 
@@ -71,8 +120,8 @@ class _Model(BaseModel):
 class PlanInfo(_Model):
     """The ``plan:`` block: what the plan is and the years it spans."""
 
-    name: str = Field(min_length=1, description="free text, e.g. 示例市“十四五”安全生产规划")
-    region: str | None = Field(None, description="label of the whole-plan aggregate")
+    name: Text = Field(min_length=1, description="free text, e.g. 示例市“十四五”安全生产规划")
+    region: Text | None = Field(None, description="label of the whole-plan aggregate")
     baseline_year: Year
     target_year: Year
 
@@ -96,20 +145,22 @@ class DatasetSpec(_Model):
     In YAML a plain string is the file of a yearly table.
     """
 
-    file: str | None = Field(
+    file: Text | None = Field(
         None, description="CSV or workbook (.xlsx/.xlsm/.xls/.ods, file.xlsx#Sheet) of yearly rows"
     )
-    path: str | None = Field(None, description="the same as file (an older spelling)")
-    records: str | None = Field(
+    path: Text | None = Field(None, description="the same as file (an older spelling)")
+    records: Text | None = Field(
         None, description="CSV or workbook of accident records, one row per accident"
     )
-    columns: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(min_length=1)]] = Field(
-        default_factory=dict,
-        description="column name or role → the header in the file, e.g. {year: 统计年度, "
-        "region: 单位名称}; records: the roles date, year, region, sector, deaths, "
-        "serious_injuries, direct_loss",
+    columns: dict[Annotated[Text, Field(min_length=1)], Annotated[Text, Field(min_length=1)]] = (
+        Field(
+            default_factory=dict,
+            description="column name or role → the header in the file, e.g. {year: 统计年度, "
+            "region: 单位名称}; records: the roles date, year, region, sector, deaths, "
+            "serious_injuries, direct_loss",
+        )
     )
-    sectors: dict[Annotated[str, Field(pattern=ID_PATTERN)], list[str]] = Field(
+    sectors: dict[Annotated[str, Field(pattern=ID_PATTERN)], list[Text]] = Field(
         default_factory=dict, description="named groups of values of the sector column"
     )
     through: date | None = Field(
@@ -235,12 +286,12 @@ class Indicator(_Model):
     """One control indicator: a column (``value``) or a rate (``numerator``/``denominator``)."""
 
     id: str = Field(pattern=ID_PATTERN)
-    name: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
     value: Ref | None = None
     numerator: Ref | None = None
     denominator: Ref | None = None
     per: Number | None = Field(None, description="scale of a rate, default 1")
-    unit: str | None = Field(None, description="display unit, e.g. 人/亿元")
+    unit: Text | None = Field(None, description="display unit, e.g. 人/亿元")
     attribute: Literal["binding", "expected", "约束性", "预期性"] | None = Field(
         None, description="display: binding (约束性) or expected (预期性) indicator"
     )
@@ -248,7 +299,7 @@ class Indicator(_Model):
         None, description="display: decimal places of values and thresholds (0–6)"
     )
     target: Target
-    regions: dict[Annotated[str, Field(min_length=1)], Target] | None = Field(
+    regions: dict[Annotated[Text, Field(min_length=1)], Target] | None = Field(
         None,
         description="per-region targets (控制指标分解), any target form; a region's own target "
         "replaces the plan-wide one for that region",
@@ -303,8 +354,8 @@ class Rule(_Model):
     """A consistency rule checked on every row, e.g. ``a.x <= a.y``."""
 
     id: str = Field(pattern=ID_PATTERN)
-    check: str = Field(min_length=1, description="comparison of column expressions")
-    name: str | None = None
+    check: Text = Field(min_length=1, description="comparison of column expressions")
+    name: Text | None = None
     severity: Literal["error", "warning"] = "error"
 
 

@@ -1,16 +1,26 @@
 """Loading YAML safely, with the line of every node kept for error messages.
 
-PyYAML's ``SafeLoader`` only, plus three guards a config file needs:
+PyYAML's ``SafeLoader`` only, plus the guards a config file from an untrusted submission
+needs — every problem is a :class:`~safeplan.errors.ConfigError` naming the line:
 
+- only a regular file is read, and at most :data:`MAX_BYTES` of it: a FIFO, a device
+  (``/dev/zero``, ``/dev/stdin`` on a terminal) or ``/proc/self/mem`` is refused promptly,
+  in bounded memory;
 - numbers with a fraction or exponent become :class:`decimal.Decimal` of their literal text,
   so ``max: 0.01`` is exactly one hundredth (and ``1e-2`` is a number, as in YAML 1.2);
-- a key given twice in one mapping is an error, not a silent overwrite;
+- numbers whose meaning differs between YAML 1.1 and 1.2 — base 60 (``33:45`` is 2025 in
+  YAML 1.1), a leading zero (``010`` is 8), ``0x``/``0o``/``0b`` — are refused, never
+  silently read one way;
+- a key given twice in one mapping, block or flow style (``{max: 0, max: 5}``), is an
+  error, not a silent overwrite;
 - aliases that would expand beyond a sane number of nodes (a "billion laughs") are refused.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from safeplan.errors import ConfigError
+from safeplan.errors import ConfigError, os_reason
 
 #: Nodes a document may expand to, aliases counted at every use.
 MAX_NODES = 100_000
@@ -44,11 +54,41 @@ class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader with exact decimals and YAML 1.2 exponent floats."""
 
 
+#: Plain integers: the same in YAML 1.1 and 1.2.
+_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
+#: Numbers YAML 1.1 and 1.2 read differently (or only one of them reads as a number).
+_AMBIGUOUS_RE = re.compile(
+    r"""^(?:[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+    |[-+]?0[0-9_]+
+    |[-+]?0[xXoObB][0-9a-fA-F_]*)$""",
+    re.X,
+)
+_AMBIGUOUS = "tag:safeplan,2024:ambiguous-number"
+
+_REPLACED = ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int")
 _Loader.yaml_implicit_resolvers = {
-    k: [(tag, regexp) for tag, regexp in v if tag != "tag:yaml.org,2002:float"]
+    k: [(tag, rx) for tag, rx in v if tag not in _REPLACED]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver(_AMBIGUOUS, _AMBIGUOUS_RE, list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT_RE, list("-+0123456789"))
 _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_RE, list("-+0123456789."))
+
+
+def _refuse_ambiguous(loader: yaml.SafeLoader, node: yaml.Node) -> None:
+    text = str(node.value)
+    if ":" in text:
+        why = f"YAML 1.1 把 {text} 当作六十进制数，YAML 1.2 把它当作文字"
+    elif text.lstrip("+-")[1:2].isalpha():
+        why = f"{text} 是十六、八或二进制写法"
+    else:
+        why = f"YAML 1.1 把以 0 开头的 {text} 当作八进制数"
+    raise yaml.constructor.ConstructorError(
+        None, None, f"{why}，含义不明确；请写成十进制数，或加引号作为文字", node.start_mark
+    )
+
+
+_Loader.add_constructor(_AMBIGUOUS, _refuse_ambiguous)
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal | float:
@@ -159,69 +199,126 @@ def _expanded_size(root: yaml.Node) -> int | yaml.Node:
     return sizes[id(root)]
 
 
-def load_yaml(path: Path, display: str) -> Located:
-    """Read and parse one YAML file; every problem is a :class:`ConfigError` naming the line."""
+def _read_plan_file(path: Path, display: str) -> bytes:
+    """The bytes of the plan file: a regular file of at most :data:`MAX_BYTES`.
+
+    Opened without blocking (a FIFO without a writer would wait forever) and checked on the
+    open descriptor, so what is read is what was checked; read in chunks up to the limit,
+    so ``/dev/zero`` or a file that grows cannot exhaust memory.
+    """
+    if "\0" in str(path):
+        raise ConfigError(f"{str(path)!r}: 路径中含有 NUL 字符", hint="--config 给出计划文件的路径")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
-        size = path.stat().st_size
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise ConfigError(
-            f"{display}: file not found",
-            hint="run safeplan in the plan directory or pass --config PATH/indicators.yaml",
+            f"{display}: 文件不存在",
+            hint="在计划目录中运行 safeplan，或用 --config PATH/indicators.yaml 指定计划文件",
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{display}: 是一个目录", hint="--config 给出 YAML 文件") from None
     except OSError as exc:
-        raise ConfigError(f"{display}: cannot read: {exc.strerror}") from None
-    if path.is_dir():
-        raise ConfigError(f"{display}: is a directory", hint="--config takes the YAML file")
-    if size > MAX_BYTES:
-        raise ConfigError(f"{display}: {size} bytes is too large for a plan file")
-    raw = path.read_bytes()
+        raise ConfigError(f"{display}: 无法读取：{os_reason(exc)}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ConfigError(f"{display}: 是一个目录", hint="--config 给出 YAML 文件")
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(
+                f"{display}: 不是普通文件（而是管道、设备或套接字），不能作为计划文件",
+                hint="--config 给出磁盘上的 indicators.yaml",
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise ConfigError(
+                    f"{display}: 超过 {MAX_BYTES // (1024 * 1024)} MiB，不像计划文件",
+                    hint="检查 --config 是否指向了 indicators.yaml",
+                )
+    except OSError as exc:
+        raise ConfigError(f"{display}: 无法读取：{os_reason(exc)}") from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def _check_duplicate_keys(root: yaml.Node, display: str) -> None:
+    """A key given twice in one mapping, in block or flow style, is an error at its line.
+
+    Keys are compared as YAML resolves them (``max`` and ``"max"`` are the same key), not
+    by their lines: both keys of ``{max: 0, max: 5}`` are on one line.
+    """
+    for node in _walk(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        seen: dict[tuple[str, str], yaml.Node] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            first = seen.setdefault((key.tag, key.value), key)
+            if first is not key:
+                here, there = key.start_mark, first.start_mark
+                same_line = here.line == there.line
+                where = f"第 {there.column + 1} 列" if same_line else f"第 {there.line + 1} 行"
+                raise ConfigError(
+                    f"{display}:{here.line + 1}:{here.column + 1}: 键 '{key.value}' 在同一"
+                    f"映射中出现了两次（第一次在{where}）",
+                    hint="只保留其中一个",
+                )
+
+
+def load_yaml(path: Path, display: str) -> Located:
+    """Read and parse one YAML file; every problem is a :class:`ConfigError` naming the line."""
+    raw = _read_plan_file(Path(path), display)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(
-            f"{display}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02X})",
-            hint="save indicators.yaml as UTF-8",
+            f"{display}:{line}: 不是有效的 UTF-8（字节 0x{raw[exc.start]:02X}）",
+            hint="把 indicators.yaml 另存为 UTF-8 编码",
         ) from None
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
         if root is None:
-            raise ConfigError(f"{display}: the file is empty", hint="see README: the plan file")
-        for node in _walk(root):
-            if isinstance(node, yaml.MappingNode):
-                keys: dict[str, int] = {}
-                for key, _ in node.value:
-                    if isinstance(key, yaml.ScalarNode):
-                        first = keys.setdefault(key.value, key.start_mark.line + 1)
-                        if first != key.start_mark.line + 1:
-                            raise ConfigError(
-                                f"{display}:{key.start_mark.line + 1}: key '{key.value}' "
-                                f"is given twice (first at line {first})",
-                                hint="keep one of them",
-                            )
+            raise ConfigError(f"{display}: 文件是空的", hint="见 README：计划文件")
+        _check_duplicate_keys(root, display)
         expanded = _expanded_size(root)
         if isinstance(expanded, yaml.Node):
             raise ConfigError(
-                f"{display}:{expanded.start_mark.line + 1}: a YAML alias refers to a node that "
-                "contains it, so the document never ends",
-                hint="write the plan out without recursive anchors and aliases",
+                f"{display}:{expanded.start_mark.line + 1}: YAML 别名引用了包含它自身的节点，"
+                "文档展开后没有尽头",
+                hint="不用递归的锚点和别名，把计划完整写出",
             )
         if expanded > MAX_NODES:
             raise ConfigError(
-                f"{display}: the document expands to more than {MAX_NODES} nodes (YAML aliases)",
-                hint="write the plan out without recursive anchors and aliases",
+                f"{display}: 文档（经 YAML 别名）展开后超过 {MAX_NODES} 个节点",
+                hint="不用递归的锚点和别名，把计划完整写出",
             )
         data = loader.construct_document(root)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{display}:{mark.line + 1}:{mark.column + 1}" if mark else display
+        raise ConfigError(f"{where}: {exc.problem or exc.context}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{display}:{mark.line + 1}:{mark.column + 1}" if mark else display
         raise ConfigError(
-            f"{where}: YAML syntax error: {exc.problem or exc.context}",
-            hint="check indentation and quoting near that line",
+            f"{where}: YAML 语法错误：{exc.problem or exc.context}",
+            hint="检查该行附近的缩进和引号",
         ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{display}: YAML error: {exc}") from None
+        raise ConfigError(f"{display}: YAML 错误：{exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{display}: YAML 嵌套过深", hint="计划文件不需要这么多层嵌套的列表或映射"
+        ) from None
     finally:
         loader.dispose()
     return Located(data=data, root=root, path=path)

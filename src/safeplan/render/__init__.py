@@ -13,10 +13,11 @@ the numbers from one formatter (:mod:`safeplan.render.numbers`).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["FORMATS", "Options", "formats", "render"]
+__all__ = ["FORMATS", "STREAMS", "Options", "formats", "render", "render_stream"]
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,31 @@ def render(command: str, fmt: str, report: Any, options: Options | None = None) 
     renderer = getattr(importlib.import_module(module), function)
     result: str | bytes = renderer(report, options or Options())
     return result
+
+
+#: command → format → ``module:function`` of a renderer that gives the same text as the
+#: one in :data:`FORMATS`, piece by piece, for outputs too large to hold in memory at once.
+STREAMS: dict[str, dict[str, str]] = {
+    "gap": {
+        "json": "safeplan.render.json:stream_gap",
+        "csv": "safeplan.render.csv:stream_gap",
+    },
+}
+
+
+def render_stream(
+    command: str, fmt: str, report: Any, options: Options | None = None
+) -> Iterable[str | bytes]:
+    """Render ``report`` as pieces of text (or bytes) to write one after the other.
+
+    The pieces joined are exactly what :func:`render` returns; formats without a streaming
+    renderer give one piece.
+    """
+    target = STREAMS.get(command, {}).get(fmt)
+    if target is None:
+        return [render(command, fmt, report, options)]
+    module, _, function = target.partition(":")
+    pieces: Iterable[str | bytes] = getattr(importlib.import_module(module), function)(
+        report, options or Options()
+    )
+    return pieces

@@ -34,7 +34,7 @@ from safeplan.render.labels import LABELS, _region_label, with_unit
 from safeplan.render.numbers import GENERIC, Precision, fmt_fixed, fmt_number
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -386,29 +386,36 @@ def write_charts(
     lang: Lang = "zh",
     regions: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    protected: Iterable[Path] = (),
 ) -> list[Path]:
     """Write one chart per indicator (and per region with ``regions``) into ``outdir``.
 
     ``outdir`` is created when missing. File names come from :func:`chart_filename`;
     two regions whose safe names collide get ``-2``, ``-3``… ``on_progress(done, total)``
     is called once before the first chart and after each one. Returns the paths written.
+
+    Every file goes through the safe writer (:class:`~safeplan.output.OutputDirectory`):
+    before the first chart is drawn, a name that is one of ``protected`` (the files the
+    plan reads), a link to one, a symbolic link or not a regular file is refused
+    (:class:`~safeplan.errors.UsageError`); each chart is then written atomically.
     """
+    from safeplan.output import OutputDirectory
+
     if fmt not in ("svg", "png"):
         raise UsageError(f"unknown chart format {fmt!r}", hint="use svg or png")
     _labels(lang)
     targets = chart_targets(gap, regions=regions)
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    names = [_unique(chart_filename(i, region, fmt), used) for i, region in targets]
+    directory = OutputDirectory(Path(outdir), protected=protected)
+    directory.check(names)
     total = len(targets)
     if on_progress is not None:
         on_progress(0, total)
     written: list[Path] = []
-    used: set[str] = set()
-    for done, (indicator_id, region) in enumerate(targets, start=1):
-        name = _unique(chart_filename(indicator_id, region, fmt), used)
-        path = outdir / name
-        path.write_bytes(render_chart(gap, indicator_id, region, fmt=fmt, lang=lang))
-        written.append(path)
+    for done, ((indicator_id, region), name) in enumerate(zip(targets, names, strict=True), 1):
+        chart = render_chart(gap, indicator_id, region, fmt=fmt, lang=lang)
+        written.append(directory.write(name, chart))
         if on_progress is not None:
             on_progress(done, total)
     return written

@@ -12,14 +12,14 @@ from __future__ import annotations
 import csv
 import io
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from safeplan.render.batch import _by_distinct, _format_each, _format_each_object
 from safeplan.render.columns import _result_fields
 from safeplan.render.escape import escape_text
-from safeplan.render.json import _OUTLOOK_KEYS
+from safeplan.render.json import _OUTLOOK_KEYS, CHUNK
 from safeplan.render.labels import LABELS, whole_label
 
 if TYPE_CHECKING:
@@ -167,18 +167,31 @@ def _csv_outlook(o: Outlook, lang: str | None) -> tuple[object, ...]:
 def gap_csv(report: GapReport, lang: str | None = None) -> str:
     """``gap --format csv``: the rows, the outlook columns joined on each row's key, then
     :data:`EXTRA_FIELDS`."""
+    return "".join(stream_gap_csv(report, lang))
+
+
+def stream_gap_csv(report: GapReport, lang: str | None = None, chunk: int = CHUNK) -> Iterator[str]:
+    """The text of :func:`gap_csv`, piece by piece: ``chunk`` rows at a time, so that a
+    national report is written without holding all of its text in memory."""
     outlook = {(o.id, o.region): o for o in report.outlook}
     extra = {key: _csv_outlook(o, lang) for key, o in outlook.items()}
     empty = ("",) * (len(_OUTLOOK_KEYS) - 2)
-    fields = _result_fields(report.rows)
-    columns = _csv_rows(fields, report.indicators, report.plan, lang)
-    base = zip(*columns[: len(CSV_FIELDS)], strict=True)
-    ends = zip(*columns[len(CSV_FIELDS) :], strict=True)
-    keys = zip(fields["id"], fields["region"], strict=True)
-    tails = map(extra.get, keys, repeat(empty))
-    rows = map(operator.add, map(operator.add, base, tails), ends)
-    header = _header([*CSV_FIELDS, *_OUTLOOK_KEYS[2:], *EXTRA_FIELDS], lang)
-    return _write(header, rows)
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(_header([*CSV_FIELDS, *_OUTLOOK_KEYS[2:], *EXTRA_FIELDS], lang))
+    for start in range(0, len(report.rows), chunk):
+        fields = _result_fields(report.rows[start : start + chunk])
+        columns = _csv_rows(fields, report.indicators, report.plan, lang)
+        base = zip(*columns[: len(CSV_FIELDS)], strict=True)
+        ends = zip(*columns[len(CSV_FIELDS) :], strict=True)
+        keys = zip(fields["id"], fields["region"], strict=True)
+        tails = map(extra.get, keys, repeat(empty))
+        writer.writerows(map(operator.add, map(operator.add, base, tails), ends))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- registry
@@ -192,3 +205,8 @@ def render_check(report: CheckReport, options: Options) -> str:
 def render_gap(report: GapReport, options: Options) -> str:
     """``gap --format csv``."""
     return gap_csv(report, options.csv_lang)
+
+
+def stream_gap(report: GapReport, options: Options) -> Iterator[str]:
+    """``gap --format csv``, piece by piece (:func:`stream_gap_csv`)."""
+    return stream_gap_csv(report, options.csv_lang)

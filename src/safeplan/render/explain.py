@@ -1,16 +1,26 @@
-"""``explain``: how one value and its threshold were computed, cell by cell."""
+"""``explain``: how one value and its threshold were computed, cell by cell.
+
+The explanation quotes the data (cell texts, regions, file names) and the plan (names,
+references): every line is escaped for the terminal, and every quoted value is shortened.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
+from safeplan.render.escape import escape_json, escape_terminal, shorten
 from safeplan.render.labels import LABELS, _region_label
 from safeplan.render.numbers import fmt_gap, fmt_number
 
 if TYPE_CHECKING:
     from safeplan.evaluate.explain import Explanation
     from safeplan.render import Options
+
+
+#: Characters of one line of an explanation beyond which it is cut (a line quotes a few
+#: values at most, cells each shortened on their own).
+MAX_LINE = 4000
 
 
 def explanation_text(e: Explanation, plan: dict[str, Any], lang: str = "zh") -> str:
@@ -26,7 +36,7 @@ def explanation_text(e: Explanation, plan: dict[str, Any], lang: str = "zh") -> 
         )
         for cell in term.cells[:50]:
             where = f"  [{cell.region}]" if cell.region is not None and r.region is None else ""
-            out.append(f"    {cell.location}{where}: {cell.text or '(blank)'}")
+            out.append(f"    {cell.location}{where}: {shorten(cell.text or '') or '(blank)'}")
         if len(term.cells) > 50:
             out.append(f"    … and {len(term.cells) - 50} more rows")
         if term.records is not None:
@@ -41,7 +51,8 @@ def explanation_text(e: Explanation, plan: dict[str, Any], lang: str = "zh") -> 
         out.append(f"  {step}")
     out.append(f"  gap = value − threshold = {fmt_gap(r.gap)}")
     out.append(f"  status: {labels[r.status]}")
-    return "\n".join(out) + "\n"
+    # Each line is one line: a newline or ESC inside a quoted value is shown, not obeyed.
+    return "\n".join(escape_terminal(shorten(line, MAX_LINE)) for line in out) + "\n"
 
 
 def render_text(explanation: Explanation, options: Options) -> str:
@@ -51,4 +62,4 @@ def render_text(explanation: Explanation, options: Options) -> str:
 
 def render_json(explanation: Explanation, options: Options) -> str:
     """``explain --format json``."""
-    return json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return escape_json(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n")

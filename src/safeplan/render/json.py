@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
@@ -129,14 +129,33 @@ def _outlook_items(outlook: Sequence[Outlook]) -> list[str]:
 
 def gap_json(report: GapReport) -> str:
     """``gap --format json``: ``dump_json(report.to_dict(), "rows", "outlook")``."""
-    return _json_layout(
-        [
-            ("schema_version", _encode(1)),
-            ("plan", _encode(report.plan)),
-            ("rows", _result_items(report.rows)),
-            ("outlook", _outlook_items(report.outlook)),
-        ]
+    return "".join(stream_gap_json(report))
+
+
+#: Results encoded at a time by :func:`stream_gap_json` (about 10 MB of text).
+CHUNK = 50_000
+
+
+def stream_gap_json(report: GapReport, chunk: int = CHUNK) -> Iterator[str]:
+    """The text of :func:`gap_json`, piece by piece: never more than ``chunk`` rows encoded
+    at once, so a national report (millions of rows) is written without holding its whole
+    text (and every row's pieces) in memory."""
+    yield "{\n  " + _encode("schema_version") + ": " + _encode(1)
+    yield ",\n  " + _encode("plan") + ": " + _encode(report.plan)
+    parts: tuple[tuple[str, Callable[[Any], list[str]], Sequence[Any]], ...] = (
+        ("rows", _result_items, report.rows),
+        ("outlook", _outlook_items, report.outlook),
     )
+    for key, encode_items, items in parts:
+        yield ",\n  " + _encode(key) + ": "
+        if not items:
+            yield "[]"
+            continue
+        for start in range(0, len(items), chunk):
+            lead = "[\n    " if start == 0 else ",\n    "
+            yield lead + ",\n    ".join(encode_items(items[start : start + chunk]))
+        yield "\n  ]"
+    yield "\n}\n"
 
 
 # --------------------------------------------------------------------------- registry
@@ -150,3 +169,8 @@ def render_check(report: CheckReport, options: Options) -> str:
 def render_gap(report: GapReport, options: Options) -> str:
     """``gap --format json``."""
     return gap_json(report)
+
+
+def stream_gap(report: GapReport, options: Options) -> Iterator[str]:
+    """``gap --format json``, piece by piece (:func:`stream_gap_json`)."""
+    return stream_gap_json(report)

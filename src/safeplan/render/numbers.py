@@ -35,6 +35,20 @@ _MAX_DECIMALS = 6
 _SIGNIFICANT = 3  # a rate shows three significant digits of its target: 0.0145, 0.447, 1.98
 
 
+#: From this magnitude on, numbers are shown in scientific notation (``1.235e+20``), as JSON
+#: shows them: beyond it a float's integer digits are noise (and 1e300 has 301 of them).
+LARGE = 2.0**63
+#: Below this magnitude (but not zero), too: ten decimals would show ``0``.
+SMALL = 1e-6
+
+
+def _scientific(value: float | int, digits: int) -> str:
+    """``digits`` significant digits in scientific notation; all of them (the shortest
+    text that reads back the same float) from 17 on."""
+    number = float(value)
+    return repr(number) if digits >= 17 else format(number, f".{digits}g")
+
+
 @dataclass(frozen=True)
 class Precision:
     """Decimals an indicator's numbers are shown with (``None``: about four significant
@@ -84,21 +98,29 @@ def precision(facts: Mapping[str, Any] | None, reference: Number = None) -> Prec
 
 def fmt_number(value: Number, digits: int = 4) -> str:
     """A number without an indicator's precision: whole numbers plain, others to about
-    ``digits`` significant digits (at least two decimals), trailing zeros dropped."""
+    ``digits`` significant digits (at least two decimals), trailing zeros dropped.
+
+    Magnitudes of :data:`LARGE` and more, and below :data:`SMALL` (but zero), are shown
+    with ``digits`` significant digits in scientific notation, as JSON shows them.
+    """
     if type(value) is float:  # the common case first, without the general checks below
         if value.is_integer():
-            return str(int(value))
+            return str(int(value)) if -LARGE < value < LARGE else _scientific(value, digits)
         if value != value:  # NaN
             return "—"
+        if -SMALL < value < SMALL:
+            return _scientific(value, digits)
         magnitude = math.floor(math.log10(abs(value)))  # infinity raises, as below
         decimals = digits - magnitude - 1
         decimals = 2 if decimals < 2 else 10 if decimals > 10 else decimals
         # At least two decimals, so the text always has a point to strip back to.
         return format(value, _FIXED[decimals]).rstrip("0").rstrip(".")
     if type(value) is int:
-        return str(value)
+        return str(value) if -LARGE < value < LARGE else _scientific(value, digits)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    if not -LARGE < value < LARGE or (value and -SMALL < value < SMALL):
+        return _scientific(value, digits)
     if isinstance(value, int) or float(value).is_integer():
         return f"{int(value)}"
     magnitude = math.floor(math.log10(abs(value))) if value else 0
@@ -119,6 +141,8 @@ def fmt_fixed(value: Number, decimals: int | None) -> str:
         return fmt_number(value)
     if value is None or value != value:
         return "—"
+    if not -LARGE < value < LARGE:  # 1e300 to 2 places would be 303 digits
+        return _scientific(value, 4)
     if type(value) is int and decimals == 0:
         return str(value)
     if type(value) is float and decimals < len(_FIXED):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from safeplan.errors import UsageError
 from safeplan.render.completion import (
     COMPLETION_KEYS,
     Line,
@@ -81,6 +82,9 @@ _TITLE_SIZE = 14
 
 # Control characters the xlsx format cannot hold (openpyxl raises on them).
 _ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+#: Rows of an Excel worksheet.
+MAX_ROWS = 1_048_576
 
 _INVALID_TITLE_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 _MAX_TITLE_LENGTH = 31
@@ -163,8 +167,9 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
     Every text cell is escaped with :func:`escape_text` and stored as a string, never as a
     formula. Numbers keep twelve significant digits; only their display format is rounded.
 
-    Raises ``ValueError`` when ``sheets`` is empty, and ``TypeError`` when a numeric column
-    holds something that is not a number.
+    Raises ``ValueError`` when ``sheets`` is empty, ``TypeError`` when a numeric column
+    holds something that is not a number, and :class:`~safeplan.errors.UsageError` when a
+    sheet needs more rows than Excel has (:data:`MAX_ROWS`) — before building anything.
     """
     from io import BytesIO
 
@@ -172,6 +177,14 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
 
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
+    for sheet in sheets:
+        top = 2 if sheet.heading else 1  # the header row, below the heading if any
+        needed = top + len(sheet.rows) + (1 + len(sheet.notes) if sheet.notes else 0)
+        if needed > MAX_ROWS:
+            raise UsageError(
+                f"工作表“{sheet.title}”需要 {needed} 行，超过 Excel 工作表的上限 {MAX_ROWS} 行",
+                hint="用 --format csv 输出（没有行数限制），或用 --region 只输出一个地区",
+            )
     workbook = Workbook()
     _use_cjk_font(workbook)
     workbook.properties.creator = "safeplan"
