@@ -216,16 +216,45 @@ def _colour() -> bool:
 
 
 def _emit(
-    content: Content, output: Path | None, plan: Plan | None, *, binary: bool = False
+    content: Content, output: Path | None, plan: Plan | None, *, csv: bool = False
 ) -> None:
-    """Write a rendering (or its pieces) to --output (atomically) or stdout."""
+    """Write a rendering (or its pieces) to --output (atomically) or stdout.
+
+    A CSV starts with a UTF-8 BOM so that Excel on Chinese Windows reads it as UTF-8; into
+    a pipe (another program reads it, not Excel) it goes without one.
+    """
     from safeplan.output import write_bytes_to_stdout, write_output
 
     if output is None or str(output) == "-":
+        if csv and not _stdout_is_file():
+            content = _without_bom(content)
         write_bytes_to_stdout(content)
         return
     protected = plan.protected_paths() if plan is not None else set()
     write_output(output, content, protected=protected)
+
+
+def _stdout_is_file() -> bool:
+    """Whether standard output is a regular file (``> report.csv``), not a pipe or a tty."""
+    import stat
+
+    try:
+        return stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _without_bom(content: Content) -> Content:
+    """``content`` without the byte-order mark it starts with."""
+    from itertools import chain
+
+    if isinstance(content, str):
+        return content.removeprefix("\ufeff")
+    if isinstance(content, bytes):
+        return content.removeprefix(b"\xef\xbb\xbf")
+    pieces = iter(content)
+    first = next(pieces, "")
+    return chain([_without_bom(first)], pieces)  # type: ignore[list-item]
 
 
 def _step_summary(text: str, plan: Plan) -> None:
@@ -320,7 +349,7 @@ def check(
             report.outlook = api.gap(plan, region=region, as_of=year).outlook
         given = _given(ctx, "lang")
         content = _render("check", format, report, lang, colour=output is None, lang_given=given)
-        _emit(content, output, plan)
+        _emit(content, output, plan, csv=format == "csv")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -379,7 +408,7 @@ def gap(
         report = api.gap(plan, region=region, as_of=as_of)
         given = _given(ctx, "lang")
         content = _render("gap", format, report, lang, colour=output is None, lang_given=given)
-        _emit(content, output, plan)
+        _emit(content, output, plan, csv=format == "csv")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -436,7 +465,8 @@ def monitor(
 
         plan = _load(config)
         report = api.monitor(plan, through, dataset=dataset)
-        _emit(_render("monitor", format, report, lang, regions=regions), output, plan)
+        content = _render("monitor", format, report, lang, regions=regions)
+        _emit(content, output, plan, csv=format == "csv")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -474,7 +504,8 @@ def classify(
 
         plan = _load(config)
         result = api.classify(plan, dataset)
-        _emit(_render("classify", format, result, lang, colour=output is None), output, plan)
+        content = _render("classify", format, result, lang, colour=output is None)
+        _emit(content, output, plan, csv=format == "csv")
 
 
 @app.command()
