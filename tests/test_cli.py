@@ -130,7 +130,7 @@ def test_exit_1_for_no_data(run, make_plan):
         (["check", "abc"], "Invalid value"),
         (["check", "2024", "--region", "火星"], "no region '火星'"),
         (["check", "2024", "--format", "pdf"], "Invalid value"),
-        (["explain", "nope", "2024"], "no indicator 'nope'"),
+        (["explain", "nope", "2024"], "没有指标 'nope'"),
     ],
 )
 def test_exit_2_for_bad_usage(run, bundled, args, needle):

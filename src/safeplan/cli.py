@@ -88,6 +88,9 @@ OutputOpt = Annotated[
 ]
 RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="只看这个地区。")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="表头和标签的语言（zh 中文，en 英文）。")]
+DatasetOpt = Annotated[
+    str | None, typer.Option("--dataset", "-d", help="事故台账数据集（默认第一个）。")
+]
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="出错时显示 Python 调用栈（供开发者排查）。")
 ]
@@ -436,10 +439,7 @@ def explain(
 def monitor(
     through: Annotated[str, typer.Argument(help="统计截止：YYYY-MM（到该月月底）或 YYYY-MM-DD。")],
     config: ConfigOpt = DEFAULT_CONFIG,
-    dataset: Annotated[
-        str | None,
-        typer.Option("--dataset", "-d", help="事故台账数据集（默认第一个）。"),
-    ] = None,
+    dataset: DatasetOpt = None,
     format: Annotated[MonitorFormat, typer.Option("--format", "-f", help="输出格式。")] = "table",
     regions: Annotated[
         bool, typer.Option("--regions", help="text 格式：每个地区另写一段。")
@@ -481,10 +481,7 @@ def schema(
 @app.command()
 def classify(
     config: ConfigOpt = DEFAULT_CONFIG,
-    dataset: Annotated[
-        str | None,
-        typer.Option("--dataset", "-d", help="事故台账数据集（默认第一个）。"),
-    ] = None,
+    dataset: DatasetOpt = None,
     format: Annotated[ClassifyFormat, typer.Option("--format", "-f", help="输出格式。")] = "table",
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,

@@ -87,7 +87,24 @@ class Plan:
             if indicator.id == indicator_id:
                 return indicator
         known = ", ".join(i.id for i in self.config.indicators)
-        raise ConfigError(f"no indicator '{indicator_id}' in {self.display} (known: {known})")
+        raise ConfigError(f"{self.display} 中没有指标 '{indicator_id}'（已有：{known}）")
+
+    def records_dataset(self, name: str | None = None) -> str:
+        """The accident-records dataset named ``name`` (by default the first one)."""
+        names = [n for n, s in self.sources.items() if s.spec.records is not None]
+        if not names:
+            raise ConfigError(
+                f"{self.display}: 没有以事故台账（records:）给出的数据集",
+                hint="在 datasets: 中声明  accidents: {records: data/事故台账.csv}",
+            )
+        if name is None:
+            return names[0]
+        if name not in names:
+            raise ConfigError(
+                f"没有名为 '{name}' 的事故台账数据集（台账数据集：{', '.join(names)}）",
+                hint="--dataset 写 datasets: 中以 records: 给出的数据集名",
+            )
+        return name
 
     def line_of(self, *loc: int | str) -> int | None:
         """The line of a key in the YAML file."""
