@@ -127,7 +127,7 @@ def test_yoy_and_decline_on_derived_columns(ledger):
 
 def test_explain_lists_the_accidents_behind_a_class_count(run, ledger):
     out = run("explain", "major", "2023", "-c", str(ledger), "--region", "甲").stdout
-    assert "records: 3 at lines 8, 10, 12" in out
+    assert "事故记录：3 起，在第 8、10、12 行" in out
     assert "line 8: 重大: 重伤 50 人 ≥ 50" in out
     assert "line 12: 特别重大: 重伤 100 人 ≥ 100" in out
 
