@@ -126,9 +126,9 @@ def test_exit_1_for_no_data(run, make_plan):
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["check", "2030"], "year 2030 is not in the data"),
+        (["check", "2030"], "数据中没有 2030 年"),
         (["check", "abc"], "Invalid value"),
-        (["check", "2024", "--region", "火星"], "no region '火星'"),
+        (["check", "2024", "--region", "火星"], "数据中没有地区 '火星'"),
         (["check", "2024", "--format", "pdf"], "Invalid value"),
         (["explain", "nope", "2024"], "没有指标 'nope'"),
     ],

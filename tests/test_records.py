@@ -175,7 +175,7 @@ def test_unknown_derived_column_is_config_error(run, make_plan):
     )
     result = run("check", "2024", "-c", str(config))
     assert result.exit_code == 2
-    assert "'zhongda' is not a column derived from accident records" in result.stderr
+    assert "'zhongda' 不是事故台账派生的列" in result.stderr
     assert "indicators.yaml:9" in result.stderr
 
 

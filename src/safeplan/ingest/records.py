@@ -253,8 +253,8 @@ def load_records(
         if column not in offered:
             key, line = refs[0]
             raise ConfigError(
-                f"{plan.display}:{line}: {key}: '{column}' is not a column derived from "
-                f"accident records（事故台账可用的列：{', '.join(offered)}）",
+                f"{plan.display}:{line}: {key}: '{column}' 不是事故台账派生的列"
+                f"（事故台账可用的列：{', '.join(offered)}）",
                 hint="使用事故台账派生的列，如 accidents.deaths、accidents.major_or_above",
             )
     table, findings = read_file(
