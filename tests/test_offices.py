@@ -512,7 +512,7 @@ datasets:
     records: FILE
 indicators:
   - {id: larger, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 0}}
-  - {id: deaths, name: 死亡人数, value: acc.deaths, target: {yoy_decline: true}}
+  - {id: deaths, name: 死亡人数, value: acc.deaths, target: {max: 1000}}
   - {id: injuries, name: 重伤人数, value: acc.serious_injuries, target: {max: 1000}}
   - {id: loss, name: 直接经济损失, value: acc.direct_loss, target: {max: 100000}}
 """
@@ -881,7 +881,8 @@ datasets:
   emp: data/从业人员统计表.xlsx
 indicators:
   - {id: larger, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 0}}
-  - {id: deaths, name: 生产安全事故死亡人数, value: acc.deaths, target: {decline_pct: 10}}
+  - {id: deaths, name: 生产安全事故死亡人数, value: acc.deaths,
+     target: {decline_pct: 10, baseline_value: 8}}
   - {id: gdp_rate, name: 亿元GDP生产安全事故死亡率, numerator: acc.deaths,
      denominator: gdp.地区生产总值, target: {max: 0.05}}
   - {id: worker_rate, name: 工矿商贸就业人员十万人死亡率, numerator: acc.industrial_deaths,
