@@ -132,6 +132,8 @@ def _pattern_message(loc: tuple[int | str, ...], given: object) -> str:
     field = loc[-1] if loc else ""
     if field in ("value", "numerator", "denominator"):
         return f"应写成 数据集.列名（如 accidents.死亡人数），而不是 {given!r}"
+    if field == "[key]" and "sectors" in loc:
+        return f"行业分组名 {given!r} 只能由字母（含汉字）、数字和 _ 组成，且不以数字开头"
     if field == "[key]" and loc[0] == "datasets":
         return f"数据集名 {given!r} 只能由字母（含汉字）、数字和 _ 组成，且不以数字开头"
     if field == "[key]":
