@@ -466,7 +466,7 @@ def test_caps_from_a_control_figure_table(make_plan, tmp_path):
 def test_a_period_the_ledger_does_not_reach_is_refused(
     make_plan, monkeypatch, through, today, refused
 ):
-    """"No accidents" must never stand for "no data": a period before the ledger begins, or
+    """ "No accidents" must never stand for "no data": a period before the ledger begins, or
     with both it and the year before after its end, is refused (exit 2)."""
     if today:
         monkeypatch.setenv("SAFEPLAN_TODAY", today)
