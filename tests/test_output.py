@@ -348,18 +348,14 @@ def test_refuses_a_socket(tmp_path: Path) -> None:
         server.close()
 
 
-def test_null_device_swallows_the_report_and_stays_a_device(tmp_path: Path) -> None:
-    null = device(tmp_path, "null", 3)
-    write_output(null, "报告\n")
-    assert stat.S_ISCHR(os.lstat(null).st_mode)
-    assert os.major(os.lstat(null).st_rdev) == 1 and os.minor(os.lstat(null).st_rdev) == 3
-
-
-def test_full_device_reports_no_space_and_stays_a_device(tmp_path: Path) -> None:
-    full = device(tmp_path, "full", 7)
-    with pytest.raises(UsageError, match="设备上没有空间"):
-        write_output(full, "报告\n")
-    assert stat.S_ISCHR(os.lstat(full).st_mode)
+@pytest.mark.parametrize(("name", "minor"), [("null", 3), ("full", 7), ("zero", 5)])
+def test_data_sinks_are_refused_and_stay_devices(tmp_path: Path, name: str, minor: int) -> None:
+    """--output names a file: a device, /dev/null included, is never written (exit 2)."""
+    sink = device(tmp_path, name, minor)
+    with pytest.raises(UsageError, match="字符设备"):
+        write_output(sink, "报告\n")
+    assert stat.S_ISCHR(os.lstat(sink).st_mode)
+    assert os.major(os.lstat(sink).st_rdev) == 1 and os.minor(os.lstat(sink).st_rdev) == minor
 
 
 @pytest.mark.skipif(not is_root or not sys.platform.startswith("linux"), reason="needs mknod")

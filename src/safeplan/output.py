@@ -10,12 +10,11 @@ What it promises, whatever the path given:
   failure or interruption (an exception, ``KeyboardInterrupt``, or the CLI's SIGTERM and
   SIGHUP handlers) the temporary file is removed and the old file is untouched. The
   temporary name is short (``.sp-XXXXXXXXXXXX.tmp``), so any legal target name works.
-- **Only regular files are replaced.** A FIFO, a socket, a block device or a character
-  device is never replaced nor written into (a FIFO without a reader would hang, a disk
-  would be destroyed) — with one exception: the kernel's data sinks ``/dev/null``,
-  ``/dev/zero`` and ``/dev/full`` are written into in place, so ``--output /dev/null``
-  discards the report as a user expects (and leaves ``/dev/null`` a device, even for
-  root), and ``--output /dev/full`` reports "设备上没有空间".
+- **Only regular files are written.** A FIFO, a socket, a block device or a character
+  device — ``/dev/null`` included — is never replaced nor written into (a FIFO without a
+  reader would hang, a disk would be destroyed, ``/dev/null`` replaced by a file would
+  break the machine): ``--output`` names a file. To discard a report, leave out
+  ``--output`` and redirect standard output.
 - **Directories of outputs** (:class:`OutputDirectory`, e.g. charts) check every name
   before writing the first file, and never write through a symbolic link in the directory.
 - **Standard output** (:func:`write_bytes_to_stdout`) always receives UTF-8, whatever the
@@ -50,7 +49,6 @@ __all__ = [
 _NEW_FILE_MODE = 0o666  # the process umask is applied by the kernel, as for open()
 
 #: (major, minor) of Linux's memory devices that only swallow data: null, zero, full.
-_SINKS = {(1, 3), (1, 5), (1, 7)}
 
 #: Signals whose handlers must not run between creating a temporary file and being ready
 #: to remove it (they are delivered right after, where the cleanup is in place).
@@ -97,7 +95,7 @@ def write_output(
     The data goes to a temporary file in the target's directory, is flushed to disk, and
     then replaces the target in one rename. On any failure the temporary file is removed
     and the old file is untouched. An existing target keeps its permission bits; a new
-    file gets ``0o666 & ~umask``. A data sink (``/dev/null``…) is written into in place.
+    file gets ``0o666 & ~umask``.
 
     Raises :class:`~safeplan.errors.UsageError` when ``path`` is one of ``protected``
     (the plan's ``indicators.yaml`` and data files; links are followed), is a directory
@@ -105,10 +103,7 @@ def write_output(
     exist, or cannot be written (the message names the cause: 设备上没有空间…).
     """
     payload = _pieces(data, encoding)
-    target, sink = _check_target(Path(path), protected, follow_symlinks=follow_symlinks)
-    if sink:
-        _write_into_device(path, target, payload)
-        return
+    target = _check_target(Path(path), protected, follow_symlinks=follow_symlinks)
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
@@ -190,7 +185,7 @@ def append_output(path: Path, text: str, *, protected: Iterable[Path] = ()) -> N
 
     The file is created when missing. Refused (:class:`~safeplan.errors.UsageError`) when
     it is, or links to, a file the plan reads — checked on the path and again on the
-    opened file — or is not a regular file (but a data sink); any failure to write names
+    opened file — or is not a regular file; any failure to write names
     its cause.
     """
     path = Path(path)
@@ -203,7 +198,7 @@ def append_output(path: Path, text: str, *, protected: Iterable[Path] = ()) -> N
         raise _cannot_write(path, exc) from exc
     try:
         opened = os.fstat(fd)
-        if not stat.S_ISREG(opened.st_mode) and not _is_sink(opened):
+        if not stat.S_ISREG(opened.st_mode):
             raise _not_regular(path, opened)
         for source in protected:
             with contextlib.suppress(OSError):
@@ -312,10 +307,8 @@ def _reject_nul(path: Path) -> None:
         )
 
 
-def _check_target(
-    path: Path, protected: Iterable[Path], *, follow_symlinks: bool
-) -> tuple[Path, bool]:
-    """The file to write, and whether it is a data sink; raise when it must not be written."""
+def _check_target(path: Path, protected: Iterable[Path], *, follow_symlinks: bool) -> Path:
+    """The file to write; raise when it must not be written."""
     _reject_nul(path)
     try:
         entry = path.parent.resolve() / path.name if not follow_symlinks else path
@@ -343,27 +336,13 @@ def _check_target(
                 hint="safeplan 不会通过输出目录中的符号链接写入；删除该链接后重试",
             )
         if not stat.S_ISREG(info.st_mode):
-            if _is_sink(info):
-                return Path(path), True
             raise _not_regular(path, info)
     if not target.parent.is_dir():
         raise UsageError(
             f"无法把输出写到 {path}：目录 {target.parent} 不存在",
             hint="先创建该目录，或换一个 --output 文件",
         )
-    return target, False
-
-
-def _is_sink(info: os.stat_result) -> bool:
-    """Whether a file is a device that only swallows data: /dev/null, /dev/zero, /dev/full."""
-    if not stat.S_ISCHR(info.st_mode):
-        return False
-    if sys.platform.startswith("linux"):
-        return (os.major(info.st_rdev), os.minor(info.st_rdev)) in _SINKS
-    try:
-        return info.st_rdev == os.stat(os.devnull).st_rdev
-    except OSError:
-        return False
+    return target
 
 
 def _kind(info: os.stat_result) -> str:
@@ -382,7 +361,7 @@ def _kind(info: os.stat_result) -> str:
 def _not_regular(path: Path, info: os.stat_result) -> UsageError:
     return UsageError(
         f"拒绝把输出写到 {path}：它不是普通文件，而是{_kind(info)}",
-        hint="--output 只写普通文件；要写到管道或终端，省略 --output 用标准输出",
+        hint="--output 只写普通文件；要写到管道、终端或丢弃（/dev/null），省略 --output 改用标准输出",
     )
 
 
@@ -391,24 +370,6 @@ def _is_input(path: Path, source: Path) -> UsageError:
         f"拒绝把输出写到 {path}：它是计划读取的文件 {source}",
         hint="换一个 --output 文件；计划读取的文件（indicators.yaml 和数据文件）从不被覆盖",
     )
-
-
-def _write_into_device(path: Path, target: Path, payload: Iterable[bytes]) -> None:
-    """Write into a data sink in place: open it without creating or truncating anything."""
-    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(target, flags)
-    except OSError as exc:
-        raise _cannot_write(path, exc) from exc
-    try:
-        if not _is_sink(os.fstat(fd)):  # replaced since it was checked
-            raise _not_regular(path, os.fstat(fd))
-        for piece in payload:
-            _write_all(fd, piece)
-    except OSError as exc:
-        raise _cannot_write(path, exc) from exc
-    finally:
-        os.close(fd)
 
 
 def _write_all(fd: int, payload: bytes) -> None:
