@@ -170,3 +170,16 @@ def test_report_year_uses_no_later_data(make_plan, run, monkeypatch, tmp_path):
     assert seen["check"]["year"] == 2022
     assert max(r["year"] for r in seen["gap"]["rows"]) == 2022
     assert {o["latest_year"] for o in seen["gap"]["outlook"]} == {2022}
+
+
+def test_a_ledger_complete_to_the_end_of_a_year_without_records_counts_zero_there(make_plan):
+    """through: 2025-12-31 says the ledger is complete for 2025: no record there means no
+    accident, so 2025 is evaluated (zero), not absent."""
+    text = (
+        "plan: {name: 示例县, baseline_year: 2023, target_year: 2026}\n"
+        "datasets: {acc: {records: r.csv, through: 2025-12-31}}\n"
+        "indicators:\n  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 5}}\n"
+    )
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数"], [["2024-03-01", 2]])})
+    result = next(r for r in safeplan.check(config, 2025).results if r.region is None)
+    assert (result.value, result.status) == (0, "met")

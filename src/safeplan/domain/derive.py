@@ -48,10 +48,12 @@ def derive_yearly(
     classified: tuple[Classification, npt.NDArray[np.float64]] | None = None,
     region_codes: tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]] | None = None,
     sector_codes: tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]] | None = None,
+    last_year: int | None = None,
 ) -> pd.DataFrame:
     """Yearly (and per-region) totals of accident records.
 
-    One row per year from the first to the last record year, times every region seen when
+    One row per year from the first to the last record year (or to ``last_year``, the year
+    a ledger declares itself complete to, when later), times every region seen when
     ``region`` is given (``None`` means the data has no region column); a year or region
     without records counts zero. Columns, in order (see :func:`yearly_columns`): ``year``,
     [``region``], ``accidents``, ``deaths``, ``serious_injuries``, ``direct_loss``,
@@ -127,7 +129,8 @@ def derive_yearly(
     # are rows of zeros, not absent rows. Counts are summed as integers; deaths and
     # injuries as floats, exact for any real total (below 2**53).
     year_min = int(year_arr.min())
-    years = np.arange(year_min, int(year_arr.max()) + 1, dtype=np.int64)
+    year_max = max(int(year_arr.max()), last_year if last_year is not None else year_min)
+    years = np.arange(year_min, year_max + 1, dtype=np.int64)
     n_regions = len(region_labels) if with_region else 1
     cell = (year_arr - year_min) * n_regions
     if region_code is not None:

@@ -501,6 +501,8 @@ def load_records(
         classified=(classes, loss_kept),
         region_codes=region_codes,
         sector_codes=sector_codes,
+        # A ledger complete to its through: date had no accidents after its last record.
+        last_year=source.spec.through.year if source.spec.through is not None else None,
     )
     if sector_codes is None:
         # No sector column (already a finding): the group columns exist, with nothing in them.
