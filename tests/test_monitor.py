@@ -455,27 +455,28 @@ def test_caps_from_a_control_figure_table(make_plan, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("through", "today", "refused"),
+    ("through", "today", "warned"),
     [
-        ("2022-06", None, True),  # before the ledger's first record (2023)
-        ("2023-06", None, False),  # the first year of the ledger: last year counts as none
-        ("2026-06", "2027-01-10", False),  # no record in 2026 yet, but 2025 is covered
-        ("2027-06", "2028-01-10", True),  # neither this year nor last is in the ledger
+        ("2022-06", None, ["本期（2022年）", "上年同期（2021年）"]),  # before the first record
+        ("2023-06", None, ["上年同期（2022年）"]),  # the ledger's first year
+        ("2025-06", None, []),
+        ("2027-06", "2028-01-10", ["本期（2027年）", "上年同期（2026年）"]),  # after its end
     ],
 )
-def test_a_period_the_ledger_does_not_reach_is_refused(
-    make_plan, monkeypatch, through, today, refused
+def test_periods_outside_the_ledger_are_counted_as_none_with_a_warning(
+    make_plan, run, monkeypatch, through, today, warned
 ):
-    """ "No accidents" must never stand for "no data": a period before the ledger begins, or
-    with both it and the year before after its end, is refused (exit 2)."""
+    """Records are counted inside each period, so a period the ledger does not reach has
+    none — and the reader is warned on stderr that this may mean missing data."""
     if today:
         monkeypatch.setenv("SAFEPLAN_TODAY", today)
     config = city(make_plan)
-    if refused:
-        with pytest.raises(DataError, match="无法统计到"):
-            safeplan.monitor(config, through)
-    else:
-        assert safeplan.monitor(config, through).through.year == int(through[:4])
+    report = safeplan.monitor(config, through)
+    assert [note.split("不在")[0] for note in report.notes] == warned
+    assert "notes" not in report.to_dict()
+    result = run("monitor", through, "-c", str(config), "-f", "json")
+    assert result.stderr.count("警告：") == len(warned)
+    assert json.loads(result.stdout)["through"].startswith(through)
 
 
 def test_a_deaths_cap_is_counted_in_persons_an_accidents_cap_in_accidents(make_plan, run):

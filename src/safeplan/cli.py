@@ -459,6 +459,8 @@ def monitor(
 
         plan = _load(config)
         report = api.monitor(plan, through, dataset=dataset)
+        for note in report.notes:
+            _warn(note)
         content = _render("monitor", format, report, lang, regions=regions)
         _emit(content, output, plan, csv=format == "csv")
     raise typer.Exit(0 if report.ok else 1)

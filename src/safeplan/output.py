@@ -359,9 +359,10 @@ def _kind(info: os.stat_result) -> str:
 
 
 def _not_regular(path: Path, info: os.stat_result) -> UsageError:
+    # One line, the advice included, like the other failures of where the output goes.
     return UsageError(
-        f"拒绝把输出写到 {path}：它不是普通文件，而是{_kind(info)}",
-        hint="--output 只写普通文件；要写到管道、终端或丢弃（/dev/null），省略 --output 改用标准输出",
+        f"拒绝把输出写到 {path}：它不是普通文件，而是{_kind(info)}"
+        "（--output 只写普通文件；要丢弃输出，省略 --output 并重定向标准输出）"
     )
 
 

@@ -83,6 +83,8 @@ class MonitorReport:
     """Each 较大及以上 accident of the period: date, region, sector, class and its measures."""
     regions: list[str] = field(default_factory=list)
     units: dict[str, str | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """Warnings for the reader (not in the JSON): e.g. periods outside the ledger's years."""
     """The display unit of each capped indicator, by id."""
 
     @property
@@ -152,21 +154,6 @@ def _refuse(plan: Plan, name: str, records: Records, through: date) -> None:
         raise DataError(
             f"事故台账 {plan.sources[name].display} 只有年份、没有日期列：无法按日期统计年内情况",
             hint="给每起事故填写日期（日期列，YYYY-MM-DD）",
-        )
-    # The ledger must reach the period or the one a year before: a period before its first
-    # record, or both periods after its last, would report "no accidents" for no data at
-    # all. (A year without accidents after a year with some is a real zero.)
-    years = records.year[records.year >= 0]
-    first = int(years.min()) if len(years) else None
-    last = int(years.max()) if len(years) else None
-    if declared is not None:
-        last = max(last if last is not None else declared.year, declared.year)
-    if first is None or last is None or through.year < first or through.year - 1 > last:
-        covered = f"{first}—{last}年" if first is not None and last is not None else "没有记录"
-        raise DataError(
-            f"事故台账 {plan.sources[name].display} 的记录覆盖 {covered}，"
-            f"不含 {through.year} 年：无法统计到 {through.isoformat()}",
-            hint="选择台账覆盖的年份；台账已完整但本年尚无事故时，用 through: 写明统计截止日期",
         )
 
 
@@ -319,7 +306,31 @@ def evaluate_monitor(
         larger_or_above_accidents=_larger(records, ledger, spans["period"], regions),
         regions=regions,
         units={i.id: i.unit or _count_unit(i.value) for i in plan.indicators},
+        notes=_coverage_notes(plan, name, records, spans),
     )
+
+
+def _coverage_notes(
+    plan: Plan, name: str, records: Records, spans: dict[str, Period]
+) -> list[str]:
+    """A warning for each compared period outside the years the ledger covers (from its first
+    record to its last, or to its through: date): there "no accidents" may mean no data."""
+    years = records.year[records.year >= 0]
+    if not len(years):
+        return []
+    first, last = int(years.min()), int(years.max())
+    declared = plan.sources[name].spec.through
+    if declared is not None:
+        last = max(last, declared.year)
+    notes = []
+    for key, label in (("period", "本期"), ("previous", "上年同期")):
+        year = spans[key].start.year
+        if not first <= year <= last:
+            notes.append(
+                f"{label}（{year}年）不在事故台账 {plan.sources[name].display} 的记录年份"
+                f"（{first}—{last}年）内：按没有事故统计，请确认台账是否完整"
+            )
+    return notes
 
 
 def _count_unit(ref: str | None) -> str | None:
