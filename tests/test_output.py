@@ -318,7 +318,7 @@ def test_refuses_a_fifo_and_leaves_it_a_fifo(tmp_path: Path, no_hang: None) -> N
     os.mkfifo(fifo)
     with pytest.raises(UsageError, match="命名管道") as caught:
         write_output(fifo, "x")
-    assert caught.value.hint
+    assert "--output 只写普通文件" in caught.value.message  # the advice, in the one line
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert _entries(tmp_path) == ["out.csv"]
 
