@@ -18,6 +18,7 @@ __all__ = [
     "elapsed_years",
     "final_threshold",
     "glide",
+    "glide_gap",
     "met",
     "projection",
     "required_change_pct",
@@ -56,6 +57,17 @@ def glide(base: Any, pct: Any, elapsed: Any, span: int) -> Any:
     gives the final threshold B × (1 − P/100).
     """
     return base * (100 * span - pct * elapsed) / (100 * span)
+
+
+def glide_gap(value: Any, base: Any, pct: Any, elapsed: Any, span: int) -> Any:
+    """value − :func:`glide` threshold, over one denominator:
+    (value × 100·span − B × (100·span − P·elapsed)) ÷ (100·span).
+
+    With whole numbers (counts, whole percentages) the numerator is exact in floats and the
+    one division rounds once: 20 against the 17.64 of 18 × (1 − 10 % × 1/5 × … ) is 2.36,
+    not 2.3599999999999994. Exact with fractions."""
+    denominator = 100 * span
+    return (value * denominator - base * (denominator - pct * elapsed)) / denominator
 
 
 def met(kind: TargetKind, value: Any, threshold: Any) -> Any:
@@ -101,11 +113,16 @@ def required_change_pct(final: Any, latest: Any, years_left: Any) -> Any:
         with np.errstate(all="ignore"):
             ratio = final / latest
             pace = _pace(ratio, np.maximum(years_left, 1))
+            # One year left: no root to take, (F − v_L) ÷ v_L × 100 rounds once (−10, not
+            # −9.999999999999998 for 90 after 100).
+            pace = np.where(years_left == 1, (final - latest) / latest * 100, pace)
         defined = (years_left > 0) & (latest != 0) & (final > 0) & (ratio > 0)
         return np.where(defined, pace, np.nan)
     if years_left <= 0 or latest == 0 or final <= 0:
         return None
     ratio = final / latest
+    if years_left == 1:  # exact with fractions, then one rounding
+        return finite_float((ratio - 1) * 100)
     floating = finite_float(ratio) if ratio > 0 else None  # None: beyond the float range
     return float(_pace(floating, years_left)) if floating else None
 

@@ -165,12 +165,17 @@ def _grid(
     yoy = t.kind == _KINDS.index("yoy_decline")
     if yoy.any():
         thresholds[yoy] = s.values_at(codes[yoy], year_array[yoy] - 1)
+    with np.errstate(all="ignore"):
+        gaps = values - thresholds
     if decline.any():
         baseline = t.baseline[decline]
         elapsed = targets.elapsed_years(year_array[decline], baseline, target_year)
-        thresholds[decline] = targets.glide(
-            base[decline], t.number[decline], elapsed, target_year - baseline
-        )
+        span = target_year - baseline
+        thresholds[decline] = targets.glide(base[decline], t.number[decline], elapsed, span)
+        with np.errstate(all="ignore"):
+            gaps[decline] = targets.glide_gap(
+                values[decline], base[decline], t.number[decline], elapsed, span
+            )
     met = np.zeros(n, dtype=bool)
     near = np.zeros(n, dtype=bool)
     with np.errstate(all="ignore"):
@@ -196,7 +201,7 @@ def _grid(
     value_list = _numbers(np.where(missing & bound, math.nan, values))
     hidden = missing | ~bound
     threshold_list = _numbers(np.where(hidden, math.nan, thresholds))
-    gap_list = _numbers(np.where(hidden, math.nan, values - thresholds))
+    gap_list = _numbers(np.where(hidden, math.nan, gaps))
     base_list = _numbers(base)
     change_list: list[float | None] = [None if c != c else c for c in change.tolist()]
     for i in np.flatnonzero(exact).tolist():
