@@ -310,9 +310,7 @@ def evaluate_monitor(
     )
 
 
-def _coverage_notes(
-    plan: Plan, name: str, records: Records, spans: dict[str, Period]
-) -> list[str]:
+def _coverage_notes(plan: Plan, name: str, records: Records, spans: dict[str, Period]) -> list[str]:
     """A warning for each compared period outside the years the ledger covers (from its first
     record to its last, or to its through: date): there "no accidents" may mean no data."""
     years = records.year[records.year >= 0]
