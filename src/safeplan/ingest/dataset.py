@@ -264,18 +264,46 @@ class Records:
         return values[codes]  # type: ignore[no-any-return]
 
     def select(self, column: str, year: int, region: str | None) -> np.ndarray[Any, Any]:
-        """Indexes of the records behind one derived cell."""
+        """Indexes of the records behind one derived cell, in order.
+
+        The records of a column and year are found once and split by region, so that
+        explaining a national value (one cell per region) stays linear in the records.
+        """
+        cache: dict[tuple[str, int], Any] = self.__dict__.setdefault("_selected", {})
+        if (column, year) not in cache:
+            cache[(column, year)] = self._select(column, year)
+        picked, by_region = cache[(column, year)]
+        if region is None or by_region is None:
+            return picked  # type: ignore[no-any-return]
+        return by_region.get(region, picked[:0])  # type: ignore[no-any-return]
+
+    def _select(
+        self, column: str, year: int
+    ) -> tuple[np.ndarray[Any, Any], dict[str, np.ndarray[Any, Any]] | None]:
+        """The records behind ``column`` in ``year``, and the same by region."""
         import numpy as np
 
         mask = self.year == year
-        if region is not None and self.region is not None:
-            mask &= self.region == region
         if column in CLASS_MASKS:
             mask &= np.isin(self.classes.code, CLASS_MASKS[column])
         for group, values in self.sectors.items():
-            if column in (f"{group}_accidents", f"{group}_deaths") and self.sector is not None:
-                mask &= np.isin(self.sector, values)
-        return np.flatnonzero(mask)
+            if column in (f"{group}_accidents", f"{group}_deaths") and self.sector_codes:
+                codes, labels = self.sector_codes
+                mask &= np.isin(labels, values)[codes]
+        picked = np.flatnonzero(mask)
+        if self.region_codes is None:
+            return picked, None
+        if not len(picked):
+            return picked, {}
+        codes = self.region_codes[0][picked]
+        order = np.argsort(codes, kind="stable")
+        starts = np.flatnonzero(np.diff(codes[order], prepend=-1))
+        labels = self.region_codes[1]
+        groups = np.split(picked[order], starts[1:])
+        return picked, {
+            str(labels[code]): group
+            for code, group in zip(codes[order][starts].tolist(), groups, strict=True)
+        }
 
     def exact(self, column: str, position: int) -> Fraction | None:
         """The exact value of a derived cell."""
