@@ -165,12 +165,19 @@ def _grid(
     yoy = t.kind == _KINDS.index("yoy_decline")
     if yoy.any():
         thresholds[yoy] = s.values_at(codes[yoy], year_array[yoy] - 1)
+    sure = t.exact_floats
     if decline.any():
         baseline = t.baseline[decline]
         elapsed = targets.elapsed_years(year_array[decline], baseline, target_year)
         thresholds[decline] = targets.glide(
             base[decline], t.number[decline], elapsed, target_year - baseline
         )
+        if _counts(s):
+            # A count at the start of its glide path (the baseline year, or a baseline of 0)
+            # has its float threshold exact too: B × 100·span ÷ (100·span), or 0.
+            start = (elapsed == 0) | (base[decline] == 0)
+            sure = sure.copy()
+            sure[decline] = start & np.isnan(t.given[decline]) & (base[decline] < 2**40)
     met = np.zeros(n, dtype=bool)
     near = np.zeros(n, dtype=bool)
     with np.errstate(all="ignore"):
@@ -185,7 +192,7 @@ def _grid(
         change[np.isinf(change)] = math.nan  # against a baseline near zero: no percentage
     bound = t.which >= 0
     missing = np.isnan(values) | np.isnan(thresholds)
-    exact = bound & ~missing & ((near & ~t.exact_floats) | (codes < 0))
+    exact = bound & ~missing & ((near & ~sure) | (codes < 0))
     status = np.where(
         ~bound, "no_target", np.where(missing, "no_data", np.where(met, "met", "missed"))
     ).tolist()
@@ -226,8 +233,8 @@ def _grid(
         change_list,
         strict=True,
     )
-    # Result._make is tuple.__new__: no Python-level __new__ per row.
-    return list(map(Result._make, rows)), values
+    # tuple.__new__ in C for each row: no Python-level __new__ (or _make) per result.
+    return list(map(tuple.__new__, itertools.repeat(Result), rows)), values
 
 
 def _numbers(array: np.ndarray[Any, Any]) -> list[int | float | None]:
