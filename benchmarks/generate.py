@@ -376,6 +376,10 @@ indicators:
     name: 事故起数
     value: accidents.accidents
     target: {{yoy_decline: true}}
+  - id: accidents_cap
+    name: 生产安全事故起数控制指标
+    value: accidents.accidents
+    target: {{max: 80000}}
 """
 
 # Accident classes and how often they occur (per accident).

@@ -580,7 +580,7 @@ def describe_data(setup: Setup) -> str:
     for n, p in sorted(setup.record_dirs.items()):
         lines.append(
             f"- `{records_tag(n)}`: `{p.relative_to(ROOT)}` — {n:,} accident records "
-            f"2015–2024, {size(p)}, 4 indicators on derived columns"
+            f"2015–2024, {size(p)}, 5 indicators on derived columns (one an annual cap)"
         )
     lines.append(
         f"- `xlsx`: `{setup.xlsx_dir.relative_to(ROOT)}` — {setup.xlsx_rows:,} accident "
