@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from safeplan.domain.classes import CLASS_NAMES_EN, CLASS_NAMES_ZH, CLASSES, describe_all
+from safeplan.domain.classes import (
+    CLASS_NAMES_EN,
+    CLASS_NAMES_ZH,
+    CLASSES,
+    Classification,
+    describe_all,
+)
 from safeplan.errors import ConfigError
 from safeplan.findings import ValidationReport
 from safeplan.ingest.load import InvalidDataError, used_columns
@@ -94,49 +100,62 @@ class Classified:
         keys: Sequence[str],
         format_all: Callable[[str, list[Any]], list[Any]],
         size: int = CHUNK,
+        *,
+        join: Any = None,
     ) -> Iterator[list[list[Any]]]:
         """The fields ``keys`` of ``size`` records at a time, formatted: for each chunk, one
         list per key, of ``format_all(key, values)`` of the values (as :meth:`fields` gives
         them), which turns a list of values into a list of texts. Each distinct date,
-        region, number or class is formatted once for all chunks."""
+        region, number or class is formatted once for all chunks.
+
+        With ``join``, neighbouring fields that one code determines (a date and its year; a
+        record's numbers, class and reason) come as one list, their texts joined by
+        ``join`` once per code.
+        """
         import numpy as np
 
+        runs: list[list[str]] = []
+        for key in keys:
+            if join is not None and runs and key != "line" and runs[-1][-1] != "line":
+                if self._code_of(runs[-1][-1]) is self._code_of(key):
+                    runs[-1].append(key)
+                    continue
+            runs.append([key])
         formatted: dict[str, np.ndarray[Any, Any]] = {}
         for start in range(0, len(self), size):
+            window = slice(start, min(start + size, len(self)))
             out = []
-            for key in keys:
-                codes, values = self.column(key, start, start + size)
-                if codes is None:
-                    out.append(format_all(key, values))
+            for run in runs:
+                if run == ["line"]:
+                    out.append(format_all("line", self._line_numbers()[window].tolist()))
                     continue
-                if key not in formatted:
-                    texts = formatted[key] = np.empty(len(values), dtype=object)
-                    texts[:] = format_all(key, values)
-                out.append(formatted[key][codes].tolist())
+                codes = self._code_of(run[0])
+                if run[0] not in formatted:
+                    parts = [format_all(key, self._coded_column(key)[1]) for key in run]
+                    texts = formatted[run[0]] = np.empty(len(parts[0]), dtype=object)
+                    texts[:] = (
+                        parts[0]
+                        if len(run) == 1
+                        else list(map(join.join, zip(*parts, strict=True)))
+                    )
+                out.append(formatted[run[0]][codes[window]].tolist())
             yield out
 
-    def column(
-        self, key: str, start: int, stop: int
-    ) -> tuple[np.ndarray[Any, Any] | None, list[Any]]:
-        """Field ``key`` of records ``start`` to ``stop``: each record's code into the
-        distinct values, or (codes None) the value of each record."""
+    def _line_numbers(self) -> np.ndarray[Any, Any]:
+        """The line (sheet row) of each record."""
         import numpy as np
 
-        window = slice(start, min(stop, len(self)))
-        records = self._records
-        if key == "line":
-            if self._lines is None:
-                self._lines = np.asarray(records.table.lines)[records.rows]
-            return None, self._lines[window].tolist()
-        if key in ("class", "class_zh", "class_en"):
-            names = {"class": CLASSES, "class_zh": CLASS_NAMES_ZH, "class_en": CLASS_NAMES_EN}
-            return records.classes.code[window], list(names[key])
-        codes, values = self._coded_column(key)
-        return codes[window], values
+        if self._lines is None:
+            self._lines = np.asarray(self._records.table.lines)[self._records.rows]
+        return self._lines
+
+    def _code_of(self, key: str) -> np.ndarray[Any, Any]:
+        return self._coded_column(key)[0]
 
     def _coded_column(self, key: str) -> tuple[np.ndarray[Any, Any], list[Any]]:
-        """Each record's code into the distinct values of field ``key``, computed once
-        (``loss_text``: the losses with ``""`` where not recorded)."""
+        """Each record's code into the distinct values of field ``key`` (not ``line``),
+        computed once. Fields that one code determines share that very array: a date and
+        its year; a record's numbers, class and reason (its kind)."""
         coded = self._coded.get(key)
         if coded is None:
             coded = self._coded[key] = self._code(key)
@@ -144,30 +163,23 @@ class Classified:
 
     def _code(self, key: str) -> tuple[np.ndarray[Any, Any], list[Any]]:
         import numpy as np
-        import pandas as pd
 
         records = self._records
         table = records.table
         if key == "date":
             codes, texts = table.factorize("date" if "date" in table.header else "year")
             return codes[records.rows], texts
+        if key == "year":
+            codes, one = self._each("date")
+            return codes, records.year[one].tolist()
         if key in ("region", "sector"):
             pair = records.region_codes if key == "region" else records.sector_codes
             if pair is None:
                 return np.zeros(len(self), dtype=np.int64), [None]
             return pair[0], pair[1].tolist()
-        if key in ("year", "deaths", "serious_injuries"):
-            numbers = {"year": records.year, "deaths": records.deaths}.get(key, records.injuries)
-            codes, distinct = pd.factorize(numbers)
-            values: list[Any] = distinct.tolist()
-            if key == "serious_injuries" and records.injuries_missing is not None:
-                codes = codes.copy()
-                codes[records.injuries_missing] = len(values)
-                values.append(None)  # not recorded
-            return codes, values
-        if key == "loss_text":
+        if key == "loss_text":  # "" where not recorded
             return records.loss_texts()
-        if key in ("reason_zh", "reason_en"):
+        if key == "reason_zh":
             missing = records.injuries_missing
             loss_codes, loss_texts = self._coded_column("loss_text")
             return describe_all(
@@ -177,12 +189,53 @@ class Classified:
                 np.ones(len(self), dtype=bool) if missing is None else ~missing,
                 loss_codes,
                 loss_texts,
-                lang="zh" if key == "reason_zh" else "en",
+                lang="zh",
             )
+        # The kind of each record: its class, the measures its reason names and lacks, and
+        # their values — every field below is one value per kind.
+        codes, one = self._each("reason_zh")
+        if key == "reason_en":
+            missing = records.injuries_missing
+            loss_codes, loss_texts = self._coded_column("loss_text")
+            classes = records.classes
+            kinds, reasons = describe_all(
+                Classification(
+                    classes.code[one],
+                    classes.by_deaths[one],
+                    classes.by_injuries[one],
+                    classes.by_loss[one],
+                ),
+                records.deaths[one],
+                records.injuries[one],
+                np.ones(len(one), dtype=bool) if missing is None else ~missing[one],
+                loss_codes[one],
+                loss_texts,
+                lang="en",
+            )
+            return codes, [reasons[kind] for kind in kinds.tolist()]
+        if key == "deaths":
+            return codes, records.deaths[one].tolist()
+        if key == "serious_injuries":
+            values = records.injuries[one].astype(object)
+            if records.injuries_missing is not None:
+                values[records.injuries_missing[one]] = None  # not recorded
+            return codes, values.tolist()
         if key == "direct_loss":
-            codes, texts = self._coded_column("loss_text")
-            return codes, [None if text == "" else text for text in texts]
+            loss_codes, loss_texts = self._coded_column("loss_text")
+            return codes, [loss_texts[c] or None for c in loss_codes[one].tolist()]
+        if key in ("class", "class_zh", "class_en"):
+            names = {"class": CLASSES, "class_zh": CLASS_NAMES_ZH, "class_en": CLASS_NAMES_EN}
+            return codes, [names[key][c] for c in records.classes.code[one].tolist()]
         raise KeyError(key)
+
+    def _each(self, key: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The codes of field ``key`` and a record of each code."""
+        import numpy as np
+
+        codes, values = self._coded_column(key)
+        one = np.zeros(len(values), dtype=np.int64)
+        one[codes] = np.arange(len(codes))
+        return codes, one
 
 
 def classify_plan(plan: Plan, dataset: str | None = None) -> Classified:

@@ -192,7 +192,8 @@ def _csv_records(result: Classified, keys: list[str]) -> Iterator[bytes]:
     def utf8_cells(key: str, values: list[Any]) -> list[bytes]:
         return [cell.encode("utf-8") for cell in csv_cells(values)]
 
-    for columns in result.chunks(keys, utf8_cells):
+    # Joined with "," once per date and per kind of record (numbers, class and reason).
+    for columns in result.chunks(keys, utf8_cells, join=b","):
         yield b"\n".join(map(b",".join, zip(*columns, strict=True))) + b"\n"
 
 
