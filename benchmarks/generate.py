@@ -16,7 +16,11 @@ Two kinds of plan directory, both deterministic for a given seed (and numpy vers
     with accidents of every class (一般 ... 特别重大, including the exact boundary values),
     and an ``indicators.yaml`` whose indicators use the derived columns.
 
-Each directory also gets a ``datapackage.json``: the same files described as a typed
+``xlsx-records``
+    The same ledger as a workbook (``accident_records.xlsx``, sheet 台账, Excel date
+    cells, blank injuries as empty cells), as most offices submit it: 10^5 records.
+
+Each CSV directory also gets a ``datapackage.json``: the same files described as a typed
 Frictionless Table Schema, so that ``frictionless validate datapackage.json`` is the
 baseline for ``safeplan validate``.
 
@@ -27,6 +31,7 @@ Usage::
 
     python benchmarks/generate.py counties OUTDIR [--scale small] [--seed N]
     python benchmarks/generate.py records OUTDIR [--rows N] [--scale small] [--seed N]
+    python benchmarks/generate.py xlsx-records OUTDIR [--rows N] [--seed N]
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ FULL_COUNTIES = 2846
 SMALL_COUNTIES = 100
 FULL_RECORDS = 1_000_000
 SMALL_RECORDS = 10_000
+XLSX_RECORDS = 100_000
 COUNTY_YEARS = range(2010, 2025)
 RECORD_YEARS = range(2015, 2025)
 BASELINE_YEAR = 2020
@@ -370,6 +376,10 @@ indicators:
     name: 事故起数
     value: accidents.accidents
     target: {{yoy_decline: true}}
+  - id: accidents_cap
+    name: 生产安全事故起数控制指标
+    value: accidents.accidents
+    target: {{max: 80000}}
 """
 
 # Accident classes and how often they occur (per accident).
@@ -497,13 +507,58 @@ def generate_records(
     return {"accident_records.csv": n_rows}
 
 
+# --------------------------------------------------------------------------- xlsx ledger
+
+
+def generate_xlsx_records(
+    outdir: Path,
+    *,
+    n_rows: int = XLSX_RECORDS,
+    n_regions: int = FULL_COUNTIES,
+    seed: int = DEFAULT_SEED,
+) -> dict[str, int]:
+    """The records plan with its ledger as a workbook, as offices submit it: the same
+    records as :func:`generate_records`, in a sheet 台账 with Excel date cells, numbers as
+    numbers and blank injuries as empty cells (no ``datapackage.json``)."""
+    import csv
+    import datetime
+
+    from openpyxl import Workbook
+
+    generate_records(outdir, n_rows=n_rows, n_regions=n_regions, seed=seed)
+    source = outdir / "data" / "accident_records.csv"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("台账")
+    with source.open(encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        sheet.append(next(reader))
+        for date, region, sector, deaths, injuries, loss in reader:
+            sheet.append(
+                [
+                    datetime.date.fromisoformat(date),
+                    region,
+                    sector,
+                    int(deaths),
+                    int(injuries) if injuries else None,
+                    float(loss) if loss else None,
+                ]
+            )
+    book.save(outdir / "data" / "accident_records.xlsx")
+    source.unlink()
+    (outdir / "datapackage.json").unlink()
+    config = outdir / "indicators.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("accident_records.csv", "accident_records.xlsx"), "utf-8")
+    return {"accident_records.xlsx": n_rows}
+
+
 # --------------------------------------------------------------------------- CLI
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("kind", choices=["counties", "records"])
+    parser.add_argument("kind", choices=["counties", "records", "xlsx-records"])
     parser.add_argument("outdir", type=Path)
     parser.add_argument(
         "--scale",
@@ -511,7 +566,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="full",
         help="small: 100 regions (and 10 000 records) for CI smoke runs",
     )
-    parser.add_argument("--rows", type=int, help="number of accident records (records only)")
+    parser.add_argument(
+        "--rows", type=int, help="number of accident records (records, xlsx-records)"
+    )
     parser.add_argument("--regions", type=int, help="number of regions / counties")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
@@ -521,6 +578,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     if args.kind == "counties":
         rows = generate_counties(args.outdir, n_counties=regions, seed=args.seed)
+    elif args.kind == "xlsx-records":
+        n = args.rows or (SMALL_RECORDS if small else XLSX_RECORDS)
+        rows = generate_xlsx_records(args.outdir, n_rows=n, n_regions=regions, seed=args.seed)
     else:
         n = args.rows or (SMALL_RECORDS if small else FULL_RECORDS)
         rows = generate_records(args.outdir, n_rows=n, n_regions=regions, seed=args.seed)

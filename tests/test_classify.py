@@ -23,6 +23,7 @@ from safeplan.domain.classes import (
     Classification,
     classify,
     describe,
+    describe_all,
 )
 from safeplan.domain.derive import derive_yearly, yearly_columns
 from safeplan.domain.exact import exact_sum
@@ -354,6 +355,48 @@ def test_describe_rejects_a_code_that_the_measures_do_not_give() -> None:
 def test_describe_rejects_an_unknown_language() -> None:
     with pytest.raises(ValueError, match="lang"):
         describe(0, 0, 0, "0", lang="fr")  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(counts, st.one_of(st.none(), counts), st.one_of(st.none(), loss_texts())),
+        max_size=40,
+    ),
+    st.sampled_from(["zh", "en"]),
+)
+def test_describe_all_gives_the_texts_of_describe(
+    rows: list[tuple[int, int | None, str | None]], lang: str
+) -> None:
+    # The many-at-once form must say exactly what the one-at-a-time form says, for
+    # records with measures not recorded, losses next to a bound and every class.
+    deaths = np.array([r[0] for r in rows], dtype=np.int64)
+    injuries = np.array([r[1] or 0 for r in rows], dtype=np.int64)
+    losses = [(r[2] or "").strip() for r in rows]
+    classes = classify(deaths, injuries, np.array([loss or "0" for loss in losses], dtype=object))
+    texts = list(dict.fromkeys(losses))
+    codes, reasons = describe_all(
+        classes,
+        deaths,
+        injuries,
+        np.array([r[1] is not None for r in rows], dtype=bool),
+        np.array([texts.index(loss) for loss in losses], dtype=np.int64),
+        texts,
+        lang=lang,  # type: ignore[arg-type]
+    )
+    got = [reasons[c] for c in codes.tolist()]
+    expected = [
+        describe(int(code), d, i, loss, lang=lang)  # type: ignore[arg-type]
+        for code, (d, i, loss) in zip(classes.code.tolist(), rows, strict=True)
+    ]
+    assert got == expected
+
+
+def test_describe_all_of_nothing_is_empty() -> None:
+    empty = np.zeros(0, dtype=np.int64)
+    classes = classify(empty, empty, np.zeros(0, dtype=object))
+    codes, reasons = describe_all(classes, empty, empty, np.zeros(0, dtype=bool), empty, [""])
+    assert codes.tolist() == [] and reasons == []
 
 
 # --- exact_sum -----------------------------------------------------------------------------

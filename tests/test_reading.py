@@ -229,3 +229,16 @@ def test_counts_in_a_big_file_are_decided_on_their_text(
     values, _, more = check_numbers(table, "deaths", count=True, denominator=False)
     assert [(f.code, f.line) for f in more] == ([(code, 100_002)] if code else [])
     assert values[0] == 0 and values[ROWS - 1] == (ROWS - 1) % 13
+
+
+def test_a_number_column_read_again_as_text_is_the_text_of_its_lines(tmp_path: Path) -> None:
+    # The losses of a plain ledger are read as floats; classify shows them as written, from
+    # pandas reading that one column again as text. It must give each cell exactly as the
+    # line holds it: trailing zeros, exponents, spaces, blanks, digits beyond a float.
+    odd = ["12.50", "1e3", " 7 ", "", "0085", "1.0", "-0", "1E+03", "123456789012345678901.5"]
+    lines = [f"{2000 + i % 20},县{i // 20},{odd[i % len(odd)]},{i % 13},0,0,0" for i in range(ROWS)]
+    table, _ = read_file(write(tmp_path, lines), "a.csv")
+    assert table is not None and is_plain(table)
+    assert table.typed["accidents"].dtype.kind == "f"
+    codes, texts = table.factorize("accidents")
+    assert [texts[c] for c in codes.tolist()] == [line.split(",")[2] for line in lines]

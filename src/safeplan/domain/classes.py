@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import TYPE_CHECKING, Final, Literal
 
 from safeplan.domain.exact import decimal_of, unsure
@@ -58,6 +59,7 @@ __all__ = [
     "Classification",
     "classify",
     "describe",
+    "describe_all",
     "loss_in_wan",
 ]
 
@@ -149,6 +151,13 @@ LOSS_BOUNDS: Final = (Decimal(1000), Decimal(5000), Decimal(10000))
 LOSS_UNITS: Final[Mapping[str, int]] = {"万元": 0, "元": -4, "亿元": 4}
 """Units a direct-loss header may carry, as the power of ten that turns them into 万元
 (元 ÷ 10 000, 亿元 × 10 000); a header without a unit is in 万元."""
+
+
+_BOUNDS: Final[Mapping[str, tuple[int, ...] | tuple[Decimal, ...]]] = {
+    "deaths": DEATH_BOUNDS,
+    "serious_injuries": INJURY_BOUNDS,
+    "direct_loss": LOSS_BOUNDS,
+}
 
 
 def loss_in_wan(text: str, exponent: int) -> str:
@@ -279,12 +288,7 @@ def describe(
         "serious_injuries": str(int(injuries)) if injuries is not None else "",
         "direct_loss": text,
     }
-    bounds: dict[str, tuple[int, ...] | tuple[Decimal, ...]] = {
-        "deaths": DEATH_BOUNDS,
-        "serious_injuries": INJURY_BOUNDS,
-        "direct_loss": LOSS_BOUNDS,
-    }
-    reached = {m: _level(values[m], bounds[m]) for m in MEASURES}
+    reached = {m: _level(values[m], _BOUNDS[m]) for m in MEASURES}
     actual = max(reached.values())
     if int(code) != actual:
         raise ValueError(
@@ -292,30 +296,146 @@ def describe(
             f"(deaths={int(deaths)}, serious_injuries={injuries}, direct_loss={text!r} "
             f"give {actual})"
         )
+    named = tuple(recorded[m] if actual == GENERAL else reached[m] == actual for m in MEASURES)
+    missing = tuple(not recorded[m] for m in MEASURES)
+    pieces = _reason_template(actual, named, missing, lang)
+    return "".join(shown[MEASURES[p]] if isinstance(p, int) else p for p in pieces)
 
-    def phrase(measure: str, relation: str, bound: int | Decimal) -> str:
+
+def describe_all(
+    classification: Classification,
+    deaths: npt.NDArray[np.int64],
+    injuries: npt.NDArray[np.int64],
+    injuries_recorded: npt.NDArray[np.bool_],
+    loss_codes: npt.NDArray[np.int64],
+    loss_texts: Sequence[str],
+    *,
+    lang: Literal["zh", "en"] = "zh",
+) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """:func:`describe` of many accidents at once: each accident's code into the distinct
+    reasons, ``reasons[codes[i]]`` being ``describe`` of accident ``i``.
+
+    The losses come coded too: ``loss_texts[loss_codes[i]]`` is accident ``i``'s loss as
+    text, stripped of whitespace, ``""`` where it was not recorded; ``injuries_recorded``
+    says whether each number of serious injuries was. The classes come from
+    ``classification`` (of the same accidents), not from the values again. Each distinct
+    accident (class, measures named and not recorded, values) is described once, by the
+    template :func:`describe` uses, filled in column by column.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    size = len(classification)
+    losses = np.empty(len(loss_texts), dtype=object)
+    losses[:] = list(loss_texts)
+    loss_codes = np.asarray(loss_codes, dtype=np.int64)
+    code = classification.code
+    recorded = (
+        np.ones(size, dtype=bool),
+        np.asarray(injuries_recorded, dtype=bool),
+        (losses != "")[loss_codes] if size else np.zeros(0, dtype=bool),
+    )
+    reached = (classification.by_deaths, classification.by_injuries, classification.by_loss)
+    general = code == GENERAL
+    named = [
+        np.where(general, r, level == code) for r, level in zip(recorded, reached, strict=True)
+    ]
+    shape = code.astype(np.int64) << 6
+    for k in range(len(MEASURES)):
+        shape |= named[k].astype(np.int64) << (3 + k)
+        shape |= (~recorded[k]).astype(np.int64) << k
+    # The distinct accidents as far as their reason goes: shape and values.
+    coded = [_small_codes(deaths), _small_codes(injuries), (loss_codes, np.arange(len(losses)))]
+    values = [
+        np.array([str(v) for v in coded[0][1].tolist()], dtype=object),
+        np.array([str(v) for v in coded[1][1].tolist()], dtype=object),
+        losses,
+    ]
+    key = shape
+    for part_codes, distinct in coded:
+        key = pd.factorize(key * len(distinct) + part_codes)[0].astype(np.int64)
+    count = int(key.max()) + 1 if size else 0
+    one = np.zeros(count, dtype=np.int64)
+    one[key] = np.arange(size)  # an accident of each kind: they all read alike
+    parts = [part_codes[one] for part_codes, _ in coded]
+    kinds = shape[one]
+    reasons = np.empty(count, dtype=object)
+    for kind in np.flatnonzero(np.bincount(kinds, minlength=1)).tolist():
+        rows = np.flatnonzero(kinds == kind)
+        template = _reason_template(
+            kind >> 6,
+            tuple(bool(kind >> (3 + k) & 1) for k in range(len(MEASURES))),
+            tuple(bool(kind >> k & 1) for k in range(len(MEASURES))),
+            lang,
+        )
+        columns = [
+            repeat(p) if isinstance(p, str) else values[p][parts[p][rows]].tolist()
+            for p in template
+        ]
+        texts = np.empty(len(rows), dtype=object)
+        texts[:] = list(map("".join, zip(*columns, strict=False)))  # repeat() is endless
+        reasons[rows] = texts
+    result: list[str] = reasons.tolist()
+    return key, result
+
+
+def _small_codes(
+    values: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(code of each value, distinct values): counts of people are small numbers, which
+    serve as their own codes; others are factorized."""
+    import numpy as np
+    import pandas as pd
+
+    values = np.asarray(values, dtype=np.int64)
+    if not len(values) or (values.min() >= 0 and values.max() < 1 << 16):
+        return values, np.arange(int(values.max()) + 1 if len(values) else 0)
+    codes, distinct = pd.factorize(values)
+    return codes.astype(np.int64), np.asarray(distinct, dtype=np.int64)
+
+
+def _reason_template(
+    code: int, named: tuple[bool, ...], missing: tuple[bool, ...], lang: str
+) -> list[str | int]:
+    """The reason of one shape of accident as text pieces and measure slots.
+
+    An ``int`` in the list stands for the value of ``MEASURES[i]`` as shown; ``named`` says
+    which measures the reason names (those that reach the class; for 一般, those recorded),
+    ``missing`` which were not recorded.
+    """
+    relation, level = ("<", 0) if code == GENERAL else ("≥", code - 1)
+    parts: list[list[str | int]] = []
+    for k, measure in enumerate(MEASURES):
+        if not named[k]:
+            continue
         if lang == "zh":
             label, unit = _SHORT_ZH[measure], f" {MEASURE_UNIT_ZH[measure]}"
         else:
             label = _SHORT_EN[measure]
             unit = f" ({MEASURE_UNIT_EN[measure]})" if measure == "direct_loss" else ""
-        return f"{label} {shown[measure]}{unit} {relation} {bound}"
-
-    name = (CLASS_NAMES_ZH if lang == "zh" else CLASS_NAMES_EN)[actual]
-    if actual == GENERAL:
-        parts = [phrase(m, "<", bounds[m][0]) for m in MEASURES if recorded[m]]
+        parts.append([f"{label} ", k, f"{unit} {relation} {_BOUNDS[measure][level]}"])
+    if code == GENERAL:
         sep = "，" if lang == "zh" else ", "
     else:
-        parts = [phrase(m, "≥", bounds[m][actual - 1]) for m in MEASURES if reached[m] == actual]
         sep = "；" if lang == "zh" else "; "
-    missing = [m for m in MEASURES if not recorded[m]]
-    note = ""
-    if missing:
-        if lang == "zh":
-            note = "（" + "、".join(_SHORT_ZH[m] for m in missing) + "未填报）"
+    name = (CLASS_NAMES_ZH if lang == "zh" else CLASS_NAMES_EN)[code]
+    pieces: list[str | int] = [f"{name}: "]
+    for i, part in enumerate(parts):
+        pieces += ([sep] if i else []) + part
+    absent = [m for k, m in enumerate(MEASURES) if missing[k]]
+    if absent and lang == "zh":
+        pieces.append("（" + "、".join(_SHORT_ZH[m] for m in absent) + "未填报）")
+    elif absent:
+        pieces.append(" (" + ", ".join(_SHORT_EN[m] for m in absent) + " not recorded)")
+    merged: list[str | int] = []
+    for piece in pieces:  # adjacent text in one piece: fewer joins per record
+        if merged and isinstance(piece, str) and isinstance(merged[-1], str):
+            merged[-1] += piece
         else:
-            note = " (" + ", ".join(_SHORT_EN[m] for m in missing) + " not recorded)"
-    return f"{name}: {sep.join(parts)}{note}"
+            merged.append(piece)
+    return merged
 
 
 def _classify(

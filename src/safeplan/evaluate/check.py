@@ -167,6 +167,7 @@ def _grid(
         thresholds[yoy] = s.values_at(codes[yoy], year_array[yoy] - 1)
     with np.errstate(all="ignore"):
         gaps = values - thresholds
+    sure = t.exact_floats
     if decline.any():
         baseline = t.baseline[decline]
         elapsed = targets.elapsed_years(year_array[decline], baseline, target_year)
@@ -176,6 +177,12 @@ def _grid(
             gaps[decline] = targets.glide_gap(
                 values[decline], base[decline], t.number[decline], elapsed, span
             )
+        if _counts(s):
+            # A count at the start of its glide path (the baseline year, or a baseline of 0)
+            # has its float threshold exact too: B × 100·span ÷ (100·span), or 0.
+            start = (elapsed == 0) | (base[decline] == 0)
+            sure = sure.copy()
+            sure[decline] = start & np.isnan(t.given[decline]) & (base[decline] < 2**40)
     met = np.zeros(n, dtype=bool)
     near = np.zeros(n, dtype=bool)
     with np.errstate(all="ignore"):
@@ -192,7 +199,7 @@ def _grid(
     # A value of 0 meets a yoy_decline target with or without last year's value.
     zero_yoy = yoy & (values == 0)
     missing = np.isnan(values) | (np.isnan(thresholds) & ~zero_yoy)
-    exact = bound & ~missing & ((near & ~t.exact_floats) | (codes < 0))
+    exact = bound & ~missing & ((near & ~sure) | (codes < 0))
     status = np.where(
         ~bound, "no_target", np.where(missing, "no_data", np.where(met, "met", "missed"))
     ).tolist()
@@ -234,8 +241,8 @@ def _grid(
         change_list,
         strict=True,
     )
-    # Result._make is tuple.__new__: no Python-level __new__ per row.
-    return list(map(Result._make, rows)), values
+    # tuple.__new__ in C for each row: no Python-level __new__ (or _make) per result.
+    return list(map(tuple.__new__, itertools.repeat(Result), rows)), values
 
 
 def _numbers(array: np.ndarray[Any, Any]) -> list[int | float | None]:

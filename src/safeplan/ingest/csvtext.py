@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import warnings
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -168,25 +169,7 @@ def _plain_bytes(data: bytes, start: int, file: str, headers: Headers) -> RawTab
     # one line break): the header line (with any BOM) is skipped, not parsed.
     source = data if end >= len(data) - 1 else data[:end]
     try:
-        with warnings.catch_warnings():
-            # Fields dropped: the careful pass. A column of numbers in one chunk of rows and
-            # text in another is text (numbers and str mixed: LazyColumns splits its text).
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-            typed = pd.read_csv(
-                io.BytesIO(source),
-                header=None,
-                skiprows=1,
-                names=list(range(width)),
-                dtype=text_columns,
-                keep_default_na=False,
-                na_values=[""],
-                engine="c",
-                skip_blank_lines=False,
-                index_col=False,
-                encoding="utf-8",
-                encoding_errors="strict",
-            )
+        typed = _read_plain(source, width, text_columns)
     except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning):
         return None
     if len(typed) != n_lines - 1:
@@ -197,12 +180,63 @@ def _plain_bytes(data: bytes, start: int, file: str, headers: Headers) -> RawTab
     return RawTable(
         file=file,
         header=header,
-        columns=LazyColumns(header, data, start, end, breaks, ",", typed),
+        columns=LazyColumns(
+            header, data, start, end, breaks, ",", typed, partial(_text_column, source, width)
+        ),
         lines=range(2, n_lines + 1),
         original=[c.replace("\ufeff", "").strip() for c in cells],
         typed=typed,
         units={name: unit for name, (_, unit) in zip(header, parsed, strict=True) if unit},
     )
+
+
+def _read_plain(
+    source: bytes, width: int, dtype: dict[int, Any], usecols: list[int] | None = None
+) -> Any:
+    """pandas' C reader on a plain CSV's bytes (see :func:`_plain_bytes`): columns named by
+    their index, blank cells NaN, any other text as written."""
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        # Fields dropped: the careful pass. A column of numbers in one chunk of rows and
+        # text in another is text (numbers and str mixed: LazyColumns splits its text).
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+        return pd.read_csv(
+            io.BytesIO(source),
+            header=None,
+            skiprows=1,
+            names=list(range(width)),
+            usecols=usecols,
+            dtype=dtype,
+            keep_default_na=False,
+            na_values=[""],
+            engine="c",
+            skip_blank_lines=False,
+            index_col=False,
+            encoding="utf-8",
+            encoding_errors="strict",
+        )
+
+
+def _text_column(source: bytes, width: int, index: int) -> tuple[Any, list[str]] | None:
+    """Column ``index`` of a plain CSV read again from its bytes, as text: each data row's
+    code (int64) into the distinct cells as written, a blank cell ``""``; None should pandas
+    make anything but text of a cell."""
+    import numpy as np
+    import pandas as pd
+
+    values = _read_plain(source, width, {index: object}, [index])[index].to_numpy(dtype=object)
+    raw_codes, uniques = pd.factorize(values)
+    texts: list[str] = uniques.tolist()
+    if not all(type(t) is str for t in texts):
+        return None
+    codes = raw_codes.astype(np.int64)
+    blank = codes < 0
+    if blank.any():
+        codes[blank] = len(texts)
+        texts.append("")
+    return codes, texts
 
 
 def _plain_layout(typed: Any, header: list[str], headers: Headers) -> bool:

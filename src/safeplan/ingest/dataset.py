@@ -7,15 +7,16 @@ that a status can be decided exactly where floating point would be unsure.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from safeplan.domain.classes import CLASS_MASKS, Classification, describe
+from safeplan.domain.classes import CLASS_MASKS, Classification, describe, loss_in_wan
 from safeplan.domain.exact import exact_sum
 from safeplan.ingest.table import RawTable
+from safeplan.ingest.text import canonical_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -173,6 +174,13 @@ class DataSet:
         return sorted(years)
 
 
+def _in_wan(text: str, exponent: int) -> str:
+    """A kept record's loss cell as decimal text in 万元 (it holds a number)."""
+    canonical = canonical_number(text)
+    assert canonical is not None, "a kept record's loss is a number"
+    return loss_in_wan(canonical, exponent) if exponent else canonical
+
+
 @dataclass
 class Records:
     """The checked accident records behind a derived yearly frame."""
@@ -187,10 +195,6 @@ class Records:
     """The sector of each kept record as (code, distinct sectors); None without sectors."""
     deaths: np.ndarray[Any, Any]
     injuries: np.ndarray[Any, Any]
-    loss_text: Callable[[int], str]
-    """Record ``i``'s direct loss as decimal text in 万元, converted exactly from the
-    header's unit ("0" when not recorded)."""
-    classes: Classification
     sectors: dict[str, list[str]]
     frame: Any = None
     loss: np.ndarray[Any, Any] | None = None
@@ -199,6 +203,37 @@ class Records:
     """Per record: the serious injuries were not recorded (blank or a dash)."""
     loss_missing: np.ndarray[Any, Any] | None = None
     """Per record: the direct loss was not recorded (blank or a dash)."""
+    loss_exponent: int = 0
+    """The power of ten that turns the loss header's unit into 万元 (元: -4, 亿元: 4)."""
+    classes: Classification = field(init=False)
+    """The class of each record (assigned once classified: classifying asks
+    :meth:`loss_text` of the records next to a bound)."""
+
+    def loss_text(self, index: int) -> str:
+        """Record ``index``'s direct loss as decimal text in 万元, converted exactly from the
+        header's unit ("0" when not recorded)."""
+        if "direct_loss" not in self.table.header or (
+            self.loss_missing is not None and self.loss_missing[index]
+        ):
+            return "0"
+        return _in_wan(self.table.cell(int(self.rows[index]), "direct_loss"), self.loss_exponent)
+
+    def loss_texts(self) -> tuple[np.ndarray[Any, Any], list[str]]:
+        """:meth:`loss_of` of every record, coded: each record's code (int64) into the
+        distinct texts, ``""`` where not recorded. Each distinct cell is converted once."""
+        import numpy as np
+
+        size = len(self.rows)
+        if "direct_loss" not in self.table.header:
+            return np.zeros(size, dtype=np.int64), [""]
+        codes, texts = self.table.factorize("direct_loss")
+        codes = codes[self.rows]
+        missing = np.zeros(size, dtype=bool) if self.loss_missing is None else self.loss_missing
+        converted = [""] * (len(texts) + 1)
+        for code in np.flatnonzero(np.bincount(codes[~missing], minlength=len(texts))).tolist():
+            converted[code] = _in_wan(texts[code], self.loss_exponent)
+        codes[missing] = len(texts)  # the last text, "": not recorded
+        return codes, converted
 
     def injuries_of(self, index: int) -> int | None:
         """Record ``index``'s serious injuries, ``None`` when not recorded."""
@@ -229,18 +264,46 @@ class Records:
         return values[codes]  # type: ignore[no-any-return]
 
     def select(self, column: str, year: int, region: str | None) -> np.ndarray[Any, Any]:
-        """Indexes of the records behind one derived cell."""
+        """Indexes of the records behind one derived cell, in order.
+
+        The records of a column and year are found once and split by region, so that
+        explaining a national value (one cell per region) stays linear in the records.
+        """
+        cache: dict[tuple[str, int], Any] = self.__dict__.setdefault("_selected", {})
+        if (column, year) not in cache:
+            cache[(column, year)] = self._select(column, year)
+        picked, by_region = cache[(column, year)]
+        if region is None or by_region is None:
+            return picked  # type: ignore[no-any-return]
+        return by_region.get(region, picked[:0])  # type: ignore[no-any-return]
+
+    def _select(
+        self, column: str, year: int
+    ) -> tuple[np.ndarray[Any, Any], dict[str, np.ndarray[Any, Any]] | None]:
+        """The records behind ``column`` in ``year``, and the same by region."""
         import numpy as np
 
         mask = self.year == year
-        if region is not None and self.region is not None:
-            mask &= self.region == region
         if column in CLASS_MASKS:
             mask &= np.isin(self.classes.code, CLASS_MASKS[column])
         for group, values in self.sectors.items():
-            if column in (f"{group}_accidents", f"{group}_deaths") and self.sector is not None:
-                mask &= np.isin(self.sector, values)
-        return np.flatnonzero(mask)
+            if column in (f"{group}_accidents", f"{group}_deaths") and self.sector_codes:
+                codes, labels = self.sector_codes
+                mask &= np.isin(labels, values)[codes]
+        picked = np.flatnonzero(mask)
+        if self.region_codes is None:
+            return picked, None
+        if not len(picked):
+            return picked, {}
+        codes = self.region_codes[0][picked]
+        order = np.argsort(codes, kind="stable")
+        starts = np.flatnonzero(np.diff(codes[order], prepend=-1))
+        labels = self.region_codes[1]
+        groups = np.split(picked[order], starts[1:])
+        return picked, {
+            str(labels[code]): group
+            for code, group in zip(codes[order][starts].tolist(), groups, strict=True)
+        }
 
     def exact(self, column: str, position: int) -> Fraction | None:
         """The exact value of a derived cell."""

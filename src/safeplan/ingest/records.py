@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from safeplan.domain.classes import LOSS_UNITS, classify, loss_in_wan
+from safeplan.domain.classes import LOSS_UNITS, classify
 from safeplan.domain.derive import derive_yearly, yearly_columns
 from safeplan.errors import ConfigError
 from safeplan.findings import Finding, finding
@@ -474,22 +474,29 @@ def load_records(
     deaths_i = _whole(kept(deaths))
     injuries_i = _whole(kept(injuries))
     loss_kept = kept(loss)
-    has_loss = "direct_loss" in table.header
-    loss_missing_kept = kept(loss_missing)
-    injuries_missing_kept = kept(injuries_missing)
     year_kept = kept(years)
     region_codes = (kept(regions[0]), regions[1]) if regions is not None else None
     sector_codes = (kept(sector_values[0]), sector_values[1]) if sector_values is not None else None
 
-    def loss_value(i: int) -> str:
-        """Record ``i``'s loss as decimal text in 万元 ("0" when not recorded)."""
-        if loss_missing_kept[i] or not has_loss:
-            return "0"
-        text = canonical_number(table.cell(int(rows[i]), "direct_loss"))
-        assert text is not None, "a kept record's loss is a number"
-        return loss_in_wan(text, exponent) if exponent else text
-
-    classes = classify(deaths_i, injuries_i, loss_value, loss_values=loss_kept)
+    records = Records(
+        table=table,
+        rows=rows,
+        year=year_kept,
+        region_codes=region_codes,
+        sector_codes=sector_codes,
+        deaths=deaths_i,
+        injuries=injuries_i,
+        sectors=sectors,
+        injuries_missing=kept(injuries_missing),
+        loss_missing=kept(loss_missing),
+        loss=loss_kept,
+        loss_exponent=exponent,
+    )
+    # Near a bound the class is decided on the loss as written: the few records there are
+    # read one by one.
+    classes = records.classes = classify(
+        deaths_i, injuries_i, records.loss_text, loss_values=loss_kept
+    )
     frame = derive_yearly(
         year_kept,
         None,
@@ -513,22 +520,7 @@ def load_records(
         if column not in ("year", "region"):
             frame[column] = frame[column].astype("float64")
     frame["_row"] = range(len(frame))
-    records = Records(
-        table=table,
-        rows=rows,
-        year=year_kept,
-        region_codes=region_codes,
-        sector_codes=sector_codes,
-        deaths=deaths_i,
-        injuries=injuries_i,
-        loss_text=loss_value,
-        classes=classes,
-        sectors=sectors,
-        frame=frame,
-        injuries_missing=injuries_missing_kept,
-        loss_missing=loss_missing_kept,
-        loss=loss_kept,
-    )
+    records.frame = frame
     return Dataset(
         name=source.dataset,
         file=source.display,

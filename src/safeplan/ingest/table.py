@@ -9,7 +9,7 @@ and coded texts from the sheet).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -117,7 +117,11 @@ class RawTable:
                 raw_codes, uniques = pd.factorize(np.asarray(self.columns[column], dtype=object))
                 texts = list(uniques)
         else:
-            raw_codes, uniques = pd.factorize(np.asarray(self.columns[column], dtype=object))
+            columns = self.columns
+            coded = columns.coded(column) if isinstance(columns, LazyColumns) else None
+            if coded is not None:
+                return coded
+            raw_codes, uniques = pd.factorize(np.asarray(columns[column], dtype=object))
             texts = list(uniques)
         codes = raw_codes.astype("int64")
         if (codes < 0).any():
@@ -279,6 +283,7 @@ class LazyColumns(dict[str, list[str]]):
 
     ``data[start:end]`` is the file as UTF-8 with ``\n`` line ends, from the header line to
     the end of the last data line; ``breaks`` are the offsets in ``data`` of its line breaks.
+    ``text_column(j)``, when given, reads column ``j`` again as text (see :meth:`coded`).
     """
 
     def __init__(
@@ -290,8 +295,10 @@ class LazyColumns(dict[str, list[str]]):
         breaks: Any,
         delimiter: str,
         typed: Any,
+        text_column: Callable[[int], tuple[Any, list[str]] | None] | None = None,
     ) -> None:
         super().__init__()
+        self._text_column = text_column
         self.header = header
         self.data = data
         self.start = start
@@ -310,6 +317,14 @@ class LazyColumns(dict[str, list[str]]):
             first = int(self.breaks[0]) + 1
             self._lines = self.data[first : self.end].decode("utf-8").split("\n")
         return self._lines
+
+    def coded(self, name: str) -> tuple[Any, list[str]] | None:
+        """Column ``name`` as each data line's code into its distinct texts as written (a
+        blank cell ``""``), without splitting the lines: pandas reads that column again, as
+        text. None when it cannot (the column is split from the lines instead)."""
+        if self._text_column is None or name in self.stripped or dict.__contains__(self, name):
+            return None
+        return self._text_column(self.header.index(name))
 
     def line(self, row: int) -> str:
         """Data line ``row``, found through the offsets of the line breaks."""

@@ -106,6 +106,10 @@ STREAMS: dict[str, dict[str, str]] = {
         "json": "safeplan.render.json:stream_gap",
         "csv": "safeplan.render.csv:stream_gap",
     },
+    "classify": {
+        "json": "safeplan.render.classify:stream_json_pieces",
+        "csv": "safeplan.render.classify:stream_csv",
+    },
 }
 
 

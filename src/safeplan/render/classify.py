@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from safeplan.domain.classes import CLASSES
-from safeplan.render.csv import BOM
-from safeplan.render.escape import escape_terminal, escape_text
-from safeplan.render.json import dump_json
-from safeplan.render.table import text_table
+from safeplan.evaluate.classify import RECORD_FIELDS
+from safeplan.render.csv import BOM, csv_cells
+from safeplan.render.escape import escape_terminal
+from safeplan.render.json import _encode, _json_scalars, stream_json
+from safeplan.render.table import columns_table, text_table
 
 if TYPE_CHECKING:
     from safeplan.evaluate.classify import Classified
     from safeplan.render import Options
+
 
 _RECORD_HEADERS = {
     "zh": ["行", "日期", "地区", "行业", "死亡", "重伤", "直接经济损失(万元)", "等级", "依据"],
@@ -47,69 +48,21 @@ _SUMMARY_HEADERS = {
 _SUMMARY_KEYS = ["year", "region", "accidents", *CLASSES, "major_or_above", "larger_or_above"]
 
 
-def _record_cells(r: dict[str, Any], lang: str) -> list[str]:
-    return [
-        str(r["line"]),
-        r["date"],
-        r["region"] or "",
-        r["sector"] or "",
-        str(r["deaths"]),
-        "" if r["serious_injuries"] is None else str(r["serious_injuries"]),
-        r["direct_loss"] or "",
-        r[f"class_{lang}"],
-        r[f"reason_{lang}"],
-    ]
-
-
 def render(
     result: Classified, fmt: str, *, lang: str = "zh", width: int | None = None
 ) -> str | bytes:
     """Render in ``table`` (fitted to ``width``: the reasons wrap), ``csv`` (with a UTF-8
     BOM for Excel), ``json`` or ``xlsx`` (dates as dates)."""
-    has_region = any(r["region"] is not None for r in result.records) or any(
-        "region" in s for s in result.summary
-    )
-    summary_keys = [k for k in _SUMMARY_KEYS if has_region or k != "region"]
+    if fmt == "json":
+        return "".join(stream_json_text(result))
+    if fmt == "csv":
+        keys = _csv_keys(lang)
+        header = BOM + ",".join(csv_cells(keys)) + "\n"
+        return header + b"".join(_csv_records(result, keys)).decode("utf-8")
+    summary_keys = [k for k in _SUMMARY_KEYS if result.has_region or k != "region"]
     summary_headers = [
         h for h, k in zip(_SUMMARY_HEADERS[lang], _SUMMARY_KEYS, strict=True) if k in summary_keys
     ]
-    if fmt == "json":
-        payload = {
-            "schema_version": 1,
-            "dataset": result.dataset,
-            "file": result.file,
-            "records": result.records,
-            "summary": result.summary,
-        }
-        return dump_json(payload, "records", "summary")
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write(BOM)
-        writer = csv.writer(buffer, lineterminator="\n")
-        keys = [
-            "line",
-            "date",
-            "year",
-            "region",
-            "sector",
-            "deaths",
-            "serious_injuries",
-            "direct_loss",
-            "class",
-            f"class_{lang}",
-            f"reason_{lang}",
-        ]
-        writer.writerow(keys)
-        for r in result.records:
-            writer.writerow(
-                [
-                    escape_text(str(r[k]))
-                    if isinstance(r[k], str)
-                    else ("" if r[k] is None else r[k])
-                    for k in keys
-                ]
-            )
-        return buffer.getvalue()
     if fmt == "xlsx":
         from safeplan.render.xlsx import Column, ColumnKind, Sheet, write_xlsx
 
@@ -135,12 +88,13 @@ def render(
             "text",
             "text",
         ]
+        columns = result.fields([*record_keys, "class"])
+        columns["direct_loss"] = [
+            None if loss in (None, "") else float(loss) for loss in columns["direct_loss"]
+        ]
         rows = [
-            {
-                **r,
-                "direct_loss": None if r["direct_loss"] in (None, "") else float(r["direct_loss"]),
-            }
-            for r in result.records
+            dict(zip(columns, values, strict=True))
+            for values in zip(*columns.values(), strict=True)
         ]
         sheets = [
             Sheet(
@@ -163,9 +117,24 @@ def render(
             ),
         ]
         return write_xlsx(sheets)
-    records = text_table(
+    keys = [
+        "line",
+        "date",
+        "region",
+        "sector",
+        "deaths",
+        "serious_injuries",
+        "direct_loss",
+        f"class_{lang}",
+        f"reason_{lang}",
+    ]
+    cells: list[list[str]] = [[] for _ in keys]
+    for chunk in result.chunks(keys, _terminal_cells):
+        for column, texts in zip(cells, chunk, strict=True):
+            column += texts
+    records = columns_table(
         _RECORD_HEADERS[lang],
-        [list(map(escape_terminal, _record_cells(r, lang))) for r in result.records],
+        cells,
         align_right=[True, False, False, False, True, True, True, False, False],
         wraps=[False, False, True, True, False, False, False, False, True],
         width=width,
@@ -188,6 +157,64 @@ def render(
     return f"{title} — {escape_terminal(result.file)}\n\n{records}\n\n{sub}\n\n{summary}\n"
 
 
+def _terminal_cells(key: str, values: list[Any]) -> list[str]:
+    """Cells of the records table: text made safe for a terminal, None blank."""
+    return [escape_terminal("" if value is None else str(value)) for value in values]
+
+
+def stream_csv_text(result: Classified, lang: str = "zh") -> Iterator[str | bytes]:
+    """``classify --format csv``: the header, then the records a chunk at a time."""
+    keys = _csv_keys(lang)
+    yield BOM + ",".join(csv_cells(keys)) + "\n"
+    yield from _csv_records(result, keys)
+
+
+def _csv_keys(lang: str) -> list[str]:
+    return [
+        "line",
+        "date",
+        "year",
+        "region",
+        "sector",
+        "deaths",
+        "serious_injuries",
+        "direct_loss",
+        "class",
+        f"class_{lang}",
+        f"reason_{lang}",
+    ]
+
+
+def _csv_records(result: Classified, keys: list[str]) -> Iterator[bytes]:
+    """The CSV lines of the records, as UTF-8 (joined as bytes: no wide string of a million
+    CJK reasons to build and then encode)."""
+
+    def utf8_cells(key: str, values: list[Any]) -> list[bytes]:
+        return [cell.encode("utf-8") for cell in csv_cells(values)]
+
+    # Joined with "," once per date and per kind of record (numbers, class and reason).
+    for columns in result.chunks(keys, utf8_cells, join=b","):
+        yield b"\n".join(map(b",".join, zip(*columns, strict=True))) + b"\n"
+
+
+def stream_json_text(result: Classified) -> Iterator[str]:
+    """``classify --format json``, a chunk of records at a time."""
+
+    def members(key: str, values: list[Any]) -> list[str]:
+        prefix = _encode(key) + ": "
+        return [prefix + text for text in _json_scalars(values)]
+
+    records = (
+        ["{" + ", ".join(row) + "}" for row in zip(*columns, strict=True)]
+        for columns in result.chunks(RECORD_FIELDS, members)
+    )
+    summary = result.summary
+    return stream_json(
+        [("schema_version", 1), ("dataset", result.dataset), ("file", result.file)],
+        [("records", records), ("summary", [list(map(_encode, summary))])],
+    )
+
+
 def render_table(result: Classified, options: Options) -> str:
     """``classify --format table``."""
     return str(render(result, "table", lang=options.lang, width=options.width))
@@ -198,9 +225,19 @@ def render_csv(result: Classified, options: Options) -> str:
     return str(render(result, "csv", lang=options.lang))
 
 
+def stream_csv(result: Classified, options: Options) -> Iterator[str | bytes]:
+    """``classify --format csv``, piece by piece."""
+    return stream_csv_text(result, options.lang)
+
+
 def render_json(result: Classified, options: Options) -> str:
     """``classify --format json``."""
     return str(render(result, "json", lang=options.lang))
+
+
+def stream_json_pieces(result: Classified, options: Options) -> Iterator[str]:
+    """``classify --format json``, piece by piece."""
+    return stream_json_text(result)
 
 
 def render_xlsx(result: Classified, options: Options) -> bytes:

@@ -14,11 +14,11 @@ import io
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from safeplan.render.batch import _by_distinct, _format_each, _format_each_object
+from safeplan.render.batch import _by_distinct, _format_each, _format_each_object, _repetitive
 from safeplan.render.columns import _result_fields
-from safeplan.render.escape import escape_text
+from safeplan.render.escape import escape_text, escape_texts
 from safeplan.render.json import _OUTLOOK_KEYS, CHUNK
 from safeplan.render.labels import LABELS, whole_label
 
@@ -134,6 +134,47 @@ def results_csv(
     columns = _csv_rows(_result_fields(results), indicators or {}, plan or {}, lang)
     rows = zip(*columns, strict=True)
     return _write(_header([*CSV_FIELDS, *EXTRA_FIELDS], lang), rows)
+
+
+def csv_cells(values: Sequence[str | int | None]) -> list[str]:
+    """Each value as ``csv.writer`` writes it among the fields of a row: text made safe
+    with :func:`escape_text` (and quoted where it must be), an int as ``str``, None empty.
+
+    For columns of a million records: each distinct value once where they repeat, and in
+    C where they do not (most texts need neither escaping nor quotes).
+    """
+    kinds = set(map(type, values))
+    if kinds <= {int}:
+        return list(map(str, values))
+    if kinds <= {int, type(None)}:
+        return ["" if v is None else str(v) for v in values]
+    if not kinds <= {str, type(None)}:
+        raise TypeError(f"csv_cells: only text, ints and None, not {kinds}")
+    texts = cast(
+        "list[str]", ["" if v is None else v for v in values] if type(None) in kinds else values
+    )
+    return (_repetitive(texts) and _by_distinct(texts, _csv_texts)) or _csv_texts(texts)
+
+
+def _csv_texts(texts: list[str]) -> list[str]:
+    """:func:`csv_cells` of texts."""
+    texts = escape_texts(texts)
+    joined = "".join(texts)
+    if not any(char in joined for char in ',"\r\n'):
+        return texts  # nothing to quote
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if "\n" in joined or "\r" in joined:
+        cells = []
+        for text in texts:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow((text, ""))
+            cells.append(buffer.getvalue()[:-2])
+        return cells
+    # Each text with an empty field after it: "cell,\n" per row, and no text holds "\n".
+    writer.writerows(zip(texts, repeat("")))
+    return buffer.getvalue().split(",\n")[:-1]
 
 
 def _csv_number(value: float | int | None) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import html
+import operator
 import re
 import unicodedata
 
@@ -40,6 +41,7 @@ __all__ = [
     "escape_markdown",
     "escape_terminal",
     "escape_text",
+    "escape_texts",
     "shorten",
 ]
 
@@ -250,3 +252,16 @@ def escape_text(value: str) -> str:
     if value.startswith(_FORMULA_TRIGGERS):
         value = "'" + value
     return _reveal(value, "\t\n\r")
+
+
+def escape_texts(values: list[str]) -> list[str]:
+    """:func:`escape_text` of each value: the same texts, checked at C speed when (as in
+    nearly every column) none of them needs escaping."""
+    if "".join(values).isprintable() and _FORMULA_FIRSTS.isdisjoint(
+        map(operator.itemgetter(slice(0, 1)), values)
+    ):
+        return values
+    return list(map(escape_text, values))
+
+
+_FORMULA_FIRSTS = frozenset(_FORMULA_TRIGGERS)

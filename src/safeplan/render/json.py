@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
@@ -140,21 +140,35 @@ def stream_gap_json(report: GapReport, chunk: int = CHUNK) -> Iterator[str]:
     """The text of :func:`gap_json`, piece by piece: never more than ``chunk`` rows encoded
     at once, so a national report (millions of rows) is written without holding its whole
     text (and every row's pieces) in memory."""
-    yield "{\n  " + _encode("schema_version") + ": " + _encode(1)
-    yield ",\n  " + _encode("plan") + ": " + _encode(report.plan)
-    parts: tuple[tuple[str, Callable[[Any], list[str]], Sequence[Any]], ...] = (
-        ("rows", _result_items, report.rows),
-        ("outlook", _outlook_items, report.outlook),
+    rows, outlook = report.rows, report.outlook
+    return stream_json(
+        [("schema_version", 1), ("plan", report.plan)],
+        [
+            ("rows", (_result_items(rows[a : a + chunk]) for a in range(0, len(rows), chunk))),
+            (
+                "outlook",
+                (_outlook_items(outlook[a : a + chunk]) for a in range(0, len(outlook), chunk)),
+            ),
+        ],
     )
-    for key, encode_items, items in parts:
+
+
+def stream_json(
+    head: Sequence[tuple[str, Any]], lists: Iterable[tuple[str, Iterable[list[str]]]]
+) -> Iterator[str]:
+    """The text of :func:`dump_json` of the keys of ``head`` (encoded whole) followed by
+    the lists in ``lists``, piece by piece: each list is given as its key and its items,
+    already encoded, a chunk of them at a time."""
+    for i, (key, value) in enumerate(head):
+        yield ("{\n  " if i == 0 else ",\n  ") + _encode(key) + ": " + _encode(value)
+    for key, chunks in lists:
         yield ",\n  " + _encode(key) + ": "
-        if not items:
-            yield "[]"
-            continue
-        for start in range(0, len(items), chunk):
-            lead = "[\n    " if start == 0 else ",\n    "
-            yield lead + ",\n    ".join(encode_items(items[start : start + chunk]))
-        yield "\n  ]"
+        lead = "[\n    "
+        for items in chunks:
+            if items:
+                yield lead + ",\n    ".join(items)
+                lead = ",\n    "
+        yield "[]" if lead == "[\n    " else "\n  ]"
     yield "\n}\n"
 
 

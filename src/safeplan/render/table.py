@@ -205,6 +205,21 @@ def text_table(
     paints: list[Sequence[str | None] | None] | None = None
     if colour and colours:
         paints = [None] * (len(header) - 1) + [list(colours)]
+    return columns_table(
+        header, columns, align_right=align_right, wraps=wraps, width=width, paints=paints
+    )
+
+
+def columns_table(
+    header: Sequence[str],
+    columns: Sequence[Sequence[str]],
+    *,
+    align_right: Sequence[bool] | None = None,
+    wraps: Sequence[bool] | None = None,
+    width: int | None = None,
+    paints: Sequence[Sequence[str | None] | None] | None = None,
+) -> str:
+    """:func:`text_table` of a table given column by column (all of one length)."""
     right = align_right or [False] * len(header)
     lines = table_lines(header, columns, right, paints=paints, wraps=wraps, width=width)
     if lines is None:
