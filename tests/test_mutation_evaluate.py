@@ -1,0 +1,286 @@
+"""Statuses and outlooks that mutation testing showed unguarded: ``min`` against ``max``,
+``yoy_decline`` from the right year, exact ties that floats get wrong, the target year
+itself, regional outlooks, the whole plan against one region (see docs/testing.md).
+
+Float-unsafe numbers used below: 21 ÷ 0.7 is 30.000000000000004 and 33 ÷ 1.1 is
+29.999999999999996 in floats (both exactly 30); 3 ÷ (0.1 + 0.2) is 9.999999999999998
+(exactly 10).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import safeplan
+
+HEAD = """\
+plan: {name: 测试规划, region: 测试市, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+"""
+RATE = ["年份", "地区", "死亡人数", "地区生产总值"]
+
+
+def by_key(report):
+    """Results (or outlooks) keyed by (id, region) — (id, region, year) for gap rows."""
+    return {(r.id, r.region): r for r in report}
+
+
+def check(make_plan, indicators, rows, year, header=RATE, region=None):
+    config = make_plan(HEAD + indicators, {"a.csv": (header, rows)})
+    return by_key(safeplan.check(config, year, region=region).results)
+
+
+RATE_LINE = (
+    "  - {{id: r, name: 亿元GDP死亡率, numerator: a.死亡人数, denominator: a.地区生产总值,"
+    " target: {target}}}\n"
+)
+
+
+# --- min is not max ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rectified", "status"),
+    [((10, 9, 10), "met"), ((9, 8, 9), "missed")],
+)
+def test_min_is_met_at_or_above_its_threshold_for_the_whole_plan_and_each_region(
+    make_plan, rectified, status
+):
+    """min: value ≥ X. A whole plan of 29 of 30 (96.7 %) meets min 95, 26 of 30 misses it;
+    a region on 90 misses, one on 100 meets: a max would judge each the other way."""
+    line = (
+        "  - {id: z, name: 隐患整改率, numerator: a.整改, denominator: a.发现, per: 100,"
+        " target: {min: 95}}\n"
+    )
+    rows = [
+        [2024, region, done, 10]
+        for region, done in zip(["东县", "西县", "南县"], rectified, strict=True)
+    ]
+    got = check(make_plan, line, rows, 2024, header=["年份", "地区", "整改", "发现"])
+    whole = got[("z", None)]
+    assert whole.status == status
+    assert whole.threshold == 95
+    assert {region: got[("z", region)].status for region in ("东县", "西县", "南县")} == {
+        "东县": "met" if rectified[0] == 10 else "missed",
+        "西县": "missed",
+        "南县": "met" if rectified[2] == 10 else "missed",
+    }
+
+
+def test_min_on_a_float_unsafe_tie_is_met(make_plan):
+    """33 ÷ 1.1 is exactly 30, on min 30: met (floats say 29.999999999999996 and miss)."""
+    got = check(make_plan, RATE_LINE.format(target="{min: 30}"), [[2024, "东县", 33, "1.1"]], 2024)
+    assert got[("r", "东县")].status == "met" and got[("r", "东县")].gap == 0
+    assert got[("r", None)].status == "met" and got[("r", None)].value == 30
+
+
+def test_max_on_a_float_unsafe_tie_is_met(make_plan):
+    """21 ÷ 0.7 is exactly 30, on max 30 ("以内" includes the bound): met for the region and
+    the whole plan, although floats say 30.000000000000004."""
+    got = check(make_plan, RATE_LINE.format(target="{max: 30}"), [[2024, "东县", 21, "0.7"]], 2024)
+    assert (got[("r", "东县")].status, got[("r", "东县")].value, got[("r", "东县")].gap) == (
+        "met",
+        30,
+        0,
+    )
+    assert got[("r", None)].status == "met"
+
+
+# --- yoy_decline: last year's value, exactly -----------------------------------------------
+
+
+def test_yoy_decline_compares_with_the_year_before_exactly(make_plan):
+    """yoy_decline: value < the value of year − 1. 2023 is 21 ÷ 0.7 = 30 exactly, 2024 is 30:
+    no decline (floats would see 30 < 30.000000000000004); 2022's 40 is not the threshold."""
+    rows = [
+        [2022, "东县", 40, "1"],
+        [2023, "东县", 21, "0.7"],
+        [2024, "东县", 30, "1"],
+        [2025, "东县", 29, "1"],
+    ]
+    line = RATE_LINE.format(target="{yoy_decline: true}")
+    for year, threshold, status in [(2024, 30, "missed"), (2025, 30, "met"), (2023, 40, "met")]:
+        got = check(make_plan, line, rows, year)
+        for region in ("东县", None):
+            r = got[("r", region)]
+            assert (r.threshold, r.status) == (threshold, status), (year, region)
+
+
+def test_yoy_decline_zero_after_zero_is_met_and_a_rise_from_zero_is_missed(make_plan):
+    """0 cannot decline further: 0 after 0 is met; 1 after 0 is missed."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {yoy_decline: true}}\n"
+    rows = [[2023, "东县", 0], [2024, "东县", 0], [2025, "东县", 1]]
+    header = ["年份", "地区", "死亡人数"]
+    assert check(make_plan, line, rows, 2024, header=header)[("d", "东县")].status == "met"
+    assert check(make_plan, line, rows, 2025, header=header)[("d", "东县")].status == "missed"
+
+
+# --- decline_pct: exact glide path, the target year itself --------------------------------
+
+DECLINE_ROWS = [
+    # 2020: Σ 3 ÷ Σ (0.1 + 0.2) = 10 exactly for the whole plan (float 9.999999999999998);
+    # 东县 1 ÷ 0.1 = 10, 西县 2 ÷ 0.2 = 10.
+    [2020, "东县", 1, "0.1"],
+    [2020, "西县", 2, "0.2"],
+    # 2024: Σ 23 ÷ Σ 2.5 = 9.2 = 10 × (1 − 10 % × 4/5): on the glide path.
+    [2024, "东县", 23, "1.0"],
+    [2024, "西县", 0, "1.5"],
+    # 2025, the target year: Σ 27 ÷ Σ 3 = 9 = 10 × (1 − 10 %).
+    [2025, "东县", 9, "1"],
+    [2025, "西县", 18, "2"],
+]
+
+
+@pytest.mark.parametrize(("year", "threshold"), [(2024, 9.2), (2025, 9)])
+def test_decline_pct_tie_that_floats_get_wrong_is_met(make_plan, year, threshold):
+    """decline_pct 10 from a baseline of 3 ÷ (0.1 + 0.2) = 10: the whole plan on its glide
+    path (9.2 in 2024, 9 in the target year 2025) is met with a gap of exactly 0."""
+    got = check(make_plan, RATE_LINE.format(target="{decline_pct: 10}"), DECLINE_ROWS, year)
+    whole = got[("r", None)]
+    assert (whole.value, whole.threshold, whole.gap, whole.status) == (
+        threshold,
+        threshold,
+        0,
+        "met",
+    )
+
+
+def test_regional_decline_pct_from_a_float_unsafe_baseline(make_plan):
+    """A region's baseline of 33 ÷ 1.1 = 30 and a 10 % decline: 27 in the target year is
+    exactly on the threshold, met (floats put the threshold at 26.999999999999996)."""
+    rows = [
+        [2020, "东县", 33, "1.1"],
+        [2025, "东县", 27, "1"],
+        [2020, "西县", 5, "1"],
+        [2025, "西县", 5, "1"],
+    ]
+    got = check(make_plan, RATE_LINE.format(target="{decline_pct: 10}"), rows, 2025)
+    r = got[("r", "东县")]
+    assert (r.value, r.threshold, r.gap, r.status) == (27, 27, 0, "met")
+    assert got[("r", "西县")].status == "missed"
+
+
+def test_the_target_year_itself_and_after_use_the_full_decline(make_plan):
+    """f = (y − baseline) ÷ (target − baseline) clipped to [0, 1]: in 2025 and 2026 the
+    threshold is B × (1 − P/100) = 90; in 2020 it is B."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[y, "东县", v] for y, v in [(2020, 100), (2025, 90), (2026, 91)]]
+    header = ["年份", "地区", "死亡人数"]
+    expected = {2020: (100, "met"), 2025: (90, "met"), 2026: (90, "missed")}
+    for year, (threshold, status) in expected.items():
+        for region in ("东县", None):
+            r = check(make_plan, line, rows, year, header=header)[("d", region)]
+            assert (r.threshold, r.status) == (threshold, status), (year, region)
+
+
+# --- gap: outlooks of regions, and data in the target year -------------------------------
+
+
+def gap(make_plan, indicators, rows, header, region=None):
+    config = make_plan(HEAD + indicators, {"a.csv": (header, rows)})
+    return safeplan.gap(config, region=region)
+
+
+def test_regional_outlook_of_decline_pct(make_plan):
+    """Each region's outlook: its own final threshold B × (1 − P/100), the straight-line
+    projection, on_track and the yearly change that reaches the threshold."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 50], [2023, "东县", 95], [2023, "西县", 44]]
+    report = gap(make_plan, line, rows, ["年份", "地区", "死亡人数"])
+    out = by_key(report.outlook)
+    east, west, whole = out[("d", "东县")], out[("d", "西县")], out[("d", None)]
+    assert (
+        east.final_threshold == 90 and west.final_threshold == 45 and whole.final_threshold == 135
+    )
+    # 95 − 5 × 2/3 = 91.67 > 90; 44 − 6 × 2/3 = 40 ≤ 45; 139 − 11 × 2/3 = 131.67 ≤ 135.
+    assert east.projected_value == pytest.approx(275 / 3)
+    assert west.projected_value == 40
+    assert whole.projected_value == pytest.approx(395 / 3)
+    assert (east.on_track, west.on_track, whole.on_track) == (False, True, True)
+    assert east.required_annual_change_pct == pytest.approx(((90 / 95) ** 0.5 - 1) * 100)
+    assert west.required_annual_change_pct == pytest.approx(((45 / 44) ** 0.5 - 1) * 100)
+    assert whole.required_annual_change_pct == pytest.approx(((135 / 139) ** 0.5 - 1) * 100)
+    assert (east.latest_year, east.latest_value, east.baseline_value) == (2023, 95, 100)
+    assert east.change_pct == pytest.approx(-5)
+    assert whole.change_pct == pytest.approx((139 - 150) / 150 * 100)
+
+
+def test_regional_outlook_of_min(make_plan):
+    """min 90 on a rate: a region rising from 70 to 85 is projected to 95 (on track, +2.9 %
+    a year needed); one falling from 90 to 80 to 73.3 (off track, +6.1 % a year needed)."""
+    line = (
+        "  - {id: z, name: 隐患整改率, numerator: a.整改, denominator: a.发现, per: 100,"
+        " target: {min: 90}}\n"
+    )
+    rows = [
+        [2020, "东县", 7, 10],
+        [2020, "西县", 9, 10],
+        [2023, "东县", 17, 20],
+        [2023, "西县", 8, 10],
+    ]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "整改", "发现"]).outlook)
+    east, west = out[("z", "东县")], out[("z", "西县")]
+    assert (east.final_threshold, west.final_threshold) == (90, 90)
+    assert east.projected_value == pytest.approx(95)
+    assert west.projected_value == pytest.approx(220 / 3)
+    assert (east.on_track, west.on_track) == (True, False)
+    assert east.required_annual_change_pct == pytest.approx(((90 / 85) ** 0.5 - 1) * 100)
+    assert west.required_annual_change_pct == pytest.approx(((90 / 80) ** 0.5 - 1) * 100)
+    # The whole plan: 16 of 20 (80 %) in 2020, 25 of 30 (83.3 %) in 2023 → 85.6 in 2025.
+    whole = out[("z", None)]
+    assert whole.projected_value == pytest.approx(250 / 3 + (250 / 3 - 80) * 2 / 3)
+    assert whole.on_track is False
+
+
+def test_outlook_with_data_in_the_target_year(make_plan):
+    """终期: with 2025 data the latest year is the target year — the projection is the value
+    itself, no yearly change is left to require, on_track is the final verdict."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 50], [2025, "东县", 90], [2025, "西县", 46]]
+    report = gap(make_plan, line, rows, ["年份", "地区", "死亡人数"])
+    out = by_key(report.outlook)
+    for region, value, on_track in [("东县", 90, True), ("西县", 46, False), (None, 136, False)]:
+        o = out[("d", region)]
+        assert (o.latest_year, o.latest_value, o.projected_value) == (2025, value, value)
+        assert o.on_track is on_track, region
+        assert o.required_annual_change_pct is None
+    rows_2025 = {(r.region, r.year): r for r in report.rows}
+    assert rows_2025[("东县", 2025)].threshold == 90 and rows_2025[("东县", 2025)].status == "met"
+    assert rows_2025[(None, 2025)].threshold == 135 and rows_2025[(None, 2025)].status == "missed"
+    assert report.ok is False
+
+
+def test_outlook_decline_pct_float_unsafe_tie_is_on_track(make_plan):
+    """The whole plan's value in the target year, 27 ÷ 3 = 9, is exactly its final threshold
+    (baseline 3 ÷ (0.1 + 0.2) = 10, −10 %): on track, decided exactly."""
+    rows = [r for r in DECLINE_ROWS if r[0] != 2024]
+    out = by_key(gap(make_plan, RATE_LINE.format(target="{decline_pct: 10}"), rows, RATE).outlook)
+    whole = out[("r", None)]
+    assert (whole.final_threshold, whole.projected_value, whole.on_track) == (9, 9, True)
+
+
+# --- the whole plan against one region ------------------------------------------------------
+
+
+def test_the_whole_plan_is_not_one_of_its_regions(make_plan, run):
+    """--region with the plan's own label gives the whole plan (Σ ÷ Σ, never one region nor
+    an average of rates); --region 东县 gives that region only; exit codes follow."""
+    rows = [[2024, "东县", 1, "100"], [2024, "西县", 3, "100"]]
+    line = RATE_LINE.format(target="{max: 0.02}")
+    whole = check(make_plan, line, rows, 2024, region="测试市")
+    assert list(whole) == [("r", None)]
+    assert (whole[("r", None)].value, whole[("r", None)].status) == (0.02, "met")
+    east = check(make_plan, line, rows, 2024, region="东县")
+    assert list(east) == [("r", "东县")] and east[("r", "东县")].status == "met"
+    west = check(make_plan, line, rows, 2024, region="西县")
+    assert west[("r", "西县")].status == "missed"
+    config = make_plan(HEAD + line, {"a.csv": (RATE, rows)})
+    assert run("check", "2024", "-c", str(config), "--region", "测试市").exit_code == 0
+    assert run("check", "2024", "-c", str(config), "--region", "东县").exit_code == 0
+    assert run("check", "2024", "-c", str(config), "--region", "西县").exit_code == 1
+    assert run("check", "2024", "-c", str(config)).exit_code == 1
+    outlook = safeplan.gap(config, region="西县").outlook
+    assert [(o.region, o.final_threshold, o.latest_value) for o in outlook] == [
+        ("西县", 0.02, 0.03)
+    ]

@@ -1,0 +1,1 @@
+"""Mutation-testing kills: ingest (see docs/testing.md)."""
