@@ -10,6 +10,7 @@ import pytest
 import safeplan
 from safeplan.domain import classes
 from safeplan.domain.classes import classify, describe
+from safeplan.errors import ConfigError
 
 # --- 国务院令第493号 第三条: the exported constants are the regulation's numbers ---------------
 
@@ -218,3 +219,88 @@ def test_a_cell_that_is_no_number_is_a_finding_not_a_value(make_plan, cell):
     )
     found = [(f.code, f.line, f.column) for f in safeplan.validate(config).errors]
     assert found == [("non-numeric", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    ("rule", "says"),
+    [
+        ("a.x <=", "the expression ends too early"),
+        ("(a.x + a.y <= a.z", "a parenthesis is not closed"),
+        ("(a.x + a.y a.z) <= 1", "a parenthesis is not closed"),
+        ("a.x a.y <= 1", "expected a comparison (<=, >=, ==, …), got 'a.y'"),
+        ("a.x <= a.y a.z", "unexpected 'a.z' after the comparison"),
+        ("a.x <= a.y <= a.z", "unexpected '<=' after the comparison"),
+        ("a.x <= * a.y", "unexpected '*'"),
+        ("a.x <= a.y $", "unexpected text at '$'"),
+    ],
+)
+def test_a_rule_that_does_not_parse_says_why_at_its_line(make_plan, run, rule, says):
+    """A malformed rule is a config error (exit 2) at the rule's line, saying what is wrong."""
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert f"indicators.yaml:6: rules[0].check: {says} in '{rule}'" in result.stderr
+
+
+def nested(depth: int) -> str:
+    return "(" * depth + "a.x" + ")" * depth
+
+
+@pytest.mark.parametrize(
+    ("rule", "allowed"),
+    [
+        (f"{nested(50)} <= a.z", True),
+        (f"{nested(51)} <= a.z", False),
+        ("-" * 50 + "a.x <= a.z", True),
+        ("-" * 51 + "a.x <= a.z", False),
+        # Brackets side by side do not nest: 60 groups in a row, then 50 deep, are fine …
+        (" + ".join([nested(1)] * 60) + f" + {nested(50)} <= 100", True),
+        # … and a group before them does not make room for a 51st level.
+        (f"{nested(2)} + {nested(51)} <= a.z", False),
+    ],
+)
+def test_rules_nest_at_most_50_brackets_or_signs(make_plan, rule, allowed):
+    """Up to 50 nested brackets (or signs) are a rule; 51 are refused (config error)."""
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    if allowed:
+        assert safeplan.validate(config).valid
+    else:
+        with pytest.raises(ConfigError, match="嵌套超过 50 层"):
+            safeplan.validate(config)
+
+
+@pytest.mark.parametrize(
+    ("injuries", "loss", "zh", "en"),
+    [
+        (
+            None,
+            "12.5",
+            "一般: 死亡 1 人 < 3，直接经济损失 12.5 万元 < 1000（重伤未填报）",
+            "general: deaths 1 < 3, direct loss 12.5 (10k yuan) < 1000 (serious injuries not recorded)",
+        ),
+        (
+            0,
+            None,
+            "一般: 死亡 1 人 < 3，重伤 0 人 < 10（直接经济损失未填报）",
+            "general: deaths 1 < 3, serious injuries 0 < 10 (direct loss not recorded)",
+        ),
+        (
+            None,
+            " ",
+            "一般: 死亡 1 人 < 3（重伤、直接经济损失未填报）",
+            "general: deaths 1 < 3 (serious injuries, direct loss not recorded)",
+        ),
+    ],
+)
+def test_a_measure_not_recorded_is_named_as_such_never_as_zero(injuries, loss, zh, en):
+    """A blank injuries or loss cell decides nothing and is said to be not recorded."""
+    assert describe(0, 1, injuries, loss) == zh
+    assert describe(0, 1, injuries, loss, lang="en") == en
+
+
+def test_a_not_recorded_measure_is_left_out_of_a_higher_class_reason():
+    """较大 by deaths with injuries not recorded: only deaths is named, then the note."""
+    assert describe(1, 3, None, "0") == "较大: 死亡 3 人 ≥ 3（重伤未填报）"
+    assert describe(2, 3, None, "5000", lang="en") == (
+        "major: direct loss 5000 (10k yuan) ≥ 5000 (serious injuries not recorded)"
+    )
