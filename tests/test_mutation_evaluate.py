@@ -284,3 +284,139 @@ def test_the_whole_plan_is_not_one_of_its_regions(make_plan, run):
     assert [(o.region, o.final_threshold, o.latest_value) for o in outlook] == [
         ("西县", 0.02, 0.03)
     ]
+
+
+# --- monitor: a ledger without regions, in 元, every figure of the JSON --------------------
+
+MONITOR_PLAN = """\
+plan: {name: 无地区台账, baseline_year: 2023, target_year: 2026}
+datasets:
+  acc:
+    records: r.csv
+    sectors: {industrial: [工商贸, 建筑业], road: [道路交通]}
+indicators:
+  - {id: big, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 0}}
+  - {id: deaths_cap, name: 死亡人数控制指标, value: acc.deaths, target: {max: 20}}
+  - {id: road_cap, name: 道路交通死亡人数控制指标, value: acc.road_deaths, target: {max: 3}}
+"""
+#: No region column; losses in 元. 1 January and 31 March are inside the periods, 1 April
+#: outside; 2025-02-14 is 较大 by its deaths, 2025-03-31 by its loss (10 000 000 元 =
+#: 1 000 万元), 2024-03-31 by its serious injuries (with the loss not recorded).
+MONITOR_LEDGER = (
+    ["日期", "行业", "死亡人数", "重伤人数", "直接经济损失（元）"],
+    [
+        ["2024-01-01", "工商贸", 1, 0, "15000"],
+        ["2024-03-31", "道路交通", 0, 12, ""],
+        ["2024-04-01", "工商贸", 2, 0, "1234567"],
+        ["2025-01-01", "工商贸", 1, 0, "10000"],
+        ["2025-02-14", "道路交通", 3, 0, "1"],
+        ["2025-03-31", "建筑业", 0, 0, "10000000"],
+        ["2025-04-01", "工商贸", 5, 0, "0"],
+    ],
+)
+
+
+def test_monitor_of_a_ledger_without_regions_matches_a_hand_count(make_plan):
+    """1 January – 31 March 2025 against 2024 (both ends counted): 3 accidents, 4 deaths,
+    2 较大 against 2, 1, 1; losses in 元 summed exactly in 万元 (1001.0001); caps: 4 of 20
+    deaths (not ahead of 90 days of 365), 3 of 3 road deaths (ahead). Every figure of the
+    JSON was counted by hand (tests/golden/monitor_without_regions.json)."""
+    config = make_plan(MONITOR_PLAN, {"r.csv": MONITOR_LEDGER})
+    got = safeplan.monitor(config, "2025-03-31").to_dict()
+    expected = golden_json("monitor_without_regions.json", got)
+    assert got == expected
+    whole = got["rows"][0]
+    assert (whole["accidents"], whole["deaths"], whole["larger_or_above"]) == (3, 4, 2)
+    assert (whole["prev_accidents"], whole["prev_deaths"], whole["prev_larger_or_above"]) == (
+        2,
+        1,
+        1,
+    )
+    assert whole["direct_loss"] == 1001.0001 and whole["prev_direct_loss"] == 1.5
+    assert [(c["id"], c["used"], c["remaining"], c["ahead"]) for c in got["caps"]] == [
+        ("deaths_cap", 4, 16, False),
+        ("road_cap", 3, 0, True),
+    ]
+    assert [(a["date"], a["line"], a["direct_loss"]) for a in got["larger_or_above_accidents"]] == [
+        ("2025-02-14", 6, "0.0001"),
+        ("2025-03-31", 7, "1000"),
+    ]
+
+
+def golden_json(name, got):
+    """The expected JSON in tests/golden (rewritten with SAFEPLAN_UPDATE_GOLDEN=1)."""
+    import json
+    import os
+    from pathlib import Path
+
+    path = Path(__file__).parent / "golden" / name
+    if os.environ.get("SAFEPLAN_UPDATE_GOLDEN"):
+        path.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_same_day_larger_accidents_are_listed_in_ledger_order(make_plan):
+    """较大 accidents of one day are listed in the order of the ledger, however many."""
+    rows = [["2025-02-14", "工商贸", 3, 0, str(i)] for i in range(40)]
+    config = make_plan(MONITOR_PLAN, {"r.csv": (MONITOR_LEDGER[0], [*MONITOR_LEDGER[1], *rows])})
+    listed = safeplan.monitor(config, "2025-03-31").to_dict()["larger_or_above_accidents"]
+    assert [a["line"] for a in listed if a["date"] == "2025-02-14"] == [6, *range(9, 49)]
+
+
+@pytest.mark.parametrize(
+    ("through", "today", "says", "hint"),
+    [
+        (
+            "2025-05",
+            "2025-05-20",
+            "统计截止日期 2025-05-31 晚于今天（2025-05-20）",
+            "写已经过去的日期，如本月月底之前的日期或上个月：safeplan monitor YYYY-MM",
+        ),
+        (
+            "2025-04",
+            "2031-01-15",
+            "事故台账 acc 只统计到 2025-03-31（through:），不能统计到 2025-04-30",
+            "写 2025-03-31 或更早的日期，或在台账补齐后更新 through:",
+        ),
+    ],
+)
+def test_what_monitor_refuses_says_why_and_how_to_fix_it(
+    make_plan, run, monkeypatch, through, today, says, hint
+):
+    """A THROUGH after today, or after the ledger's through:, is exit 2 with the reason
+    and the fix."""
+    text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    through: 2025-03-31")
+    rows = [r for r in MONITOR_LEDGER[1] if r[0] <= "2025-03-31"]
+    config = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], rows)})
+    monkeypatch.setenv("SAFEPLAN_TODAY", today)
+    result = run("monitor", through, "-c", str(config))
+    assert result.exit_code == 2
+    assert says in result.stderr and f"提示：{hint}" in result.stderr
+
+
+def test_monitor_needs_a_ledger_with_dates(make_plan, run):
+    """No records dataset, an unknown --dataset, a ledger with years only: exit 2, saying
+    what is missing and what to write."""
+    yearly = make_plan(
+        "plan: {name: t, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {a: a.csv}\n"
+        "indicators:\n  - {id: d, name: 死亡, value: a.deaths, target: {max: 0}}\n",
+        {"a.csv": (["year", "deaths"], [[2024, 0]])},
+    )
+    result = run("monitor", "2024-10", "-c", str(yearly))
+    assert result.exit_code == 2
+    assert "没有以事故台账（records:）给出的数据集，monitor 需要逐起事故的日期" in result.stderr
+    assert "提示：在 datasets: 中声明  accidents: {records: data/事故台账.csv}" in result.stderr
+    config = make_plan(MONITOR_PLAN, {"r.csv": MONITOR_LEDGER})
+    result = run("monitor", "2025-03", "-c", str(config), "--dataset", "nope")
+    assert result.exit_code == 2
+    assert "没有名为 'nope' 的事故台账数据集（台账数据集：acc）" in result.stderr
+    assert "提示：--dataset 写 datasets: 中以 records: 给出的数据集名" in result.stderr
+    years_only = make_plan(
+        MONITOR_PLAN,
+        {"r.csv": (["年份", "行业", "死亡人数"], [[2024, "工商贸", 1], [2025, "工商贸", 0]])},
+    )
+    result = run("monitor", "2025-03", "-c", str(years_only))
+    assert result.exit_code == 2
+    assert "只有年份、没有日期列：无法按日期统计年内情况" in result.stderr
+    assert "提示：给每起事故填写日期（日期列，YYYY-MM-DD）" in result.stderr
