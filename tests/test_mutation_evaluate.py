@@ -420,3 +420,61 @@ def test_monitor_needs_a_ledger_with_dates(make_plan, run):
     assert result.exit_code == 2
     assert "只有年份、没有日期列：无法按日期统计年内情况" in result.stderr
     assert "提示：给每起事故填写日期（日期列，YYYY-MM-DD）" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("through", "previous"),
+    [
+        ("2025-02-10", "2024-02-10"),
+        ("2025-03-29", "2024-03-29"),
+        ("2024-02-29", "2023-02-28"),
+        ("2025-02", "2024-02-28"),
+    ],
+)
+def test_the_comparison_period_ends_on_the_same_date_a_year_earlier(make_plan, through, previous):
+    """同比: 1 January to the same date a year earlier; only 29 February becomes the 28th."""
+    config = make_plan(MONITOR_PLAN, {"r.csv": MONITOR_LEDGER})
+    got = safeplan.monitor(config, through).to_dict()
+    assert got["previous"] == {"from": f"{previous[:4]}-01-01", "to": previous}
+
+
+def test_check_and_gap_json_have_their_documented_keys(make_plan, run):
+    """check --format json: schema_version 1, plan, year, ok, results; gap: schema_version 1,
+    plan, rows, outlook — scripts read these names."""
+    config = make_plan(
+        HEAD + RATE_LINE.format(target="{max: 30}"), {"a.csv": (RATE, [[2024, "东县", 21, "0.7"]])}
+    )
+    checked = safeplan.check(config, 2024).to_dict()
+    assert list(checked) == ["schema_version", "plan", "year", "ok", "results"]
+    assert (checked["schema_version"], checked["year"], checked["ok"]) == (1, 2024, True)
+    assert checked["plan"] == {
+        "name": "测试规划",
+        "region": "测试市",
+        "baseline_year": 2020,
+        "target_year": 2025,
+    }
+    assert [r["region"] for r in checked["results"]] == [None, "东县"]
+    gapped = safeplan.gap(config).to_dict()
+    assert list(gapped) == ["schema_version", "plan", "rows", "outlook"]
+    assert gapped["schema_version"] == 1 and gapped["plan"] == checked["plan"]
+    import json
+
+    shown = json.loads(run("check", "2024", "-c", str(config), "-f", "json").stdout)
+    assert shown["schema_version"] == 1 and shown["ok"] is True
+
+
+def test_a_period_target_counts_the_year_evaluated_for_each_region(make_plan):
+    """cumulative: the sum from the year after the baseline through the year evaluated — the
+    year itself included, for each region as for the whole plan."""
+    line = (
+        "  - {id: big, name: 较大及以上事故起数, value: a.较大事故起数,"
+        " target: {max: 0, cumulative: true}}\n"
+    )
+    rows = [[2020, "东县", 3], [2020, "西县", 0], [2021, "东县", 0], [2021, "西县", 0]]
+    rows += [[2022, "东县", 0], [2022, "西县", 1]]
+    header = ["年份", "地区", "较大事故起数"]
+    for year, east, west in [(2021, (0, "met"), (0, "met")), (2022, (0, "met"), (1, "missed"))]:
+        got = check(make_plan, line, rows, year, header=header)
+        assert (got[("big", "东县")].value, got[("big", "东县")].status) == east
+        assert (got[("big", "西县")].value, got[("big", "西县")].status) == west
+        assert got[("big", None)].value == west[0]

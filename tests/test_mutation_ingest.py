@@ -162,3 +162,119 @@ def test_a_ledger_total_row_is_the_exact_sum_of_its_records(make_plan, total, ok
         assert "3 条事故记录之和为" in message
     else:
         assert len(safeplan.classify(config).records) == 3
+
+
+# --- cells, regions and columns as offices write them -------------------------------------
+
+
+def codes_at(report):
+    return [(f.code, f.line, f.column) for f in report.findings]
+
+
+@pytest.mark.parametrize(
+    ("cell", "code"),
+    [
+        ("1e400", "non-finite"),  # beyond the float range, in a column of plain numbers
+        ("-1e400", "non-finite"),
+        ("=SUM(C2:C3)", "formula-error"),  # a formula without its saved result
+        ("#DIV/0!", "formula-error"),
+        ("inf", "non-finite"),
+    ],
+)
+def test_a_cell_that_is_no_finite_number_is_named_for_what_it_is(make_plan, cell, code):
+    """1e400 is non-finite (never inf in a report), =SUM(…) a formula-error, at the cell."""
+    rows = [[2023, "东县", "5"], [2024, "东县", cell]]
+    _, report = validate(make_plan, rows)
+    assert codes_at(report) == [(code, 3, 3)]
+
+
+@pytest.mark.parametrize("region", ["全椒县", "两河镇", "合肥市", "计家村"])
+def test_a_region_whose_name_merely_contains_a_total_word_is_a_region(make_plan, region):
+    """全椒县 (a real county) is a region, not 全县; with the plan's label 两县, 两河镇 is a
+    region too: only 合计, 全市 … or the plan's own label make a total row."""
+    rows = [[2024, region, "1"], [2024, "西县", "2"], [2024, "合计", "3"]]
+    config, report = validate(make_plan, rows)
+    assert report.valid and mismatches(report) == []
+    regions = {r.region for r in safeplan.check(config, 2024).results}
+    assert regions == {None, region, "西县"}
+
+
+def test_an_unknown_column_names_the_key_its_line_and_the_columns_there_are(make_plan, run):
+    """A column the file does not have: config error naming the YAML line, the key, the
+    dataset and the headers it has, with the fix; through columns: it names the header."""
+    text = YEARLY.replace("g.地区生产总值, target", "g.生产总值, target")
+    config = make_plan(text, {"g.csv": (HEADER, [[2024, "东县", 1]])})
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        "indicators.yaml:4: indicators[0].value: column '生产总值' not found in dataset 'g'："
+        in (result.stderr)
+    )
+    assert "g.csv 的列有 year, region, 地区生产总值" in result.stderr
+    assert (
+        "提示：改正 indicators.yaml 中的列名（或 columns: 中的表头），或数据文件的表头"
+        in result.stderr
+    )
+    mapped = text.replace(
+        "datasets: {g: g.csv}", "datasets: {g: {file: g.csv, columns: {生产总值: GDP}}}"
+    )
+    config = make_plan(mapped, {"g.csv": (HEADER, [[2024, "东县", 1]])})
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        "column '生产总值' not found in dataset 'g'（columns: 把它对应到表头 'GDP'）"
+        in result.stderr
+    )
+
+
+def test_a_ledger_with_years_only_is_after_through_by_its_year(make_plan):
+    """through: 2024-12-31 on a ledger without dates: a record of 2025 is after-through at
+    its year cell; the records of 2024 are not."""
+    text = """\
+plan: {name: 台账, baseline_year: 2020, target_year: 2025}
+datasets:
+  acc: {records: r.csv, through: 2024-12-31}
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+"""
+    rows = [[2023, "东县", 1], [2024, "东县", 2], [2025, "西县", 1]]
+    config = make_plan(text, {"r.csv": (["年份", "地区", "死亡人数"], rows)})
+    found = [f for f in safeplan.validate(config).findings if f.code == "after-through"]
+    assert [(f.line, f.column, f.value) for f in found] == [(4, 1, "2025")]
+    assert found[0].hint == "更正日期，或把 indicators.yaml 中该台账的 through: 改为实际截止日期"
+
+
+DOTTED = """\
+plan: {name: 点, region: 两县, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, acc: {records: r.csv}}
+indicators:
+  - {id: d, name: 工矿商贸死亡人数, value: a.死亡人数.工矿商贸, target: {max: 10}}
+  - {id: cap, name: 死亡人数控制指标, value: acc.deaths, target: {max: 4}}
+rules:
+  - {id: r, check: a.死亡人数.工矿商贸 <= a.死亡人数}
+"""
+
+
+def test_a_column_name_with_a_dot_is_read_whole(make_plan):
+    """a.死亡人数.工矿商贸 is the column 死亡人数.工矿商贸 of dataset a, in an indicator, a
+    rule and next to a ledger's caps."""
+    config = make_plan(
+        DOTTED,
+        {
+            "a.csv": (
+                ["年份", "地区", "死亡人数.工矿商贸", "死亡人数"],
+                [[2024, "东县", 3, 2], [2024, "西县", 1, 2]],
+            ),
+            "r.csv": (["日期", "地区", "死亡人数"], [["2024-02-01", "东县", 1]]),
+        },
+    )
+    found = [(f.code, f.line, f.column) for f in safeplan.validate(config).findings]
+    assert found == [("rule-violated", 2, 3)]
+    ok = config.parent / "a.csv"
+    ok.write_text(
+        "年份,地区,死亡人数.工矿商贸,死亡人数\n2024,东县,2,2\n2024,西县,1,2\n", encoding="utf-8"
+    )
+    results = {(r.id, r.region): r for r in safeplan.check(config, 2024).results}
+    assert results[("d", None)].value == 3 and results[("d", "东县")].value == 2
+    caps = safeplan.monitor(config, "2024-03").to_dict()["caps"]
+    assert [(c["id"], c["used"]) for c in caps] == [("cap", 1)]
