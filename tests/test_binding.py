@@ -297,11 +297,11 @@ def test_a_period_zero_target_binds_every_region(make_plan):
         (
             "{id: r, name: 率, numerator: acc.死亡人数, denominator: gdp.地区生产总值,"
             " target: {max: 1, cumulative: true}}",
-            "cumulative only goes with a value indicator",
+            "cumulative（累计）只用于 value 指标",
         ),
         (
             "{id: d, name: 死亡, value: acc.死亡人数, target: {decline_pct: 5, cumulative: true}}",
-            "cumulative only goes with max or min",
+            "cumulative（累计）只能与 max 或 min 一起使用",
         ),
     ],
 )

@@ -994,13 +994,13 @@ def edit_config(plan: Path, old: str, new: str) -> int:
 
 def test_config_unknown_key(plan: Path) -> None:
     line = edit_config(plan, "    unit: 人\n", "    unit: 人\n    taget: {max: 1}\n")
-    config_refused(plan, f"indicators.yaml:{line + 1}", "unknown key 'taget'")
+    config_refused(plan, f"indicators.yaml:{line + 1}", "未知的键 'taget'")
 
 
 def test_config_missing_key(plan: Path) -> None:
     edit_config(plan, "  baseline_year: 2020\n", "")
     parent = edit_config(plan, "plan:\n", "plan:\n")
-    config_refused(plan, f"indicators.yaml:{parent}:", "missing required key 'baseline_year'")
+    config_refused(plan, f"indicators.yaml:{parent}:", "缺少必填的键 'baseline_year'")
 
 
 def test_config_unknown_column(plan: Path) -> None:
@@ -1035,7 +1035,7 @@ def test_data_path_outside_the_plan_is_refused_unread(plan: Path, target: str) -
     try:
         path = str(outside) if target == "ABSOLUTE" else target
         line = edit_config(plan, "gdp: data/gdp.csv", f"gdp: {path}")
-        stderr = config_refused(plan, f"indicators.yaml:{line}", "datasets.gdp", "outside")
+        stderr = config_refused(plan, f"indicators.yaml:{line}", "datasets.gdp", "在计划目录之外")
         assert "TOP-SECRET" not in stderr
     finally:
         outside.unlink()
@@ -1048,7 +1048,7 @@ def test_data_path_symlink_out_of_the_plan_is_refused(plan: Path) -> None:
         link = plan / "data" / "gdp.csv"
         link.unlink()
         link.symlink_to(outside)
-        stderr = config_refused(plan, "datasets.gdp", "outside")
+        stderr = config_refused(plan, "datasets.gdp", "在计划目录之外")
         assert "TOP-SECRET" not in stderr
     finally:
         outside.unlink()

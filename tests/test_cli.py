@@ -78,8 +78,8 @@ def test_check_markdown(run, bundled):
 
 def test_check_csv(run, bundled):
     out = run("check", "2024", "-c", str(bundled), "-f", "csv").stdout
-    assert out.startswith("\ufeffid,name,region,year,value,")  # a BOM for Excel
-    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+    assert out.startswith("id,name,region,year,value,")  # no BOM into a pipe
+    rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 20
     road = next(r for r in rows if r["id"] == "road_death_rate" and r["region"] == "")
     assert (
@@ -126,11 +126,11 @@ def test_exit_1_for_no_data(run, make_plan):
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["check", "2030"], "year 2030 is not in the data"),
+        (["check", "2030"], "数据中没有 2030 年"),
         (["check", "abc"], "Invalid value"),
-        (["check", "2024", "--region", "火星"], "no region '火星'"),
+        (["check", "2024", "--region", "火星"], "数据中没有地区 '火星'"),
         (["check", "2024", "--format", "pdf"], "Invalid value"),
-        (["explain", "nope", "2024"], "no indicator 'nope'"),
+        (["explain", "nope", "2024"], "没有指标 'nope'"),
     ],
 )
 def test_exit_2_for_bad_usage(run, bundled, args, needle):

@@ -57,7 +57,7 @@ def test_unknown_key_names_key_and_line(tmp_path):
         tmp_path, GOOD.replace("    name: 死亡人数\n", "    name: 死亡人数\n    nmae: x\n")
     )
     assert "indicators.yaml:10" in message
-    assert "unknown key 'nmae'" in message
+    assert "未知的键 'nmae'" in message
 
 
 def test_unknown_target_key(tmp_path):
@@ -67,14 +67,14 @@ def test_unknown_target_key(tmp_path):
 
 def test_missing_required_key(tmp_path):
     message = error_of(tmp_path, GOOD.replace("  baseline_year: 2020\n", ""))
-    assert "missing required key 'baseline_year'" in message
+    assert "缺少必填的键 'baseline_year'" in message
     assert "indicators.yaml:1" in message
 
 
 def test_target_needs_exactly_one_kind(tmp_path):
     message = error_of(tmp_path, GOOD.replace("{max: 0.01}", "{max: 1, min: 0}"))
-    assert "exactly one" in message and ":11" in message
-    assert "exactly one" in error_of(tmp_path, GOOD.replace("{max: 0.01}", "{}"))
+    assert "中的一个" in message and ":11" in message
+    assert "中的一个" in error_of(tmp_path, GOOD.replace("{max: 0.01}", "{}"))
 
 
 def test_yoy_must_be_true(tmp_path):
@@ -88,20 +88,20 @@ def test_target_must_follow_baseline(tmp_path):
 
 def test_unknown_dataset_reference(tmp_path):
     message = error_of(tmp_path, GOOD.replace("value: a.deaths", "value: b.deaths"))
-    assert "indicators.yaml:10" in message and "unknown dataset 'b'" in message
+    assert "indicators.yaml:10" in message and "数据集 'b' 不存在" in message
 
 
 def test_value_and_rate_are_exclusive(tmp_path):
     text = GOOD.replace(
         "    value: a.deaths\n", "    value: a.deaths\n    numerator: a.x\n    denominator: a.y\n"
     )
-    assert "not both" in error_of(tmp_path, text)
+    assert "只能给出一种" in error_of(tmp_path, text)
     assert "numerator" in error_of(tmp_path, GOOD.replace("value: a.deaths", "numerator: a.deaths"))
 
 
 def test_duplicate_ids(tmp_path):
     text = GOOD + "  - {id: deaths, name: x, value: a.deaths, target: {max: 1}}\n"
-    assert "used twice" in error_of(tmp_path, text)
+    assert "重复使用" in error_of(tmp_path, text)
 
 
 def test_bad_id_pattern(tmp_path):
@@ -141,7 +141,7 @@ def test_data_path_outside_plan_dir(tmp_path):
     sub = tmp_path / "plan"
     sub.mkdir()
     message = error_of(sub, GOOD.replace("a: a.csv", "a: ../secret.csv"))
-    assert "outside the plan directory" in message and "999" not in message
+    assert "在计划目录之外" in message and "999" not in message
 
 
 def test_symlink_escaping_the_plan_dir(tmp_path):
@@ -150,7 +150,7 @@ def test_symlink_escaping_the_plan_dir(tmp_path):
     sub = tmp_path / "plan"
     sub.mkdir()
     (sub / "link.csv").symlink_to(outside)
-    assert "outside" in error_of(sub, GOOD.replace("a: a.csv", "a: link.csv"))
+    assert "在计划目录之外" in error_of(sub, GOOD.replace("a: a.csv", "a: link.csv"))
 
 
 def test_missing_config_file(tmp_path):
@@ -175,7 +175,7 @@ def test_records_dataset_and_sectors(tmp_path):
     assert plan.sources["a"].spec.records == "a.csv"
     assert plan.sources["a"].spec.sectors == {"road": ["道路交通"]}
     bad = GOOD.replace("  a: a.csv\n", "  a:\n    path: a.csv\n    sectors: {road: [道路交通]}\n")
-    assert "only for accident records" in error_of(tmp_path, bad)
+    assert "只用于事故台账" in error_of(tmp_path, bad)
 
 
 def test_chinese_dataset_names(tmp_path):
@@ -185,8 +185,8 @@ def test_chinese_dataset_names(tmp_path):
     plan = load_plan(write(tmp_path, text))
     assert list(plan.sources) == ["事故"]
     message = error_of(tmp_path, GOOD.replace("value: a.deaths", "value: deaths"))
-    assert "expected dataset.column" in message and "indicators.yaml:10" in message
-    assert "not start with a digit" in error_of(tmp_path, GOOD.replace("  a: a.csv", "  1a: a.csv"))
+    assert "应写成 数据集.列名" in message and "indicators.yaml:10" in message
+    assert "不以数字开头" in error_of(tmp_path, GOOD.replace("  a: a.csv", "  1a: a.csv"))
 
 
 def test_target_baseline_must_precede_target_year(tmp_path):

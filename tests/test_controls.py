@@ -254,7 +254,7 @@ def test_explain_names_the_cell_of_the_figure(make_plan, tmp_path, run):
     assert result.exit_code == 0
     assert "控制指标2025.xlsx:附表!C2" in result.stdout
     east = run("explain", "deaths_cap", "2025", "-c", str(config), "-r", "东山县")
-    assert "no target binds 东山县" in east.stdout
+    assert "东山县没有约束性目标" in east.stdout
 
 
 def test_the_outlook_uses_the_figure_of_the_target_year(make_plan, tmp_path):

@@ -403,10 +403,12 @@ def test_json_is_the_documented_shape(make_plan, run):
     assert data == json.loads(json.dumps(safeplan.monitor(city(make_plan), "2025-10").to_dict()))
 
 
-def test_csv_has_a_bom_and_a_line_per_row(make_plan, run):
-    result = run("monitor", "2025-10", "-c", str(city(make_plan)), "-f", "csv")
-    assert result.stdout.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(result.stdout[1:])))
+def test_csv_has_a_bom_and_a_line_per_row(make_plan, run, tmp_path):
+    out = tmp_path / "monitor.csv"
+    run("monitor", "2025-10", "-c", str(city(make_plan)), "-f", "csv", "-o", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")  # a file for Excel
+    rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0][:2] == ["地区", "分组"] and "1—10月起数" in rows[0]
     assert len(rows) == 1 + 4 * 3
     assert rows[1][:2] == ["示例市", "全部"]

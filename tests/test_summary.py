@@ -70,16 +70,35 @@ def test_english_summary(make_plan) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_csv_starts_with_a_bom_for_excel(run, bundled) -> None:  # type: ignore[no-untyped-def]
+def test_csv_files_start_with_a_bom_for_excel(run, bundled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out.csv"
     for command in (["check", "2024"], ["gap"]):
-        out = run(*command, "-c", str(bundled), "-f", "csv").stdout
-        assert out.startswith("\ufeffid,name,region,year,value,target_kind,target_value,")
-        header = next(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+        run(*command, "-c", str(bundled), "-f", "csv", "-o", str(out))
+        text = out.read_text(encoding="utf-8")
+        assert text.startswith("\ufeffid,name,region,year,value,target_kind,target_value,")
+        header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
         assert header[-4:] == ["unit", "attribute", "baseline_value", "change_pct"]
     records = ROOT / "examples" / "records" / "indicators.yaml"
-    assert run("classify", "-c", str(records), "-f", "csv").stdout.startswith("\ufeffline,date,")
-    for fmt in ("json", "table", "markdown"):
-        assert not run("check", "2024", "-c", str(bundled), "-f", fmt).stdout.startswith("\ufeff")
+    run("classify", "-c", str(records), "-f", "csv", "-o", str(out))
+    assert out.read_text(encoding="utf-8").startswith("\ufeffline,date,")
+    for fmt in ("json", "markdown"):
+        run("check", "2024", "-c", str(bundled), "-f", fmt, "-o", str(out))
+        assert not out.read_text(encoding="utf-8").startswith("\ufeff")
+
+
+def test_csv_into_a_pipe_has_no_bom_and_into_a_file_has_one(bundled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Excel opens files; programs read pipes: only a file gets the byte-order mark."""
+    import subprocess
+    import sys
+
+    safeplan = str(Path(sys.executable).with_name("safeplan"))
+    command = [safeplan, "check", "2024", "-c", str(bundled), "-f", "csv"]
+    piped = subprocess.run(command, capture_output=True, check=False)
+    assert piped.returncode == 1 and piped.stdout.startswith(b"id,name,region,")
+    target = tmp_path / "redirected.csv"
+    with target.open("wb") as handle:
+        subprocess.run(command, stdout=handle, check=False)
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfid,name,region,")
 
 
 def test_the_bom_is_written_to_files_too(run, bundled, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -97,4 +116,4 @@ def test_chinese_csv_headers_when_asked(run, bundled) -> None:  # type: ignore[n
     assert rows[0]["地区"] == "示例市" and rows[0]["完成情况"] == "达标"
     assert rows[0]["指标属性"] == "约束性"
     english = run("check", "2024", "-c", str(bundled), "-f", "csv", "--lang", "en").stdout
-    assert english.startswith("\ufeffid,name,")
+    assert english.startswith("id,name,")

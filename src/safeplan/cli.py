@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="safeplan",
-    help="Check the control indicators of a work-safety plan (安全生产规划) against its targets.",
+    help="safeplan — 安全生产规划控制指标计算与考核：从统计数据和事故台账计算每项控制指标，对照规划目标判定是否达标。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -78,15 +78,22 @@ class FailOn(StrEnum):
 
 
 ConfigOpt = Annotated[
-    Path, typer.Option("--config", "-c", help="The plan file.", show_default=True)
+    Path, typer.Option("--config", "-c", help="计划文件（indicators.yaml）。", show_default=True)
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+    typer.Option(
+        "--output", "-o", help="写入文件（原子写入，不覆盖计划的输入文件），而不是标准输出。"
+    ),
 ]
-RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="Only this region (地区).")]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of labels and headings.")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks.")]
+RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="只看这个地区。")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="表头和标签的语言（zh 中文，en 英文）。")]
+DatasetOpt = Annotated[
+    str | None, typer.Option("--dataset", "-d", help="事故台账数据集（默认第一个）。")
+]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="出错时显示 Python 调用栈（供开发者排查）。")
+]
 
 DEFAULT_CONFIG = Path("indicators.yaml")
 
@@ -215,17 +222,44 @@ def _colour() -> bool:
     return stdout is not None and stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def _emit(
-    content: Content, output: Path | None, plan: Plan | None, *, binary: bool = False
-) -> None:
-    """Write a rendering (or its pieces) to --output (atomically) or stdout."""
+def _emit(content: Content, output: Path | None, plan: Plan | None, *, csv: bool = False) -> None:
+    """Write a rendering (or its pieces) to --output (atomically) or stdout.
+
+    A CSV starts with a UTF-8 BOM so that Excel on Chinese Windows reads it as UTF-8; into
+    a pipe (another program reads it, not Excel) it goes without one.
+    """
     from safeplan.output import write_bytes_to_stdout, write_output
 
     if output is None or str(output) == "-":
+        if csv and not _stdout_is_file():
+            content = _without_bom(content)
         write_bytes_to_stdout(content)
         return
     protected = plan.protected_paths() if plan is not None else set()
     write_output(output, content, protected=protected)
+
+
+def _stdout_is_file() -> bool:
+    """Whether standard output is a regular file (``> report.csv``), not a pipe or a tty."""
+    import stat
+
+    try:
+        return stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _without_bom(content: Content) -> Content:
+    """``content`` without the byte-order mark it starts with."""
+    from itertools import chain
+
+    if isinstance(content, str):
+        return content.removeprefix("\ufeff")
+    if isinstance(content, bytes):
+        return content.removeprefix(b"\xef\xbb\xbf")
+    pieces = iter(content)
+    first = next(pieces, "")
+    return chain([_without_bom(first)], pieces)  # type: ignore[list-item]
 
 
 def _step_summary(text: str, plan: Plan) -> None:
@@ -298,18 +332,17 @@ def _render(
 @app.command()
 def check(
     ctx: typer.Context,
-    year: Annotated[int, typer.Argument(help="The year to evaluate, e.g. 2024.")],
+    year: Annotated[int, typer.Argument(help="评估年份，如 2024。")],
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = "table",
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="输出格式。")] = "table",
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
-    """Evaluate every indicator for YEAR against its target.
+    """检查：YEAR 年每项控制指标对照目标是否达标。
 
-    Exit 0 when every result is met, 1 when one is missed or has no data, 2 when nothing
-    could be evaluated (bad usage, bad config, invalid data, YEAR absent from the data).
+    先像 validate 一样校验全部数据。退出码：0 全部达标（或地区无约束目标）；1 有未达标或无数据；2 无法评估（用法、计划文件或数据有错，YEAR 不在数据中，或 YEAR 尚未结束——年内进度请用 safeplan monitor）。
     """
     with _errors(debug):
         from safeplan import api
@@ -320,25 +353,24 @@ def check(
             report.outlook = api.gap(plan, region=region, as_of=year).outlook
         given = _given(ctx, "lang")
         content = _render("check", format, report, lang, colour=output is None, lang_given=given)
-        _emit(content, output, plan)
+        _emit(content, output, plan, csv=format == "csv")
     raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()
 def validate(
     config: ConfigOpt = DEFAULT_CONFIG,
-    format: Annotated[
-        ValidateFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = "text",
+    format: Annotated[ValidateFormat, typer.Option("--format", "-f", help="输出格式。")] = "text",
     output: OutputOpt = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Fail on errors only, or on warnings too.")
+        FailOn,
+        typer.Option("--fail-on", help="只在有错误时失败（error），或有警告也失败（warning）。"),
     ] = FailOn.error,
     debug: DebugOpt = False,
 ) -> None:
-    """Check the plan directory's data files and config, as CI on a data repository would.
+    """校验：检查计划目录的全部数据文件和计划文件，供数据仓库的 CI 使用。
 
-    Exit 0 when there is no error, 1 when the data has errors, 2 on bad usage or bad config.
+    每个问题给出代码、文件、行和列。退出码：0 无错误；1 数据有错误；2 用法或计划文件有错。
     """
     with _errors(debug):
         from safeplan import api
@@ -359,18 +391,18 @@ def gap(
     ctx: typer.Context,
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
-    format: Annotated[GapFormat, typer.Option("--format", "-f", help="Output format.")] = "table",
+    format: Annotated[GapFormat, typer.Option("--format", "-f", help="输出格式。")] = "table",
     output: OutputOpt = None,
     as_of: Annotated[
         int | None,
-        typer.Option("--as-of", help="Evaluate as the plan stood at the end of this year."),
+        typer.Option("--as-of", help="按该年年末的情况评估：忽略之后各年的数据。"),
     ] = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
-    """The target-gap table from the baseline year, and the outlook to the target year.
+    """目标差距：从基期年到最新完整年份的逐年差距表，以及到目标年的趋势展望。
 
-    Exit 0 when no indicator is off track, 1 otherwise, 2 as for check.
+    退出码：0 没有指标预计难以如期实现；1 否则；2 同 check。
     """
     with _errors(debug):
         from safeplan import api
@@ -379,24 +411,22 @@ def gap(
         report = api.gap(plan, region=region, as_of=as_of)
         given = _given(ctx, "lang")
         content = _render("gap", format, report, lang, colour=output is None, lang_given=given)
-        _emit(content, output, plan)
+        _emit(content, output, plan, csv=format == "csv")
     raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()
 def explain(
-    indicator: Annotated[str, typer.Argument(help="The indicator id, e.g. gdp_death_rate.")],
-    year: Annotated[int, typer.Argument(help="The year.")],
+    indicator: Annotated[str, typer.Argument(help="指标代码（id），如 gdp_death_rate。")],
+    year: Annotated[int, typer.Argument(help="年份。")],
     config: ConfigOpt = DEFAULT_CONFIG,
     region: RegionOpt = None,
-    format: Annotated[
-        ExplainFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = "text",
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f", help="输出格式。")] = "text",
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
-    """How one indicator's value and threshold were computed, down to the source lines."""
+    """说明：一个指标的数值和阈值是怎样算出来的，追溯到每个数据单元格的文件和行。"""
     with _errors(debug):
         from safeplan import api
 
@@ -407,36 +437,30 @@ def explain(
 
 @app.command()
 def monitor(
-    through: Annotated[
-        str, typer.Argument(help="统计截止: YYYY-MM (to the end of that month) or YYYY-MM-DD.")
-    ],
+    through: Annotated[str, typer.Argument(help="统计截止：YYYY-MM（到该月月底）或 YYYY-MM-DD。")],
     config: ConfigOpt = DEFAULT_CONFIG,
-    dataset: Annotated[
-        str | None,
-        typer.Option("--dataset", "-d", help="The records dataset (default: the first)."),
-    ] = None,
-    format: Annotated[
-        MonitorFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = "table",
+    dataset: DatasetOpt = None,
+    format: Annotated[MonitorFormat, typer.Option("--format", "-f", help="输出格式。")] = "table",
     regions: Annotated[
-        bool, typer.Option("--regions", help="text: also one paragraph per region.")
+        bool, typer.Option("--regions", help="text 格式：每个地区另写一段。")
     ] = False,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
-    """Year-to-date accidents from the records against the same dates a year earlier (同比),
-    and the annual caps against the share of the year elapsed.
+    """月度监测：1月1日至 THROUGH 的事故起数和死亡人数，与上年同期比较（同比）。
 
-    Exit 0 when 双下降 holds for the whole plan and no cap is ahead of time, 1 otherwise,
-    2 as for check.
+    统计来自事故台账，本月另有环比，并对照年度控制指标的使用进度（时间过半、任务过半）。
+
+    退出码：0 全域实现“双下降”且没有控制指标超进度；1 否则；2 同 check。
     """
     with _errors(debug):
         from safeplan import api
 
         plan = _load(config)
         report = api.monitor(plan, through, dataset=dataset)
-        _emit(_render("monitor", format, report, lang, regions=regions), output, plan)
+        content = _render("monitor", format, report, lang, regions=regions)
+        _emit(content, output, plan, csv=format == "csv")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -445,7 +469,7 @@ def schema(
     output: OutputOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Print the JSON Schema of indicators.yaml (for editors' completion and validation)."""
+    """输出 indicators.yaml 的 JSON Schema（供编辑器补全和校验）。"""
     with _errors(debug):
         import json
 
@@ -457,41 +481,35 @@ def schema(
 @app.command()
 def classify(
     config: ConfigOpt = DEFAULT_CONFIG,
-    dataset: Annotated[
-        str | None,
-        typer.Option("--dataset", "-d", help="The records dataset (default: the first)."),
-    ] = None,
-    format: Annotated[
-        ClassifyFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = "table",
+    dataset: DatasetOpt = None,
+    format: Annotated[ClassifyFormat, typer.Option("--format", "-f", help="输出格式。")] = "table",
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
-    """Classify every accident record by 国务院令第493号, with a summary by year and class."""
+    """事故分级：按国务院令第493号为每起事故定级并说明依据，附按年份和等级的汇总。"""
     with _errors(debug):
         from safeplan import api
 
         plan = _load(config)
         result = api.classify(plan, dataset)
-        _emit(_render("classify", format, result, lang, colour=output is None), output, plan)
+        content = _render("classify", format, result, lang, colour=output is None)
+        _emit(content, output, plan, csv=format == "csv")
 
 
 @app.command()
 def chart(
     config: ConfigOpt = DEFAULT_CONFIG,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Directory for the charts.")
-    ] = Path("charts"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="图表输出目录。")] = Path("charts"),
     format: Annotated[
-        ChartFormat, typer.Option("--format", "-f", help="Image format.")
+        ChartFormat, typer.Option("--format", "-f", help="图片格式。")
     ] = ChartFormat.svg,
-    regions: Annotated[bool, typer.Option("--regions", help="Also one chart per region.")] = False,
+    regions: Annotated[bool, typer.Option("--regions", help="每个地区也各画一张图。")] = False,
     region: RegionOpt = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
-    """One chart per indicator: the series, target, glide path and projection."""
+    """图表：每项指标一张图，含逐年数值、目标、序时进度路径和趋势外推。"""
     with _errors(debug):
         from safeplan import api
         from safeplan.render.charts import configure_matplotlib, write_charts
@@ -541,24 +559,23 @@ def report(
     config: ConfigOpt = DEFAULT_CONFIG,
     format: Annotated[
         ReportFormat,
-        typer.Option("--format", "-f", help="html (one self-contained page) or docx (Word)."),
+        typer.Option("--format", "-f", help="html（单个自包含网页）或 docx（Word 文档）。"),
     ] = ReportFormat.html,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="The file to write (default: report.html/.docx)."),
+        typer.Option("--output", "-o", help="输出文件（默认 report.html 或 report.docx）。"),
     ] = None,
     year: Annotated[
         int | None,
         typer.Option(
             "--year",
-            help="Evaluate as the plan stood at the end of this year (default: the latest).",
+            help="按该年年末的情况评估（默认：最新一个完整年份）。",
         ),
     ] = None,
     lang: LangOpt = Lang.zh,
     debug: DebugOpt = False,
 ) -> None:
-    """The evaluation report (评估报告): summary, tables, charts and method, as one HTML
-    page or a Word document."""
+    """评估报告：总体情况、完成情况表、分地区表、图表和方法说明（HTML 或 Word）。"""
     with _errors(debug):
         from datetime import datetime
 
@@ -587,7 +604,9 @@ _DEBUG = {"on": False}
 
 @app.callback()
 def _main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示 Python 调用栈（供开发者排查）。")
+    ] = False,
 ) -> None:
     """safeplan — 安全生产规划控制指标计算与考核."""
     _DEBUG["on"] = debug

@@ -74,7 +74,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             break
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise RuleSyntaxError(f"unexpected text at '{text[position:].strip()[:20]}'")
+            raise RuleSyntaxError(f"无法识别 '{text[position:].strip()[:20]}'")
         if match.lastgroup in ("number", "ref"):
             terms += 1
             if terms > MAX_TERMS:
@@ -100,7 +100,7 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         token = self.peek()
         if token is None:
-            raise RuleSyntaxError("the expression ends too early")
+            raise RuleSyntaxError("表达式不完整")
         self.i += 1
         return token
 
@@ -108,10 +108,10 @@ class _Parser:
         left = self.expr()
         token = self.take()
         if token[1] not in COMPARE:
-            raise RuleSyntaxError(f"expected a comparison (<=, >=, ==, …), got '{token[1]}'")
+            raise RuleSyntaxError(f"这里应为比较符号（<=、>=、== 等），而不是 '{token[1]}'")
         right = self.expr()
         if self.peek() is not None:
-            raise RuleSyntaxError(f"unexpected '{self.peek()[1]}' after the comparison")  # type: ignore[index]
+            raise RuleSyntaxError(f"比较式之后多了 '{self.peek()[1]}'")  # type: ignore[index]
         return Node(token[1], (left, right))
 
     def expr(self) -> Node:
@@ -135,7 +135,7 @@ class _Parser:
         if kind == "ref":
             return Node("ref", (value,))
         if value not in ("-", "("):
-            raise RuleSyntaxError(f"unexpected '{value}'")
+            raise RuleSyntaxError(f"这里不应出现 '{value}'")
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise RuleSyntaxError(f"括号或负号嵌套超过 {MAX_DEPTH} 层；请简化规则")
@@ -144,7 +144,7 @@ class _Parser:
         else:
             node = self.expr()
             if self.take()[1] != ")":
-                raise RuleSyntaxError("a parenthesis is not closed")
+                raise RuleSyntaxError("括号没有闭合")
         self.depth -= 1
         return node
 

@@ -329,10 +329,10 @@ def _region_list(plan: Plan, data: DataSet, region: str | None) -> list[str | No
         return [region]
     if region == plan.info.region:
         return [None]
-    shown = ", ".join(known) if known else "the data has no region column"
+    shown = "、".join(known) if known else "数据没有地区列"
     raise UsageError(
-        f"no region '{region}' in the data ({shown})",
-        hint="pass one of the regions, or leave out --region",
+        f"数据中没有地区 '{region}'（数据中的地区：{shown}）",
+        hint="--region 写数据中的一个地区，或去掉 --region 查看全部",
     )
 
 
@@ -348,10 +348,10 @@ def evaluate_check(plan: Plan, data: DataSet, year: int, region: str | None = No
     """
     available = data.years()
     if year not in available:
-        shown = f"{available[0]}–{available[-1]}" if available else "none"
+        shown = f"{available[0]}—{available[-1]}年" if available else "无"
         raise DataError(
-            f"year {year} is not in the data (years with data: {shown})",
-            hint="pick a year the statistics cover",
+            f"数据中没有 {year} 年（有数据的年份：{shown}）",
+            hint="选择统计数据覆盖的年份",
         )
     refuse_partial(plan, year)
     regions = _region_list(plan, data, region)

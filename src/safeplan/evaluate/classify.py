@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from safeplan.domain.classes import CLASS_NAMES_EN, CLASS_NAMES_ZH, CLASSES
-from safeplan.errors import ConfigError
 from safeplan.findings import ValidationReport
 from safeplan.ingest.load import InvalidDataError, used_columns
 from safeplan.ingest.records import load_records
@@ -29,16 +28,7 @@ class Classified:
 
 def classify_plan(plan: Plan, dataset: str | None = None) -> Classified:
     """Read, check and classify a records dataset (the first one unless named)."""
-    names = [n for n, s in plan.sources.items() if s.spec.records is not None]
-    if not names:
-        raise ConfigError(
-            f"{plan.display}: no dataset is given as accident records",
-            hint="declare one as  accidents: {records: data/accident_records.csv}",
-        )
-    if dataset is None:
-        dataset = names[0]
-    elif dataset not in names:
-        raise ConfigError(f"no records dataset '{dataset}' (records datasets: {', '.join(names)})")
+    dataset = plan.records_dataset(dataset)
     source = plan.sources[dataset]
     loaded, findings = load_records(plan, source, used_columns(plan)[dataset])
     report = ValidationReport(findings=findings, files=[source.display])

@@ -143,8 +143,8 @@ def _source_step(
         assert data.controls is not None
         figure = data.controls.get(indicator_id, region, year)
         assert figure is not None
-        return f"target: control-figure table (控制指标分解表) {figure.location}"
-    return f"target: regions.{region} in {plan.display}"
+        return f"目标来自控制指标分解表：{figure.location}"
+    return f"目标来自 {plan.display} 中该指标的 regions.{region}"
 
 
 def _threshold_steps(
@@ -154,10 +154,9 @@ def _threshold_steps(
     target, source = binding.target_for(indicator, region, year, data.controls)
     if target is None:
         return [
-            f"no target binds {region}: {indicator.target.kind} "
-            f"{number(indicator.target.number)} is a control figure for the whole plan only "
-            "(give the region its own under regions:, or in a control-figure table)",
-            "status: no_target (neither met nor missed)",
+            f"{region}没有约束性目标：{indicator.target.kind}: "
+            f"{number(indicator.target.number)} 是全域的控制指标，不分解到各地区"
+            "（可在 regions: 或控制指标分解表中给该地区单独的目标）；不计达标，也不计未达标",
         ]
     # Where the target comes from, when it is not simply the plan's own.
     steps = (
@@ -166,22 +165,22 @@ def _threshold_steps(
     if target.cumulative:
         baseline = plan.info.baseline_year
         parts = [s.exact(region, y) for y in range(baseline + 1, year + 1)]
-        summed = " + ".join("no data" if p is None else str(number(p)) for p in parts) or "0"
+        summed = " + ".join("无数据" if p is None else str(number(p)) for p in parts) or "0"
         total = exact_value(plan, s, region, year, target)
         steps.append(
-            f"cumulative: value = Σ {baseline + 1}–{year} = {summed}"
+            f"累计：数值 = {baseline + 1}—{year}年合计 = {summed}"
             + (f" = {number(total)}" if total is not None and len(parts) > 1 else "")
         )
     if target.kind == "max":
-        return [*steps, f"max: value ≤ {number(target.number)} (以内 includes the bound)"]
+        return [*steps, f"目标：数值 ≤ {number(target.number)}（“以内”含本数）"]
     if target.kind == "min":
-        return [*steps, f"min: value ≥ {number(target.number)}"]
+        return [*steps, f"目标：数值 ≥ {number(target.number)}"]
     if target.kind == "yoy_decline":
         previous = s.exact(region, year - 1)
-        shown = number(previous) if previous is not None else "no data"
+        shown = number(previous) if previous is not None else "无数据"
         return [
             *steps,
-            f"yoy_decline: value < value in {year - 1} = {shown}, or value = 0",
+            f"目标：低于上年——数值 < {year - 1}年数值 {shown}，或数值为 0（已无可下降）",
         ]
     baseline = baseline_of(plan, target)
     target_year = plan.info.target_year
@@ -189,17 +188,15 @@ def _threshold_steps(
     span = target_year - baseline
     elapsed = targets.elapsed_years(year, baseline, target_year)
     f = Fraction(elapsed, span)
-    where = (
-        "published baseline_value (基期值)"
-        if target.baseline_value is not None
-        else f"value in {baseline}"
-    )
+    where = "规划公布的基期值" if target.baseline_value is not None else f"{baseline}年数值"
     steps += [
-        f"decline_pct: {number(target.number)}% from {baseline} to {target_year}",
-        f"B = {where} = {number(b_value) if b_value is not None else 'no data'}",
-        f"f = ({year} − {baseline}) ÷ ({target_year} − {baseline}) = {f} (clipped to [0, 1])",
+        f"目标：较{baseline}年下降{number(target.number)}%，到{target_year}年按直线推进",
+        f"B = {where} = {number(b_value) if b_value is not None else '无数据'}",
+        f"f = ({year} − {baseline}) ÷ ({target_year} − {baseline}) = {f}（限定在 0 到 1 之间）",
     ]
     if b_value is not None and target.number is not None:
         threshold = targets.glide(b_value, Fraction(target.number), elapsed, span)
-        steps.append(f"threshold = B × (1 − {number(target.number)}/100 × f) = {number(threshold)}")
+        steps.append(
+            f"序时进度要求 = B × (1 − {number(target.number)}/100 × f) = {number(threshold)}"
+        )
     return steps

@@ -232,7 +232,7 @@ def gap_years(plan: Plan, data: DataSet, as_of: int | None = None) -> list[int]:
     or to ``as_of`` (the plan as it stood at the end of that year: later data is ignored)."""
     available = data.years()
     if not available:
-        raise DataError("the data has no rows", hint="add the yearly statistics")
+        raise DataError("数据没有任何数据行", hint="补充各年的统计数据")
     first = plan.info.baseline_year
     complete, reason = last_complete_year(plan)
     if as_of is not None:

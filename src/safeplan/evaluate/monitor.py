@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from safeplan.domain.classes import CLASS_MASKS, CLASS_NAMES_ZH, CLASSES, LARGER, MAJOR
 from safeplan.domain.exact import number
-from safeplan.errors import ConfigError, DataError
+from safeplan.errors import DataError
 from safeplan.evaluate import binding
 from safeplan.evaluate.periods import month_end, same_day_a_year_earlier, today
 from safeplan.evaluate.results import _plan_dict
@@ -131,23 +131,6 @@ def periods(through: date) -> dict[str, Period]:
         "month_previous": Period(earlier.replace(day=1), earlier),
         "last_month": last_month,
     }
-
-
-def _records_dataset(plan: Plan, dataset: str | None) -> str:
-    names = [n for n, s in plan.sources.items() if s.spec.records is not None]
-    if not names:
-        raise ConfigError(
-            f"{plan.display}: 没有以事故台账（records:）给出的数据集，monitor 需要逐起事故的日期",
-            hint="在 datasets: 中声明  accidents: {records: data/事故台账.csv}",
-        )
-    if dataset is None:
-        return names[0]
-    if dataset not in names:
-        raise ConfigError(
-            f"没有名为 '{dataset}' 的事故台账数据集（台账数据集：{', '.join(names)}）",
-            hint="--dataset 写 datasets: 中以 records: 给出的数据集名",
-        )
-    return dataset
 
 
 def _refuse(plan: Plan, name: str, records: Records, through: date) -> None:
@@ -275,7 +258,7 @@ def evaluate_monitor(
     named), against the same dates a year earlier, and every binding annual cap."""
     import numpy as np
 
-    name = _records_dataset(plan, dataset)
+    name = plan.records_dataset(dataset)
     ds = data.datasets[name]
     records = ds.derived
     assert records is not None, "a records dataset has its records"

@@ -95,6 +95,48 @@ def more_like_this(
     )
 
 
+def cell_findings(
+    table: RawTable,
+    code: str,
+    rows: Any,
+    column: str,
+    message: str,
+    hint: str,
+    *,
+    value: bool = True,
+    **extra: Any,
+) -> list[Finding]:
+    """One finding per cell of ``rows`` in ``column`` — at most :data:`MAX_LISTED`, then one
+    that counts the rest — leaving out cells under a merged cell (their finding names them).
+
+    ``message`` is formatted with ``value`` (the cell's text, quoted), ``column`` (the
+    column as the file names it) and ``what`` ("为空" or "为“—”"); ``value=False`` leaves
+    the cell's text out of the finding (a blank cell has none).
+    """
+    covered = covered_rows(table, column)
+    if covered:
+        rows = [row for row in rows if int(row) not in covered]
+    shown, rest, count = listed(rows)
+    column_name = table.display(column)
+    out = []
+    for row in shown:
+        text = table.cell(row, column)
+        out.append(
+            finding(
+                code,
+                table.file,
+                message.format(value=quote(text), column=column_name, what=_what(text)),
+                hint=hint,
+                **({"value": text} if value else {}),
+                **extra,
+                **table.where(row, column),
+            )
+        )
+    if rest is not None:
+        out.append(more_like_this(table, code, rest, column, count, hint, **extra))
+    return out
+
+
 Missing = Literal["warning", "error", "quiet"]
 
 
@@ -119,32 +161,11 @@ def check_numbers(
 
     values, kinds = table.numbers(column)
     findings: list[Finding] = []
-    findings_rest: list[Finding] = []
-    file = table.file
-    covered = covered_rows(table, column)
-    shown = table.display(column)
 
     def add(code: str, mask: Any, message: str, hint: str, **extra: Any) -> None:
-        if not mask.any():  # the usual case, and much quicker to tell
-            return
-        rows = np.flatnonzero(mask)
-        if covered:  # a merged cell's finding names them
-            rows = np.array([row for row in rows.tolist() if row not in covered], dtype=np.intp)
-        first_rows, rest, count = listed(rows)
-        if rest is not None:
-            findings_rest.append(more_like_this(table, code, rest, column, count, hint, **extra))
-        for row in first_rows:
-            text = table.cell(row, column)
-            findings.append(
-                finding(
-                    code,
-                    file,
-                    message.format(value=quote(text), column=shown, what=_what(text)),
-                    value=text,
-                    hint=hint,
-                    **extra,
-                    **table.where(row, column),
-                )
+        if mask.any():  # the usual case is no finding at all, and much quicker to tell
+            findings.extend(
+                cell_findings(table, code, np.flatnonzero(mask), column, message, hint, **extra)
             )
 
     if (kinds > DASH).any():  # the usual column has numbers and blanks only
@@ -211,7 +232,7 @@ def check_numbers(
             **({"severity": "error"} if missing == "error" else {}),
         )
     values[~finite | negative | huge | fractional] = np.nan
-    return values, absent, findings + findings_rest
+    return values, absent, findings
 
 
 def _what(text: str) -> str:
@@ -235,63 +256,35 @@ def check_years(
 
     values, kinds = table.numbers(column)
     findings: list[Finding] = []
-    covered = covered_rows(table, column)
-    # "2016年": read once per distinct text.
-    texts: dict[int, int | None] = {}
+    # "2016年" is a year too.
     for row in _rows_where(kinds == BAD):
-        text = table.cell(row, column)
-        year = year_of(text)
+        year = year_of(table.cell(row, column))
         if year is not None:
             values[row], kinds[row] = year, NUMBER
-        texts[row] = year
-    blank_rows = [r for r in _rows_where((kinds == BLANK) | (kinds == DASH)) if r not in covered]
-    blank_rows, rest, count = listed(blank_rows)
-    if rest is not None:
-        findings.append(more_like_this(table, "missing-year", rest, column, count))
-    for row in blank_rows:
-        findings.append(
-            finding(
-                "missing-year",
-                table.file,
-                "这一行没有年份",
-                hint="填写年份，如 2024",
-                **table.where(row, column),
-            )
-        )
+    missing = _rows_where((kinds == BLANK) | (kinds == DASH))
+    findings += cell_findings(
+        table, "missing-year", missing, column, "这一行没有年份", "填写年份，如 2024", value=False
+    )
     with np.errstate(invalid="ignore"):
         bad = (kinds != NUMBER) & (kinds != BLANK) & (kinds != DASH)
         bad |= (kinds == NUMBER) & (np.floor(values) != values)
         implausible = ~bad & (kinds == NUMBER) & ((values < MIN_YEAR) | (values > MAX_YEAR))
-    bad_rows, rest, count = listed(_rows_where(bad))
-    if rest is not None:
-        findings.append(more_like_this(table, "non-integer-year", rest, column, count))
-    for row in bad_rows:
-        text = table.cell(row, column)
-        findings.append(
-            finding(
-                "non-integer-year",
-                table.file,
-                f"年份 {quote(text)} 不是整数年份",
-                value=text,
-                hint="年份写成四位数字，如 2024 或 2024年",
-                **table.where(row, column),
-            )
-        )
-    odd_rows, rest, count = listed(_rows_where(implausible))
-    if rest is not None:
-        findings.append(more_like_this(table, "implausible-year", rest, column, count))
-    for row in odd_rows:
-        text = table.cell(row, column)
-        findings.append(
-            finding(
-                "implausible-year",
-                table.file,
-                f"年份 {quote(text)} 不在 {MIN_YEAR}–{MAX_YEAR} 之间",
-                value=text,
-                hint="检查年份",
-                **table.where(row, column),
-            )
-        )
+    findings += cell_findings(
+        table,
+        "non-integer-year",
+        _rows_where(bad),
+        column,
+        "年份 {value} 不是整数年份",
+        "年份写成四位数字，如 2024 或 2024年",
+    )
+    findings += cell_findings(
+        table,
+        "implausible-year",
+        _rows_where(implausible),
+        column,
+        f"年份 {{value}} 不在 {MIN_YEAR}–{MAX_YEAR} 之间",
+        "检查年份",
+    )
     usable = (kinds == NUMBER) & ~bad & ~implausible
     years = np.where(usable, np.nan_to_num(values, nan=-1), -1).astype("int64")
     return years, findings
@@ -308,20 +301,14 @@ def check_text(table: RawTable, column: str) -> list[Finding]:
         problem = bad_character(label)
         if problem is None:
             continue
-        rows, rest, count = listed(np.flatnonzero(codes == code).tolist())
-        if rest is not None:
-            findings.append(more_like_this(table, "control-character", rest, column, count))
-        for row in rows:
-            findings.append(
-                finding(
-                    "control-character",
-                    table.file,
-                    f"{quote(label)}（{table.display(column)}列）含有看不见的字符：{problem}",
-                    value=label,
-                    hint="重新输入这个单元格（不要从网页或聊天软件粘贴）",
-                    **table.where(row, column),
-                )
-            )
+        findings += cell_findings(
+            table,
+            "control-character",
+            np.flatnonzero(codes == code),
+            column,
+            f"{{value}}（{{column}}列）含有看不见的字符：{problem}",
+            "重新输入这个单元格（不要从网页或聊天软件粘贴）",
+        )
     return findings
 
 
@@ -338,23 +325,16 @@ def check_keys(
     findings: list[Finding] = []
     if regions is not None:
         codes, labels = regions
-        covered = covered_rows(table, "region")
-        blank = [
-            r for r in _rows_where(np.isin(codes, np.flatnonzero(labels == ""))) if r not in covered
-        ]
-        blank, rest, count = listed(blank)
-        if rest is not None:
-            findings.append(more_like_this(table, "missing-region", rest, "region", count))
-        for row in blank:
-            findings.append(
-                finding(
-                    "missing-region",
-                    table.file,
-                    "这一行没有地区",
-                    hint="填写每一行的地区",
-                    **table.where(row, "region"),
-                )
-            )
+        blank = _rows_where(np.isin(codes, np.flatnonzero(labels == "")))
+        findings += cell_findings(
+            table,
+            "missing-region",
+            blank,
+            "region",
+            "这一行没有地区",
+            "填写每一行的地区",
+            value=False,
+        )
     else:
         codes, labels = np.zeros(len(years), dtype="int64"), [None]
     # One integer per (year, region): duplicates found by hashing ints, not tuples.

@@ -12,7 +12,6 @@ or the plan-wide target — is decided in :mod:`safeplan.evaluate.binding`.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,33 +22,27 @@ from safeplan.findings import Finding, finding
 from safeplan.ingest.cells import check_keys, check_numbers, check_years, is_count_column
 from safeplan.ingest.layout import YEARLY_ALIASES, Headers
 from safeplan.ingest.read import read_file
+from safeplan.ingest.text import is_total_label, normalise_header
 
 if TYPE_CHECKING:
     from safeplan.ingest.table import RawTable
     from safeplan.plan import ControlSource, Indicator, Plan
 
 __all__ = [
-    "TOTAL_LABELS",
     "ControlFigure",
     "ControlFigures",
     "check_plan_regions",
     "load_controls",
 ]
 
-#: Region cells that name the whole plan, not a region (the plan's own label too).
-TOTAL_LABELS = frozenset({"合计", "总计", "全市", "全县", "全区", "全省"})
-
 #: Columns of a 附表 that hold no figures (a running number, remarks): passed over quietly.
 _DESCRIPTIVE = frozenset({"序号", "编号", "备注", "说明", "单位", "填报单位"})
 
-_UNIT = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
-
 
 def header_key(text: str) -> str:
-    """A header as compared with indicator names: NFKC, trimmed, one trailing unit in
-    brackets removed (``死亡人数（人）`` → ``死亡人数``)."""
-    cleaned = unicodedata.normalize("NFKC", text).strip()
-    return _UNIT.sub("", cleaned).strip() or cleaned
+    """A header as compared with indicator names: normalised as every header is, its unit
+    in brackets removed (``死亡人数（人）`` → ``死亡人数``)."""
+    return normalise_header(text)[0]
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ def check_plan_regions(plan: Plan, regions: set[str]) -> None:
                 continue
             line = plan.line_of("indicators", i, "regions", name)
             shown = "、".join(sorted(regions)) if regions else "数据没有地区列"
-            whole = name == plan.info.region or name in TOTAL_LABELS
+            whole = is_total_label(name, plan.info.region)
             raise ConfigError(
                 f"{plan.display}:{line}: indicators[{i}].regions: 地区 '{name}' 不在数据中"
                 f"（数据中的地区：{shown}）",
@@ -202,8 +195,9 @@ def _read_one(
         return findings
     codes, labels = table.strip_column("region")
     findings.extend(check_keys(table, years, (codes, labels)))
-    totals = TOTAL_LABELS | ({plan.info.region} if plan.info.region else set())
-    region_of: list[str | None] = [None if label in totals else str(label) for label in labels]
+    region_of: list[str | None] = [
+        None if is_total_label(str(label), plan.info.region) else str(label) for label in labels
+    ]
     unknown = {
         code
         for code, label in enumerate(region_of)

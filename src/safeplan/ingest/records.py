@@ -22,12 +22,10 @@ from safeplan.findings import Finding, finding
 from safeplan.ingest.cells import (
     MAX_YEAR,
     MIN_YEAR,
+    cell_findings,
     check_numbers,
     check_text,
     check_years,
-    covered_rows,
-    listed,
-    more_like_this,
 )
 from safeplan.ingest.dataset import Dataset, Records
 from safeplan.ingest.layout import REGION_NAMES, Headers, headers_for, yaml_key
@@ -166,38 +164,33 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
     unreadable = stamp.isna().to_numpy()
     year_of = np.where(unreadable, -1, stamp.dt.year.fillna(-1).to_numpy()).astype("int64")
     implausible = ~unreadable & ((year_of < MIN_YEAR) | (year_of > MAX_YEAR))
-    covered = covered_rows(table, column)
-    bad_rows = [r for r in np.flatnonzero(unreadable[codes]).tolist() if r not in covered]
-    bad_rows, rest, count = listed(bad_rows)
-    if rest is not None:
-        findings.append(more_like_this(table, "bad-date", rest, column, count))
-    for row in bad_rows:
-        text = table.cell(row, column)
-        findings.append(
-            finding(
-                "bad-date",
-                table.file,
-                f"{quote(text)} 不是日期" if text.strip() else "这起事故没有填写日期",
-                value=text,
-                hint="日期写成 YYYY-MM-DD（也可写 YYYY/MM/DD 或 YYYY年MM月DD日）",
-                **table.where(row, column),
-            )
-        )
-    odd_rows, rest, count = listed(np.flatnonzero(implausible[codes]).tolist())
-    if rest is not None:
-        findings.append(more_like_this(table, "implausible-year", rest, column, count))
-    for row in odd_rows:
-        text = table.cell(row, column)
-        findings.append(
-            finding(
-                "implausible-year",
-                table.file,
-                f"日期 {quote(text)} 的年份不在 {MIN_YEAR}–{MAX_YEAR} 之间",
-                value=text,
-                hint="检查日期的年份",
-                **table.where(row, column),
-            )
-        )
+    blank = np.array([not str(text).strip() for text in distinct], dtype=bool)
+    hint = "日期写成 YYYY-MM-DD（也可写 YYYY/MM/DD 或 YYYY年MM月DD日）"
+    findings += cell_findings(
+        table,
+        "bad-date",
+        np.flatnonzero((unreadable & blank)[codes]),
+        column,
+        "这起事故没有填写日期",
+        hint,
+        value=False,
+    )
+    findings += cell_findings(
+        table,
+        "bad-date",
+        np.flatnonzero((unreadable & ~blank)[codes]),
+        column,
+        "{value} 不是日期",
+        hint,
+    )
+    findings += cell_findings(
+        table,
+        "implausible-year",
+        np.flatnonzero(implausible[codes]),
+        column,
+        f"日期 {{value}} 的年份不在 {MIN_YEAR}–{MAX_YEAR} 之间",
+        "检查日期的年份",
+    )
     years = np.where(unreadable | implausible, -1, year_of)
     return years[codes], findings
 
@@ -260,8 +253,8 @@ def load_records(
         if column not in offered:
             key, line = refs[0]
             raise ConfigError(
-                f"{plan.display}:{line}: {key}: '{column}' is not a column derived from "
-                f"accident records（事故台账可用的列：{', '.join(offered)}）",
+                f"{plan.display}:{line}: {key}: '{column}' 不是事故台账派生的列"
+                f"（事故台账可用的列：{', '.join(offered)}）",
                 hint="使用事故台账派生的列，如 accidents.deaths、accidents.major_or_above",
             )
     table, findings = read_file(
@@ -358,22 +351,15 @@ def load_records(
         codes, labels = regions
         blank = np.flatnonzero(labels == "")  # distinct values: at most one
         blank_regions = np.flatnonzero(codes == blank[0]) if len(blank) else blank
-        covered = covered_rows(table, "region")
-        shown, rest, count = listed(
-            [r for r in blank_regions.tolist() if r not in covered and not totals[r]]
+        findings += cell_findings(
+            table,
+            "missing-region",
+            [r for r in blank_regions.tolist() if not totals[r]],
+            "region",
+            "这起事故没有填写地区",
+            "填写每起事故的地区",
+            value=False,
         )
-        findings.extend(
-            finding(
-                "missing-region",
-                table.file,
-                "这起事故没有填写地区",
-                hint="填写每起事故的地区",
-                **table.where(row, "region"),
-            )
-            for row in shown
-        )
-        if rest is not None:
-            findings.append(more_like_this(table, "missing-region", rest, "region", count))
     deaths, _, more = check_numbers(
         table,
         "deaths",

@@ -31,7 +31,7 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
             tree = parse_rule(rule.check)
         except RuleSyntaxError as exc:
             raise ConfigError(
-                f"{plan.display}:{line}: rules[{i}].check: {exc} in '{rule.check}'",
+                f"{plan.display}:{line}: rules[{i}].check: {exc}（规则：{rule.check}）",
                 hint="规则写成比较式，如 accidents.工矿商贸死亡人数 <= accidents.死亡人数",
             ) from None
         refs = list(dict.fromkeys(refs_of(tree)))

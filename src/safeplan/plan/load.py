@@ -87,7 +87,24 @@ class Plan:
             if indicator.id == indicator_id:
                 return indicator
         known = ", ".join(i.id for i in self.config.indicators)
-        raise ConfigError(f"no indicator '{indicator_id}' in {self.display} (known: {known})")
+        raise ConfigError(f"{self.display} 中没有指标 '{indicator_id}'（已有：{known}）")
+
+    def records_dataset(self, name: str | None = None) -> str:
+        """The accident-records dataset named ``name`` (by default the first one)."""
+        names = [n for n, s in self.sources.items() if s.spec.records is not None]
+        if not names:
+            raise ConfigError(
+                f"{self.display}: 没有以事故台账（records:）给出的数据集",
+                hint="在 datasets: 中声明  accidents: {records: data/事故台账.csv}",
+            )
+        if name is None:
+            return names[0]
+        if name not in names:
+            raise ConfigError(
+                f"没有名为 '{name}' 的事故台账数据集（台账数据集：{', '.join(names)}）",
+                hint="--dataset 写 datasets: 中以 records: 给出的数据集名",
+            )
+        return name
 
     def line_of(self, *loc: int | str) -> int | None:
         """The line of a key in the YAML file."""
@@ -114,14 +131,12 @@ def display_path(path: Path) -> str:
 def _pattern_message(loc: tuple[int | str, ...], given: object) -> str:
     field = loc[-1] if loc else ""
     if field in ("value", "numerator", "denominator"):
-        return f"expected dataset.column (e.g. accidents.死亡人数), got {given!r}"
+        return f"应写成 数据集.列名（如 accidents.死亡人数），而不是 {given!r}"
     if field == "[key]" and loc[0] == "datasets":
-        return f"dataset name {given!r} must be letters, digits or _ and not start with a digit"
+        return f"数据集名 {given!r} 只能由字母（含汉字）、数字和 _ 组成，且不以数字开头"
     if field == "[key]":
-        return (
-            f"group name {given!r} must be lower-case letters, digits or _, starting with a letter"
-        )
-    return f"{given!r} must be lower-case letters, digits or _, starting with a letter"
+        return f"分组名 {given!r} 只能由小写字母、数字和 _ 组成，且以字母开头"
+    return f"{given!r} 只能由小写字母、数字和 _ 组成，且以字母开头"
 
 
 def _loc_text(loc: tuple[int | str, ...]) -> str:
@@ -133,8 +148,30 @@ def _loc_text(loc: tuple[int | str, ...]) -> str:
 
 
 _MESSAGES = {
-    "missing": "missing required key",
-    "extra_forbidden": "unknown key",
+    "missing": "缺少必填的键",
+    "extra_forbidden": "未知的键",
+}
+
+#: pydantic's error types, said in Chinese (the English message for any other type).
+_TYPES = {
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "dict_type": "应为键值映射（key: value）",
+    "list_type": "应为列表（- 项 或 [a, b]）",
+    "model_type": "应为键值映射（key: value）",
+    "model_attributes_type": "应为键值映射（key: value）",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
+    "greater_than_equal": "太小",
+    "less_than_equal": "太大",
+    "literal_error": "不是可用的值",
+    "date_type": "应为日期 YYYY-MM-DD",
+    "date_parsing": "应为日期 YYYY-MM-DD",
+    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
 }
 
 
@@ -154,6 +191,9 @@ def _format_errors(exc: ValidationError, located: Located, display: str) -> str:
         elif kind == "string_pattern_mismatch":
             message = _pattern_message(loc, error.get("input"))
             parent = _loc_text(loc)
+        elif kind in _TYPES:
+            message = _TYPES[kind] + _limits(error.get("ctx"))
+            parent = _loc_text(loc)
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             parent = _loc_text(loc)
@@ -169,6 +209,19 @@ _KEYS: dict[str, type[_Model]] = {
 }
 
 
+def _limits(ctx: object) -> str:
+    """The bounds or choices pydantic reports with an error, e.g. （不小于 1900）."""
+    if not isinstance(ctx, dict):
+        return ""
+    if "ge" in ctx:
+        return f"（不小于 {ctx['ge']}）"
+    if "le" in ctx:
+        return f"（不大于 {ctx['le']}）"
+    if "expected" in ctx:
+        return f"（可用：{ctx['expected']}）"
+    return ""
+
+
 def _allowed_keys(parent: tuple[int | str, ...]) -> str:
     name = ""
     if not parent:
@@ -176,18 +229,18 @@ def _allowed_keys(parent: tuple[int | str, ...]) -> str:
     elif parent[-1] in _KEYS:
         name = str(parent[-1])
     elif parent[0] == "indicators" and len(parent) == 2:
-        return " (allowed: " + ", ".join(Indicator.model_fields) + ")"
+        return "（可用：" + ", ".join(Indicator.model_fields) + "）"
     elif parent[0] == "rules" and len(parent) == 2:
-        return " (allowed: " + ", ".join(Rule.model_fields) + ")"
+        return "（可用：" + ", ".join(Rule.model_fields) + "）"
     elif parent[0] == "datasets" and len(parent) == 2:
-        return " (allowed: " + ", ".join(DatasetSpec.model_fields) + ")"
+        return "（可用：" + ", ".join(DatasetSpec.model_fields) + "）"
     elif parent[0] == "indicators" and len(parent) == 4 and parent[2] == "regions":
-        return " (allowed: " + ", ".join(Target.model_fields) + ")"
+        return "（可用：" + ", ".join(Target.model_fields) + "）"
     elif parent[0] == "controls" and len(parent) == 2:
-        return " (allowed: " + ", ".join(ControlTable.model_fields) + ")"
+        return "（可用：" + ", ".join(ControlTable.model_fields) + "）"
     else:
         return ""
-    return " (allowed: " + ", ".join(_KEYS[name].model_fields) + ")"
+    return "（可用：" + ", ".join(_KEYS[name].model_fields) + "）"
 
 
 _SHEET = re.compile(r"^(?P<file>.+?\.(?:xlsx|xlsm|xls|ods))#(?P<sheet>.+)$", re.I)
@@ -201,14 +254,14 @@ def _resolve_path(file: str, key: str, plan_dir: Path, where: str) -> tuple[Path
     if match:
         text, sheet = match["file"], match["sheet"]
     if not text.strip():
-        raise ConfigError(f"{where}: {key}: empty file path")
+        raise ConfigError(f"{where}: {key}: 文件路径为空")
     raw = Path(text)
     candidate = raw if raw.is_absolute() else plan_dir / raw
     resolved = candidate.resolve()
     if not resolved.is_relative_to(plan_dir.resolve()):
         raise ConfigError(
-            f"{where}: {key}: '{file}' is outside the plan directory",
-            hint="data files must live in the directory of indicators.yaml or below it",
+            f"{where}: {key}: '{file}' 在计划目录之外",
+            hint="数据文件须放在 indicators.yaml 所在目录或其子目录中",
         )
     return resolved, sheet, display_path(candidate)
 
@@ -254,9 +307,9 @@ def _check_targets(config: PlanFile, located: Located, display: str) -> None:
             if year is not None and year >= config.plan.target_year:
                 line = located.line_of((*loc, "baseline_year"))
                 raise ConfigError(
-                    f"{display}:{line}: {key}.baseline_year: {year} must be before "
-                    f"the plan's target_year ({config.plan.target_year})",
-                    hint="the glide path runs from the baseline year to the target year",
+                    f"{display}:{line}: {key}.baseline_year: {year} 必须早于"
+                    f"计划的 target_year（{config.plan.target_year}）",
+                    hint="序时进度路径从基期年直线推进到目标年",
                 )
 
 
@@ -289,14 +342,12 @@ def load_plan(path: str | os.PathLike[str] = "indicators.yaml") -> Plan:
     display = display_path(config_path)
     located = load_yaml(config_path, display)
     if not isinstance(located.data, dict):
-        raise ConfigError(
-            f"{display}:1: the plan file must be a mapping with plan, datasets and indicators"
-        )
+        raise ConfigError(f"{display}:1: 计划文件应为包含 plan、datasets 和 indicators 的键值映射")
     try:
         config = PlanFile.model_validate(located.data)
     except ValidationError as exc:
         raise ConfigError(
-            _format_errors(exc, located, display), hint="see README: the plan file"
+            _format_errors(exc, located, display), hint="计划文件的写法见 README 和 docs/plan.md"
         ) from None
     plan_dir = config_path.absolute().parent
     sources = {
@@ -316,9 +367,9 @@ def load_plan(path: str | os.PathLike[str] = "indicators.yaml") -> Plan:
                 line = located.line_of(("indicators", i, key))
                 known = ", ".join(config.datasets)
                 raise ConfigError(
-                    f"{display}:{line}: indicators[{i}].{key}: unknown dataset "
-                    f"'{dataset}' in '{ref}' (datasets: {known})",
-                    hint="reference columns as dataset.column",
+                    f"{display}:{line}: indicators[{i}].{key}: '{ref}' 中的数据集 "
+                    f"'{dataset}' 不存在（已有数据集：{known}）",
+                    hint="引用列时写 数据集.列名，数据集名见 datasets:",
                 )
     return Plan(
         config=config,

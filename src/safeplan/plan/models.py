@@ -129,8 +129,8 @@ class PlanInfo(_Model):
     def _years(self) -> PlanInfo:
         if self.target_year <= self.baseline_year:
             raise ValueError(
-                f"target_year ({self.target_year}) must be after "
-                f"baseline_year ({self.baseline_year})"
+                f"target_year（目标年 {self.target_year}）必须晚于 "
+                f"baseline_year（基期年 {self.baseline_year}）"
             )
         return self
 
@@ -179,24 +179,24 @@ class DatasetSpec(_Model):
         given = [k for k in ("file", "path", "records") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "give exactly one of 'file: FILE' (a yearly table) or 'records: FILE'"
-                + (f" (got {', '.join(given)})" if given else "")
+                "只能给出 'file: 文件'（年度统计表）或 'records: 文件'（事故台账）中的一个"
+                + (f"（现在给了 {', '.join(given)}）" if given else "")
             )
         if self.sectors and self.records is None:
-            raise ValueError("'sectors' is only for accident records")
+            raise ValueError("'sectors'（行业分组）只用于事故台账（records:）")
         if self.records is not None:
             unknown = [k for k in self.columns if k not in RECORD_ROLES]
             if unknown:
                 raise ValueError(
-                    f"columns: '{unknown[0]}' is not a role of accident records "
-                    f"(roles: {', '.join(RECORD_ROLES)})"
+                    f"columns: '{unknown[0]}' 不是事故台账的列角色"
+                    f"（可用：{', '.join(RECORD_ROLES)}）"
                 )
         headers = list(self.columns.values())
         for header in headers:
             if headers.count(header) > 1:
-                raise ValueError(f"columns: the header '{header}' is mapped twice")
+                raise ValueError(f"columns: 表头 '{header}' 被映射了两次")
         if self.through is not None and self.records is None:
-            raise ValueError("'through' (统计截止日期) is only for accident records")
+            raise ValueError("'through'（统计截止日期）只用于事故台账（records:）")
         return self
 
     @property
@@ -249,19 +249,19 @@ class Target(_Model):
         ]
         if len(given) != 1:
             raise ValueError(
-                "give exactly one of max, min, decline_pct, yoy_decline"
-                + (f" (got {', '.join(given)})" if given else "")
+                "目标只能给出 max、min、decline_pct、yoy_decline 中的一个"
+                + (f"（现在给了 {', '.join(given)}）" if given else "")
             )
         if self.baseline_year is not None and self.decline_pct is None:
-            raise ValueError("baseline_year only goes with decline_pct")
+            raise ValueError("baseline_year 只能与 decline_pct 一起使用")
         if self.baseline_value is not None and self.decline_pct is None:
-            raise ValueError("baseline_value (基期值) only goes with decline_pct")
+            raise ValueError("baseline_value（基期值）只能与 decline_pct 一起使用")
         if self.baseline_value is not None and self.baseline_value < 0:
-            raise ValueError("baseline_value (基期值) cannot be negative")
+            raise ValueError("baseline_value（基期值）不能为负数")
         if self.cumulative and self.kind not in ("max", "min"):
-            raise ValueError("cumulative only goes with max or min")
+            raise ValueError("cumulative（累计）只能与 max 或 min 一起使用")
         if self.decline_pct is not None and self.decline_pct > 100:
-            raise ValueError("decline_pct is a percentage and cannot exceed 100")
+            raise ValueError("decline_pct 是百分比，不能超过 100")
         return self
 
     @property
@@ -315,20 +315,20 @@ class Indicator(_Model):
     def _value_or_rate(self) -> Indicator:
         if self.value is not None:
             if self.numerator is not None or self.denominator is not None:
-                raise ValueError("give either value or numerator + denominator, not both")
+                raise ValueError("value 与 numerator + denominator 只能给出一种")
             if self.per is not None:
-                raise ValueError("per only goes with numerator + denominator")
+                raise ValueError("per（换算系数）只用于 numerator + denominator 的比率指标")
         elif self.numerator is None or self.denominator is None:
-            raise ValueError("give value, or both numerator and denominator")
+            raise ValueError("请给出 value，或同时给出 numerator 和 denominator")
         if self.per is not None and self.per <= 0:
-            raise ValueError("per must be positive")
+            raise ValueError("per（换算系数）必须为正数")
         own = [("target", self.target)]
         own += [(f"regions.{name}", t) for name, t in (self.regions or {}).items()]
         for where, target in own:
             if target.cumulative and self.value is None:
                 raise ValueError(
-                    f"{where}: cumulative only goes with a value indicator (a sum of yearly "
-                    "counts), not with numerator + denominator"
+                    f"{where}: cumulative（累计）只用于 value 指标（逐年计数之和），"
+                    "不能用于 numerator + denominator 的比率"
                 )
         return self
 
@@ -417,7 +417,7 @@ class PlanFile(_Model):
         seen: set[str] = set()
         for indicator in indicators:
             if indicator.id in seen:
-                raise ValueError(f"indicator id '{indicator.id}' is used twice")
+                raise ValueError(f"指标代码 '{indicator.id}' 重复使用")
             seen.add(indicator.id)
         return indicators
 

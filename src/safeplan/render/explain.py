@@ -23,34 +23,39 @@ if TYPE_CHECKING:
 MAX_LINE = 4000
 
 
+_ROLES = {"value": "数值", "numerator": "分子", "denominator": "分母"}
+
+
 def explanation_text(e: Explanation, plan: dict[str, Any], lang: str = "zh") -> str:
     """``safeplan explain``: the value, its sums and their source cells, the threshold."""
     r = e.result
     labels = LABELS[lang]
-    out = [f"{r.id} — {e.indicator_name}, {_region_label(r.region, plan, lang)}, {r.year}"]
-    out.append(f"  formula: {e.formula}")
+    out = [f"{r.id} — {e.indicator_name}，{_region_label(r.region, plan, lang)}，{r.year}年"]
+    out.append(f"  公式：{e.formula}")
     for term in e.terms:
+        role = _ROLES.get(term.role, term.role)
         out.append(
-            f"  {term.role}: Σ {term.ref} = {fmt_number(term.total, 17)}  ({term.file}, "
-            f"{len(term.cells)} row(s))"
+            f"  {role}：Σ {term.ref} = {fmt_number(term.total, 17)}（{term.file}，"
+            f"{len(term.cells)} 行）"
         )
         for cell in term.cells[:50]:
             where = f"  [{cell.region}]" if cell.region is not None and r.region is None else ""
-            out.append(f"    {cell.location}{where}: {shorten(cell.text or '') or '(blank)'}")
+            out.append(f"    {cell.location}{where}: {shorten(cell.text or '') or '（空）'}")
         if len(term.cells) > 50:
-            out.append(f"    … and {len(term.cells) - 50} more rows")
+            out.append(f"    …… 另有 {len(term.cells) - 50} 行")
         if term.records is not None:
-            shown = ", ".join(str(n) for n in term.records[:30])
-            more = f" … (+{len(term.records) - 30})" if len(term.records) > 30 else ""
-            out.append(f"    records: {len(term.records)} at lines {shown}{more}")
+            shown = "、".join(str(n) for n in term.records[:30])
+            more = f" ……（另 {len(term.records) - 30} 起）" if len(term.records) > 30 else ""
+            where = f"，在第 {shown} 行{more}" if term.records else ""
+            out.append(f"    事故记录：{len(term.records)} 起{where}")
             out.extend(f"      {reason}" for reason in term.reasons)
     if e.per is not None:
-        out.append(f"  per (scale): {fmt_number(e.per)}")
-    out.append(f"  value = {fmt_number(r.value, 17)}")
+        out.append(f"  换算系数（per）：{fmt_number(e.per)}")
+    out.append(f"  数值 = {fmt_number(r.value, 17)}")
     for step in e.threshold_steps:
         out.append(f"  {step}")
-    out.append(f"  gap = value − threshold = {fmt_gap(r.gap)}")
-    out.append(f"  status: {labels[r.status]}")
+    out.append(f"  差距 = 数值 − 阈值 = {fmt_gap(r.gap)}")
+    out.append(f"  状态：{labels[r.status]}")
     # Each line is one line: a newline or ESC inside a quoted value is shown, not obeyed.
     return "\n".join(escape_terminal(shorten(line, MAX_LINE)) for line in out) + "\n"
 

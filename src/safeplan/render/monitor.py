@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from safeplan.render.csv import BOM
 from safeplan.render.escape import escape_text
 from safeplan.render.json import dump_json
 from safeplan.render.labels import LABELS
@@ -394,7 +395,7 @@ def monitor_csv(report: MonitorReport, lang: str = "zh") -> str:
                 *(plain(r[key], kind) for key, _, kind in _FULL),
             ]
         )
-    return "\ufeff" + buffer.getvalue()
+    return BOM + buffer.getvalue()
 
 
 def monitor_workbook(report: MonitorReport, lang: str = "zh") -> bytes:
