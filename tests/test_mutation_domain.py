@@ -224,14 +224,14 @@ def test_a_cell_that_is_no_number_is_a_finding_not_a_value(make_plan, cell):
 @pytest.mark.parametrize(
     ("rule", "says"),
     [
-        ("a.x <=", "the expression ends too early"),
-        ("(a.x + a.y <= a.z", "a parenthesis is not closed"),
-        ("(a.x + a.y a.z) <= 1", "a parenthesis is not closed"),
-        ("a.x a.y <= 1", "expected a comparison (<=, >=, ==, …), got 'a.y'"),
-        ("a.x <= a.y a.z", "unexpected 'a.z' after the comparison"),
-        ("a.x <= a.y <= a.z", "unexpected '<=' after the comparison"),
-        ("a.x <= * a.y", "unexpected '*'"),
-        ("a.x <= a.y $", "unexpected text at '$'"),
+        ("a.x <=", "表达式不完整"),
+        ("(a.x + a.y <= a.z", "括号没有闭合"),
+        ("(a.x + a.y a.z) <= 1", "括号没有闭合"),
+        ("a.x a.y <= 1", "这里应为比较符号（<=、>=、== 等），而不是 'a.y'"),
+        ("a.x <= a.y a.z", "比较式之后多了 'a.z'"),
+        ("a.x <= a.y <= a.z", "比较式之后多了 '<='"),
+        ("a.x <= * a.y", "这里不应出现 '*'"),
+        ("a.x <= a.y $", "无法识别 '$'"),
     ],
 )
 def test_a_rule_that_does_not_parse_says_why_at_its_line(make_plan, run, rule, says):
@@ -239,7 +239,10 @@ def test_a_rule_that_does_not_parse_says_why_at_its_line(make_plan, run, rule, s
     config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
     result = run("validate", "-c", str(config))
     assert result.exit_code == 2
-    assert f"indicators.yaml:6: rules[0].check: {says} in '{rule}'" in result.stderr
+    assert f"indicators.yaml:6: rules[0].check: {says}（规则：{rule}）" in result.stderr
+    assert (
+        "提示：规则写成比较式，如 accidents.工矿商贸死亡人数 <= accidents.死亡人数" in result.stderr
+    )
 
 
 def nested(depth: int) -> str:

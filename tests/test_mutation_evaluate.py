@@ -405,7 +405,7 @@ def test_monitor_needs_a_ledger_with_dates(make_plan, run):
     )
     result = run("monitor", "2024-10", "-c", str(yearly))
     assert result.exit_code == 2
-    assert "没有以事故台账（records:）给出的数据集，monitor 需要逐起事故的日期" in result.stderr
+    assert "indicators.yaml: 没有以事故台账（records:）给出的数据集\n" in result.stderr
     assert "提示：在 datasets: 中声明  accidents: {records: data/事故台账.csv}" in result.stderr
     config = make_plan(MONITOR_PLAN, {"r.csv": MONITOR_LEDGER})
     result = run("monitor", "2025-03", "-c", str(config), "--dataset", "nope")
