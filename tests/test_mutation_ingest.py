@@ -278,3 +278,68 @@ def test_a_column_name_with_a_dot_is_read_whole(make_plan):
     assert results[("d", None)].value == 3 and results[("d", "东县")].value == 2
     caps = safeplan.monitor(config, "2024-03").to_dict()["caps"]
     assert [(c["id"], c["used"]) for c in caps] == [("cap", 1)]
+
+
+# --- exact sums of very long cells (found by mutating exact_sum's rounding traps) ----------
+
+LONG = "1." + "0" * 12_000 + "1"  # a finite number of 12 003 characters: 1 + 10^-12001
+
+
+def test_exact_sum_adds_every_digit_and_refuses_what_it_cannot_bound():
+    """No rounding at any length: 1.000…0001 (12 001 decimals) + 1 is exact; a sum spanning
+    more than MAX_SUM_DIGITS digits, or beyond the exponent range, is a ValueError — never a
+    decimal signal that would end the run as an internal error."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import MAX_SUM_DIGITS, exact_sum
+
+    assert exact_sum([LONG, "1"]) == 2 + Fraction(1, 10**12001)
+    assert exact_sum(["0.1", "1e-40"]) == Fraction(1, 10) + Fraction(1, 10**40)
+    assert exact_sum([]) == 0 and exact_sum([3, "0.000"]) == 3
+    assert MAX_SUM_DIGITS == 100_000
+    for texts in (["1e99999", "1e-99999"], ["1e999999999"], ["1e-999999999"], ["nan"]):
+        with pytest.raises(ValueError):
+            exact_sum(texts)
+
+
+def test_a_ledger_total_against_a_record_of_twelve_thousand_digits(make_plan, run):
+    """合计 2 against 1.000…0001 + 1: a total-mismatch showing the exact sum (shortened),
+    not an internal error; a total of 1e999999999 is two findings, not an internal error."""
+    rows = [
+        ["2024-01-05", "东县", 1, 0, LONG],
+        ["2024-02-05", "东县", 1, 0, "1"],
+        ["合计", "", 2, 0, "2"],
+    ]
+    config = ledger(make_plan, "直接经济损失", rows)
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 1 and "内部错误" not in result.stdout + result.stderr
+    assert "合计行的直接经济损失为 2，而 2 条事故记录之和为 2.0000000000" in result.stdout
+    huge = [["2024-01-05", "东县", 1, 0, "1"], ["合计", "", 1, 0, "1e999999999"]]
+    result = run("validate", "-c", str(ledger(make_plan, "直接经济损失", huge)), "-f", "json")
+    import json
+
+    codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
+    assert codes == ["non-finite", "total-mismatch"] and result.exit_code == 1
+
+
+def test_a_long_loss_is_summed_and_checked_without_an_internal_error(make_plan):
+    """A loss of 12 003 characters is read, classified (一般) and summed; check runs."""
+    config = ledger(make_plan, "直接经济损失", [["2024-01-05", "东县", 1, 0, LONG]])
+    results = {r.id: r for r in safeplan.check(config, 2024).results if r.region is None}
+    assert results["loss"].value == 1 and results["loss"].status == "met"
+    assert safeplan.classify(config).records[0]["class"] == "general"
+
+
+def test_a_yearly_total_of_long_cells_is_compared_exactly_and_shown_in_full(make_plan):
+    """0.1 + 10^-40 is no 0.1: the total row 0.1 is a mismatch whose message shows the
+    exact sum with every digit (not 28 of them); a total equal to a sum of 12 000-digit
+    cells passes."""
+    rows = [[2024, "东县", "0.1"], [2024, "西县", "1e-40"], [2024, "合计", "0.1"]]
+    _, report = validate(make_plan, rows)
+    found = [f for f in report.findings if f.code == "total-mismatch"]
+    assert len(found) == 1
+    assert "之和为 0.1000000000000000000000000000000000000001" in found[0].message
+    total = "2." + "0" * 12_000 + "2"
+    rows = [[2024, "东县", LONG], [2024, "西县", LONG], [2024, "合计", total]]
+    _, report = validate(make_plan, rows)
+    assert mismatches(report) == []

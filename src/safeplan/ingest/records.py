@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from safeplan.domain.classes import LOSS_UNITS, classify, loss_in_wan
@@ -554,13 +555,16 @@ def _check_record_totals(table: RawTable, totals: np.ndarray[Any, Any]) -> list[
         parts = [canonical_number(t) for t in texts if t]
         if any(p is None for p in parts):
             continue  # a bad cell (a finding already) or a dash: no sum
-        summed = exact_sum([p for p in parts if p is not None])
+        try:
+            summed = exact_sum([p for p in parts if p is not None])
+        except ValueError:
+            continue  # digits beyond any exact sum (a hostile cell): nothing to compare
         for row in np.flatnonzero(totals).tolist():
             text = table.cell(row, column)
             canonical = canonical_number(text)
             if canonical is None:
                 continue
-            if exact_sum([canonical]) == summed:
+            if _exact_or_none(canonical) == summed:
                 continue
             from safeplan.ingest.yearly import _decimal
 
@@ -577,6 +581,16 @@ def _check_record_totals(table: RawTable, totals: np.ndarray[Any, Any]) -> list[
                 )
             )
     return findings
+
+
+def _exact_or_none(text: str) -> Fraction | None:
+    """The exact value of one total cell; ``None`` beyond what an exact sum takes."""
+    from safeplan.domain.exact import exact_sum
+
+    try:
+        return exact_sum([text])
+    except ValueError:
+        return None
 
 
 def _whole(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
