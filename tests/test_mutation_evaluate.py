@@ -478,3 +478,56 @@ def test_a_period_target_counts_the_year_evaluated_for_each_region(make_plan):
         assert (got[("big", "东县")].value, got[("big", "东县")].status) == east
         assert (got[("big", "西县")].value, got[("big", "西县")].status) == west
         assert got[("big", None)].value == west[0]
+
+
+# --- the yearly change required, for regions (computed for all regions at once) ----------
+
+
+def test_required_annual_change_for_each_region_and_when_there_is_none(make_plan):
+    """((F ÷ v_L)^(1 ÷ (T − L)) − 1) × 100, for each region, with one year left (2024 of
+    2025); none where v_L = 0 (no rate of change from 0) or the final threshold is 0."""
+    line = (
+        "  - {id: r, name: 亿元GDP死亡率, numerator: a.死亡人数, denominator: a.地区生产总值,"
+        " target: {max: 0.5}}\n"
+        "  - {id: z, name: 重特大事故起数, value: a.死亡人数, target: {max: 0}}\n"
+    )
+    rows = [
+        [2020, "东县", 2, "2"],
+        [2020, "西县", 1, "1"],
+        [2020, "南县", 3, "2"],
+        [2024, "东县", 1, "1"],  # 1.0 → 0.5: −50 % in the one year left
+        [2024, "西县", 0, "1"],  # 0: no rate of change
+        [2024, "南县", 1, "4"],  # 0.25 → 0.5: +100 %
+    ]
+    out = by_key(gap(make_plan, line, rows, RATE).outlook)
+    assert out[("r", "东县")].required_annual_change_pct == pytest.approx(-50)
+    assert out[("r", "南县")].required_annual_change_pct == pytest.approx(100)
+    assert out[("r", "西县")].required_annual_change_pct is None
+    assert out[("r", "西县")].on_track is True  # 1 → 0, projected to 0 ≤ 0.5
+    whole = out[("r", None)]  # 2 ÷ 6 = 1/3 → 0.5: +50 %
+    assert whole.required_annual_change_pct == pytest.approx(50)
+    # max: 0 (杜绝): a final threshold of 0 has no yearly change that reaches it.
+    for region in ("东县", "南县", None):
+        assert out[("z", region)].final_threshold == 0
+        assert out[("z", region)].required_annual_change_pct is None
+    assert out[("z", "东县")].on_track is False  # 2 → 1 projects to 0.75 deaths, not 0
+
+
+def test_a_required_change_beyond_the_float_range_is_null(make_plan):
+    """A latest value of 10⁻³⁰⁰ against a threshold of 10³⁰⁰: the pace (10⁶⁰⁰ a year) is no
+    number — null, never an error."""
+    line = RATE_LINE.format(target="{max: 1e300}")
+    rows = [[2020, "东县", 1, "1"], [2023, "东县", 1, "1e300"]]
+    out = by_key(gap(make_plan, line, rows, RATE).outlook)
+    assert out[("r", None)].required_annual_change_pct is None
+    assert out[("r", None)].on_track is True
+
+
+def test_decline_threshold_of_a_region_before_the_baseline_is_the_baseline_value(make_plan):
+    """f is clipped to [0, 1]: before the baseline year a region's threshold is B itself."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2019, "东县", 101], [2020, "东县", 100], [2021, "东县", 98]]
+    header = ["年份", "地区", "死亡人数"]
+    for year, threshold, status in [(2019, 100, "missed"), (2020, 100, "met"), (2021, 98, "met")]:
+        r = check(make_plan, line, rows, year, header=header)[("d", "东县")]
+        assert (r.threshold, r.status) == (threshold, status), year

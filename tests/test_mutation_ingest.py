@@ -296,6 +296,8 @@ def test_exact_sum_adds_every_digit_and_refuses_what_it_cannot_bound():
     assert exact_sum([LONG, "1"]) == 2 + Fraction(1, 10**12001)
     assert exact_sum(["0.1", "1e-40"]) == Fraction(1, 10) + Fraction(1, 10**40)
     assert exact_sum([]) == 0 and exact_sum([3, "0.000"]) == 3
+    assert exact_sum(["1e300"]) == 10**300 and exact_sum(["1E+3", "0"]) == 1000
+    assert exact_sum(["1e5", "1e-5"]) == Fraction(10_000_000_001, 100_000)
     assert MAX_SUM_DIGITS == 100_000
     for texts in (["1e99999", "1e-99999"], ["1e999999999"], ["1e-999999999"], ["nan"]):
         with pytest.raises(ValueError):

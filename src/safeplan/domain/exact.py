@@ -104,7 +104,7 @@ def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
         raise ValueError(
             f"数字过大或位数过多，无法精确相加（需要超过 {MAX_SUM_DIGITS} 位有效数字）"
         )
-    total = Decimal(0)
+    total = values[0]
     with localcontext() as ctx:
         # Decimal addition rounds to the context precision: give it every digit the sum
         # can have, and make any rounding an error all the same.
@@ -113,7 +113,7 @@ def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
         ctx.Emin = -MAX_SUM_DIGITS - 1
         ctx.traps[Inexact] = True
         ctx.traps[Rounded] = True
-        for value in values:
+        for value in values[1:]:
             total += value
     return Fraction(total)
 
