@@ -345,3 +345,44 @@ def test_a_yearly_total_of_long_cells_is_compared_exactly_and_shown_in_full(make
     rows = [[2024, "东县", LONG], [2024, "西县", LONG], [2024, "合计", total]]
     _, report = validate(make_plan, rows)
     assert mismatches(report) == []
+
+
+UNMAPPED_HEADER = ["填报时间", "发生时间", "地区", "死亡人数", "损失金额", "间接经济损失", "伤亡#2"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "where"),
+    [
+        ("{records: r.csv}", "在 indicators.yaml 的 datasets.acc 下加入 columns: {{{line}}}"),
+        (
+            "{records: r.csv, columns: {region: 地区}}",
+            "在 indicators.yaml 的 datasets.acc.columns 中加入 {line}",
+        ),
+    ],
+)
+def test_a_ledger_column_under_a_name_safeplan_does_not_map_is_never_ignored(
+    make_plan, spec, where
+):
+    """发生时间 looks like the date and 损失金额 like the direct loss: unmapped-column at each
+    header, the likeliest first (发生 before 填报), the others named, and the YAML line to
+    add in the hint; a header with # (伤亡#2) is a note, not a candidate."""
+    text = LEDGER.replace("acc: {records: r.csv}", f"acc: {spec}").replace(
+        "  - {id: loss, name: 直接经济损失, value: acc.direct_loss, target: {max: 100000}}\n", ""
+    )
+    config = make_plan(
+        text, {"r.csv": (UNMAPPED_HEADER, [["2024-02-01", "2024-01-05", "东县", 1, 3, 1, 0]])}
+    )
+    found = [f for f in safeplan.validate(config).findings]
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("unmapped-column", 1, 2, "发生时间"),
+        ("unmapped-column", 1, 5, "损失金额"),
+    ]
+    assert found[0].message == (
+        "第 2 列 “发生时间” 像是事故日期，但 safeplan 不认识这个列名，不会读取它"
+        "（其他可能的列：“填报时间”）"
+    )
+    assert found[0].hint == "若这一列就是事故日期，" + where.format(line="date: 发生时间")
+    assert found[1].message.startswith("第 5 列 “损失金额” 像是直接经济损失，")
+    assert found[1].hint == "若这一列就是直接经济损失，" + where.format(
+        line="direct_loss: 损失金额"
+    )
