@@ -3,6 +3,7 @@ of the rule language on its exact tie, and the number grammar (see docs/testing.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -144,6 +145,10 @@ RULE_DATA = {"a.csv": (["年份", "死亡人数", "x", "y", "z"], [[2020, 1, "0.
         ("a.x + a.y * 2 == 0.5", True),
         ("(a.x + a.y) * 2 == 0.6", True),
         ("2 - a.z == 1.7", True),
+        # near zero: 0.3 − 0.1 − 0.2 is −2.8e-17 in floats, exactly 0
+        ("a.z - a.x - a.y >= 0", True),
+        ("a.z - a.x - a.y == 0", True),
+        ("a.z - a.x - a.y < 0", False),
         # each comparison on the tie (x + y = z exactly) …
         ("a.x + a.y < a.z", False),
         ("a.x + a.y <= a.z", True),
@@ -170,6 +175,16 @@ def test_each_operator_of_the_rule_language_decides_exactly(make_plan, rule, hol
     config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
     violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
     assert [(f.line, f.severity) for f in violated] == ([] if holds else [(2, "error")])
+    cells = {"x": "0.1", "y": "0.2", "z": "0.3"}
+    shown = ", ".join(f"{c}={cells[c]}" for c in dict.fromkeys(re.findall(r"a\.(\w)", rule)))
+    for f in violated:  # the rule's id (it has no name) and its cells, as written
+        assert (f.message, f.value, f.column_name) == (
+            f"规则“r”（{rule}）不成立：{shown}",
+            shown,
+            rule[2],
+        )
+        assert f.hint is not None and f.hint.startswith("核对这一行的数字（规则 r，")
+        assert f.hint.endswith("indicators.yaml:6）")
 
 
 def test_a_rule_between_two_files_matches_rows_by_year_and_region(make_plan):
@@ -191,13 +206,16 @@ rules:
             ),
             "b.csv": (
                 ["年份", "地区", "合计"],
-                [[2023, "西县", 9], [2024, "西县", 6], [2024, "东县", 5]],
+                [[2024, "东县", 5], [2023, "西县", 9], [2024, "西县", 6]],
             ),
         },
     )
     violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
     assert [(f.line, f.severity, f.column_name) for f in violated] == [(3, "warning", "死亡人数")]
-    assert "分项不超过合计" in violated[0].message and "合计=6" in violated[0].message
+    assert violated[0].message == (
+        "规则“分项不超过合计”（a.死亡人数 <= b.合计）不成立：死亡人数=7, 合计=6"
+    )
+    assert violated[0].value == "死亡人数=7, 合计=6"
 
 
 @pytest.mark.parametrize("rule", ["a.x + 1_000 <= a.z", "a.x <= 1,000", "a.x <= 0x10"])
@@ -307,3 +325,91 @@ def test_a_not_recorded_measure_is_left_out_of_a_higher_class_reason():
     assert describe(2, 3, None, "5000", lang="en") == (
         "major: direct loss 5000 (10k yuan) ≥ 5000 (serious injuries not recorded)"
     )
+
+
+def test_every_row_of_a_rule_is_checked_after_rows_that_hold_or_cannot_be_decided(make_plan):
+    """Rows that hold only exactly (0.1 + 0.2 = 0.3), rows with a blank cell and rows that
+    divide by zero are passed over, and the rows after them are still checked."""
+    text = RULE_PLAN.replace("RULE", "a.x / a.y + a.y <= a.z").replace(
+        '  - {id: r, check: "RULE"}\n', ""
+    )
+    rows = [
+        [2019, 1, "0.1", "0.2", "0.8"],  # 0.5 + 0.2 ≤ 0.8 holds
+        [2020, 1, "0.01", "0.1", "0.2"],  # 0.1 + 0.1 = 0.2 exactly: holds
+        [2021, 1, "0.1", "", "0.3"],  # blank: nothing to decide
+        [2022, 1, "0", "0", "0.3"],  # 0 ÷ 0: nothing to decide
+        [2023, 1, "1", "0", "0.3"],  # 1 ÷ 0: nothing to decide
+        [2024, 1, "0.3", "0.1", "3"],  # 3 + 0.1 > 3: violated
+    ]
+    config = make_plan(text, {"a.csv": (["年份", "死亡人数", "x", "y", "z"], rows)})
+    violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
+    assert [(f.line, f.value) for f in violated] == [(7, "x=0.3, y=0.1, z=3")]
+
+
+def test_a_rule_on_a_ledgers_derived_columns(make_plan):
+    """Rules may use a ledger's yearly totals: 较大及以上 ≤ accidents holds; deaths ≤ 2 is
+    violated in 2024 (a finding on the ledger file, which has no single line for a total)."""
+    text = """\
+plan: {name: 台账规则, baseline_year: 2020, target_year: 2025}
+datasets: {acc: {records: r.csv}}
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+rules:
+  - {id: big, check: acc.larger_or_above <= acc.accidents}
+  - {id: few, name: 死亡不超过2人, check: acc.deaths <= 2}
+"""
+    rows = [["2023-05-01", 1], ["2024-01-05", 3], ["2024-02-05", 0]]
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数"], rows)})
+    violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
+    assert [(f.file.endswith("r.csv"), f.line, f.value) for f in violated] == [
+        (True, None, "deaths=3")
+    ]
+    assert violated[0].message == "规则“死亡不超过2人”（acc.deaths <= 2）不成立：deaths=3"
+
+
+@pytest.mark.parametrize(
+    ("rule", "allowed"),
+    [
+        ("a.x" + " + 0" * 998 + " >= 0", True),  # 1000 numbers and columns
+        ("a.x" + " + 0" * 999 + " >= 0", False),  # 1001: numbers count too
+        ("a.x" + " + a.y" * 998 + " >= 0", True),
+        ("a.x" + " + a.y" * 999 + " >= 0", False),
+    ],
+)
+def test_a_rule_holds_at_most_1000_numbers_and_columns(make_plan, rule, allowed):
+    """MAX_TERMS = 1000: a rule of 1000 numbers and columns is read, one more is refused."""
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    if allowed:
+        assert safeplan.validate(config).valid
+    else:
+        with pytest.raises(ConfigError, match="规则过长：超过 1000 个数字或列；请拆成几条规则"):
+            safeplan.validate(config)
+
+
+def test_spaces_after_a_rule_are_no_part_of_it(make_plan):
+    """A quoted rule with trailing spaces is the same rule."""
+    config = make_plan(RULE_PLAN.replace("RULE", "a.x + a.y == a.z   "), RULE_DATA)
+    assert safeplan.validate(config).valid
+
+
+def test_unreadable_rule_text_is_quoted_up_to_20_characters(make_plan, run):
+    """What the rule language cannot read is shown (its first 20 characters) in the error."""
+    rule = "a.x <= $" + "%" * 30
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert f"无法识别 '$%%%%%%%%%%%%%%%%%%%'（规则：{rule}）" in result.stderr
+
+
+def test_fraction_of_is_the_exact_value_of_a_numbers_text():
+    """The library helper: decimal text → Fraction, exactly; no number → ValueError."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import fraction_of
+
+    assert fraction_of("0.1") == Fraction(1, 10)
+    assert fraction_of(" 1e3 ") == 1000
+    assert fraction_of("-2.50") == Fraction(-5, 2)
+    for bad in ("nan", "inf", "1,000", "abc"):
+        with pytest.raises(ValueError):
+            fraction_of(bad)
