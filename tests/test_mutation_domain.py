@@ -104,7 +104,15 @@ def test_counts_per_class_follow_the_codes():
 
 @pytest.mark.parametrize(
     ("text", "exponent", "wan"),
-    [("12345", -4, "1.2345"), ("1.2", 4, "12000"), ("0", -4, "0"), ("10000000", -4, "1000")],
+    [
+        ("12345", -4, "1.2345"),
+        ("1.2", 4, "12000"),
+        ("0", -4, "0"),
+        ("10000000", -4, "1000"),
+        ("-0", -4, "0"),
+        ("-0.0", 4, "0"),
+        ("0.00005", 4, "0.5"),
+    ],
 )
 def test_a_loss_in_yuan_or_yi_yuan_becomes_wan_yuan_exactly(text, exponent, wan):
     """元 ÷ 10 000 and 亿元 × 10 000, on the text: 1 000 万元 stays exactly on 较大's bound."""

@@ -386,3 +386,110 @@ def test_a_ledger_column_under_a_name_safeplan_does_not_map_is_never_ignored(
     assert found[1].hint == "若这一列就是直接经济损失，" + where.format(
         line="direct_loss: 损失金额"
     )
+
+
+# --- total rows: every row checked, every digit shown --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "total", "shown"),
+    [
+        (("1234", "5678"), "7000", "6912"),  # every digit of a whole sum
+        (("1200", "5700"), "7000", "6900"),  # not 6.9E+3
+        (("0.0000001", "0.0000000024"), "0", "0.0000001024"),  # 1 ÷ 5^10: every digit
+        (("9007199254740992", "1"), "9007199254740992", "9007199254740993"),  # past 2^53
+    ],
+)
+def test_a_total_mismatch_names_the_row_and_shows_the_exact_sum(make_plan, cells, total, shown):
+    """The message names the year, the total row's label and the column, and gives the
+    exact sum in plain digits; past 2^53, where floats cannot tell n from n + 1, the sum is
+    taken exactly."""
+    rows = [[2024, "东县", cells[0]], [2024, "西县", cells[1]], [2024, "合计", total]]
+    _, report = validate(make_plan, rows)
+    found = [f for f in report.findings if f.code == "total-mismatch"]
+    assert [(f.file.endswith("g.csv"), f.value) for f in found] == [(True, total)]
+    assert found[0].message == (
+        f"2024 年“合计”行的地区生产总值为 {total}，而 2 个地区之和为 {shown}"
+    )
+    assert found[0].hint == f"核对合计行和各地区的数：合计应恰好等于各地区之和（{shown}）"
+
+
+def test_total_rows_after_one_that_cannot_be_compared_are_still_compared(make_plan):
+    """A blank total, or a total whose regions are incomplete, is passed over; the total
+    rows of the other years are still checked."""
+    rows = [
+        [2022, "东县", "1"],
+        [2022, "西县", "1"],
+        [2022, "合计", ""],  # blank total
+        [2023, "东县", "1"],
+        [2023, "西县", ""],
+        [2023, "合计", "2"],  # a region missing
+        [2024, "东县", "1"],
+        [2024, "西县", "1"],
+        [2024, "合计", "3"],  # wrong
+    ]
+    _, report = validate(make_plan, rows)
+    assert mismatches(report) == [(10, "地区生产总值", "3")]
+
+
+def test_a_total_of_cells_that_cancel_is_decided_exactly(make_plan):
+    """0.3 − 0.1 − 0.2 is 5.6e-17 in floats: against a total of 0 it is decided exactly (the
+    negative cells are errors of their own, the total is right)."""
+    rows = [[2024, "东县", "0.3"], [2024, "西县", "-0.1"], [2024, "南县", "-0.2"]]
+    rows.append([2024, "合计", "0"])
+    _, report = validate(make_plan, rows)
+    assert [f.code for f in report.findings] == ["negative-value", "negative-value"]
+
+
+def test_a_total_whose_exact_sum_cannot_be_taken_shows_the_float_sum(make_plan):
+    """Cells spanning more than 100 000 digits: the sum is not taken exactly, the mismatch is
+    shown with the float sum — never an internal error."""
+    tiny = "0." + "0" * 100_000 + "1"
+    rows = [[2024, "东县", "1"], [2024, "西县", tiny], [2024, "合计", "3"]]
+    _, report = validate(make_plan, rows)
+    found = [f for f in report.findings if f.code == "total-mismatch"]
+    assert len(found) == 1 and found[0].message.endswith("而 2 个地区之和为 1")
+
+
+def test_every_measure_and_every_total_row_of_a_ledger_is_checked(make_plan):
+    """A bad deaths cell leaves deaths unsummed but injuries and losses are still checked;
+    after a total row that matches, the next total row is still checked."""
+    rows = [
+        ["2024-01-05", "东县", "x", 2, "1.5"],
+        ["2024-02-05", "西县", 1, 3, "2"],
+        ["合计", "", 9, 5, "3.5"],  # injuries and loss right
+        ["总计", "", 9, 6, "3.5"],  # injuries wrong
+    ]
+    config = ledger(make_plan, "直接经济损失（万元）", rows)
+    report = safeplan.validate(config)
+    found = [f for f in report.findings if f.code == "total-mismatch"]
+    assert [(f.line, f.column, f.value) for f in found] == [(5, 4, "6")]
+    assert found[0].message == "合计行的重伤人数为 6，而 2 条事故记录之和为 5"
+    assert found[0].hint == "核对合计行：它应恰好等于上面各条记录之和（5），或删除合计行"
+    assert "non-numeric" in [f.code for f in report.findings]
+
+
+def test_more_than_a_hundred_bad_cells_are_listed_then_counted(make_plan):
+    """103 cells that are no number: the first 100 listed one by one, then one finding at
+    the 101st that counts the other 3, with the same fix."""
+    rows = [[2000 + i, "东县", "n/a?"] for i in range(103)]
+    _, report = validate(make_plan, rows)
+    found = [f for f in report.findings if f.code == "non-numeric"]
+    assert len(found) == 101
+    last = found[-1]
+    assert (last.line, last.column, last.column_name) == (102, 3, "地区生产总值")
+    assert last.message == (
+        "地区生产总值列从这一行起另有 3 个单元格有同样的问题（non-numeric），前 100 个已逐一列出"
+    )
+    assert last.hint == found[0].hint and last.file == found[0].file
+
+
+def test_more_than_a_hundred_records_without_a_region_are_counted(make_plan):
+    """102 records without a region: 100 listed, then one at the 101st counting 2 more,
+    with the same fix."""
+    rows = [["2024-01-05", "", 1, 0, "1"]] * 102 + [["2024-01-06", "东县", 1, 0, "1"]]
+    report = safeplan.validate(ledger(make_plan, "直接经济损失", rows))
+    found = [f for f in report.findings if f.code == "missing-region"]
+    assert len(found) == 101
+    assert found[-1].line == 102 and found[-1].hint == found[0].hint == "填写每起事故的地区"
+    assert "另有 2 个单元格有同样的问题（missing-region）" in found[-1].message
