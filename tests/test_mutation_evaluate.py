@@ -350,8 +350,11 @@ def golden_json(name, got):
     from pathlib import Path
 
     path = Path(__file__).parent / "golden" / name
+    text = json.dumps(got, ensure_ascii=False, indent=1) + "\n"
     if os.environ.get("SAFEPLAN_UPDATE_GOLDEN"):
-        path.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
+    # As text too: 1001 and 1001.0 are equal in Python, not in the JSON a script reads.
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -531,3 +534,73 @@ def test_decline_threshold_of_a_region_before_the_baseline_is_the_baseline_value
     for year, threshold, status in [(2019, 100, "missed"), (2020, 100, "met"), (2021, 98, "met")]:
         r = check(make_plan, line, rows, year, header=header)[("d", "东县")]
         assert (r.threshold, r.status) == (threshold, status), year
+
+
+def test_monitor_of_a_bare_ledger_beside_other_indicators(make_plan):
+    """A ledger of dates and deaths only (no region, sector or loss column) in a leap year,
+    beside a rate and a yearly table whose column is also called deaths: only the ledger's
+    caps are followed (the larger_or_above cap counts 较大 and above, 重大 included), the
+    whole plan is the only row, 1 January and THROUGH count, 91 of 366 days have passed."""
+    text = """\
+plan: {name: 台账, baseline_year: 2023, target_year: 2026}
+datasets: {acc: {records: r.csv}, a: a.csv}
+indicators:
+  - {id: rate, name: 死亡率, numerator: acc.deaths, denominator: a.人口, target: {max: 5}}
+  - {id: other, name: 其他死亡人数, value: a.deaths, target: {max: 1}}
+  - {id: big, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 4}}
+  - {id: major, name: 重特大事故起数, value: acc.major_or_above, target: {max: 1}}
+"""
+    ledger = [
+        ["2023-03-31", 10],  # 重大, a year earlier
+        ["2024-01-01", 3],  # 较大 on the first day
+        ["2024-02-29", 10],  # 重大 on the leap day
+        ["2024-03-31", 1],
+        ["2024-04-01", 30],
+    ]
+    yearly = (["年份", "地区", "人口", "deaths"], [[2024, "东县", 100, 9], [2024, "西县", 100, 9]])
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数"], ledger), "a.csv": yearly})
+    report = safeplan.monitor(config, "2024-03-31")
+    got = report.to_dict()
+    assert [(r["region"], r["group"]) for r in got["rows"]] == [(None, None)]
+    row = got["rows"][0]
+    assert (row["accidents"], row["deaths"], row["larger_or_above"], row["major_or_above"]) == (
+        3,
+        14,
+        2,
+        1,
+    )
+    assert (row["prev_accidents"], row["prev_major_or_above"], row["direct_loss"]) == (1, 1, 0)
+    assert [(c["id"], c["used"], c["cap"], c["ahead"]) for c in got["caps"]] == [
+        ("big", 2, 4, True),  # 50 % used, 24.9 % of the year gone
+        ("major", 1, 1, True),
+    ]
+    assert got["elapsed_pct"] == 91 * 100 / 366
+    assert [
+        (a["date"], a["class"], a["sector"], a["region"]) for a in got["larger_or_above_accidents"]
+    ] == [
+        ("2024-01-01", "larger", None, None),
+        ("2024-02-29", "major", None, None),
+    ]
+    assert report.file.endswith("r.csv") and report.dataset == "acc"
+    assert report.groups == [] and report.regions == []
+    assert report.units == {"rate": None, "other": None, "big": None, "major": None}
+
+
+def test_monitor_sums_losses_of_more_than_six_decimals_as_written(make_plan):
+    """Losses are summed exactly as millionths of 万元 when they have at most six decimals
+    (0.1 + 0.2 = 0.3); one with seven decimals is summed as written (0.1234567), never
+    rounded to millionths."""
+    text = MONITOR_PLAN
+    six = [["2025-01-05", "工商贸", 0, 0, "1000"], ["2025-01-06", "工商贸", 0, 0, "2000"]]
+    rows = {
+        r["group"]: r
+        for r in safeplan.monitor(
+            make_plan(text, {"r.csv": (MONITOR_LEDGER[0], six)}), "2025-03"
+        ).to_dict()["rows"]
+    }
+    assert rows[None]["direct_loss"] == 0.3  # 1000 元 + 2000 元 = 0.3 万元
+    header = ["日期", "行业", "死亡人数", "重伤人数", "直接经济损失"]
+    seven = [["2025-01-05", "工商贸", 0, 0, "0.1234567"], ["2025-01-06", "工商贸", 0, 0, "1"]]
+    got = safeplan.monitor(make_plan(text, {"r.csv": (header, seven)}), "2025-03").to_dict()
+    assert got["rows"][0]["direct_loss"] == 1.1234567
+    assert got["rows"][0]["prev_direct_loss"] == 0
