@@ -493,3 +493,36 @@ def test_more_than_a_hundred_records_without_a_region_are_counted(make_plan):
     assert len(found) == 101
     assert found[-1].line == 102 and found[-1].hint == found[0].hint == "填写每起事故的地区"
     assert "另有 2 个单元格有同样的问题（missing-region）" in found[-1].message
+
+
+YEARS_LEDGER = """\
+plan: {name: 台账, baseline_year: 2020, target_year: 2025}
+datasets: {acc: {records: r.csv}}
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+"""
+
+
+@pytest.mark.parametrize(
+    "total",
+    [
+        ["合计", "", 2, 0, "3"],  # 合计 in the year column
+        ["", "合计", 2, 0, "3"],  # no year, 合计 in the region column
+        ["总计", "", 2, "", ""],  # blank cells in a total row
+    ],
+)
+def test_a_total_row_of_a_ledger_with_years_only_is_no_record(make_plan, total):
+    """Bug found by mutation testing: a ledger with a year column (no dates) and a 合计 row
+    failed with non-integer-year (or missing-year) at the total's year cell. A total row
+    is no record: it is checked as a total, and the ledger passes."""
+    header = ["年份", "地区", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [[2024, "东县", 1, 0, "1"], [2024, "西县", 1, 0, "2"], total]
+    config = make_plan(YEARS_LEDGER, {"r.csv": (header, rows)})
+    report = safeplan.validate(config)
+    assert report.findings == []
+    assert next(r for r in safeplan.check(config, 2024).results if r.region is None).value == 2
+    bad = [*rows[:2], ["二〇二四", "东县", 0, 0, "0"], total]  # a record's year is still checked
+    config = make_plan(YEARS_LEDGER, {"r.csv": (header, bad)})
+    assert [(f.code, f.line) for f in safeplan.validate(config).findings] == [
+        ("non-integer-year", 4)
+    ]

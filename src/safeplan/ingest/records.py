@@ -498,6 +498,13 @@ def load_records(
     ), findings
 
 
+#: Findings that a total row's date or year cell (合计, or blank) and its blank cells would
+#: raise as a record: a total row is no record, its figures are checked as totals.
+_TOTAL_ROW_CODES = frozenset(
+    {"bad-date", "implausible-year", "missing-year", "non-integer-year", "missing-value"}
+)
+
+
 def _on(f: Finding, table: RawTable, totals: np.ndarray[Any, Any]) -> bool:
     """Whether a finding sits on a total row (whose cells are checked as a total)."""
     if f.line is None or not totals.any():
@@ -508,7 +515,7 @@ def _on(f: Finding, table: RawTable, totals: np.ndarray[Any, Any]) -> bool:
 
         cache = set(np.asarray(table.lines)[totals].tolist())
         table.__dict__["_total_lines"] = cache
-    return f.line in cache and f.code in ("bad-date", "implausible-year", "missing-value")
+    return f.line in cache and f.code in _TOTAL_ROW_CODES
 
 
 def _total_rows(
