@@ -526,3 +526,52 @@ def test_a_total_row_of_a_ledger_with_years_only_is_no_record(make_plan, total):
     assert [(f.code, f.line) for f in safeplan.validate(config).findings] == [
         ("non-integer-year", 4)
     ]
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [(3, "29.9999999999999999"), (4, "9.99999999999999999"), (3, "2.5")],
+)
+def test_a_ledger_count_is_whole_by_its_text_not_its_float(make_plan, column, cell):
+    """29.9999999999999999 deaths reads as the float 30.0 — but it is no whole number:
+    non-integer-count at the cell, never an accident of 30 deaths (特别重大)."""
+    header = ["日期", "地区", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [["2024-01-05", "东县", 1, 0, "1"], ["2024-01-06", "东县", 1, 0, "1"]]
+    rows[1][column - 1] = cell
+    config = make_plan(YEARS_LEDGER, {"r.csv": (header, rows)})
+    found = [(f.code, f.line, f.column) for f in safeplan.validate(config).errors]
+    assert found == [("non-integer-count", 3, column)]
+
+
+@pytest.mark.parametrize(
+    ("key", "cell"), [("日期", "2024-01-05"), ("年份", "2024"), ("发生日期", "2024/1/5")]
+)
+def test_a_ledger_under_a_title_and_a_unit_line_is_read_from_its_header(make_plan, key, cell):
+    """The header of a ledger is the first row naming its date or year column; the title
+    and 单位 lines above it are skipped."""
+    text = YEARS_LEDGER
+    if key == "发生日期":
+        text = text.replace(
+            "{acc: {records: r.csv}}", "{acc: {records: r.csv, columns: {date: 发生日期}}}"
+        )
+    path = make_plan(text, {})
+    (path.parent / "r.csv").write_text(
+        "2024年生产安全事故台账,,\r\n单位：人,,\r\n"
+        f"{key},地区,死亡人数\r\n{cell},东县,2\r\n{cell},西县,1\r\n",
+        encoding="utf-8",
+    )
+    assert safeplan.validate(path).findings == []
+    whole = next(r for r in safeplan.check(path, 2024).results if r.region is None)
+    assert whole.value == 3
+
+
+@pytest.mark.parametrize("cell", ["24-01-05", "2024-13-01", "2024-02-30", "5.1"])
+def test_a_date_that_is_no_date_is_a_bad_date(make_plan, cell):
+    """Dates are YYYY-MM-DD (or / or 年月日): a two-digit year, month 13, 30 February are
+    bad-date at the cell."""
+    header = ["日期", "地区", "死亡人数"]
+    config = make_plan(
+        YEARS_LEDGER, {"r.csv": (header, [["2024-01-05", "东县", 1], [cell, "东县", 1]])}
+    )
+    found = [(f.code, f.line, f.column, f.value) for f in safeplan.validate(config).errors]
+    assert found == [("bad-date", 3, 1, cell)]
