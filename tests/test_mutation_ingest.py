@@ -302,6 +302,15 @@ def test_exact_sum_adds_every_digit_and_refuses_what_it_cannot_bound():
     for texts in (["1e99999", "1e-99999"], ["1e999999999"], ["1e-999999999"], ["nan"]):
         with pytest.raises(ValueError):
             exact_sum(texts)
+    # On the bounds: digits spanned (with room for the carries of 2 terms) ≤ 100 000, and
+    # no term beyond 10^±100000; a sum may carry past the highest term.
+    assert exact_sum(["1e99998", "1"]) == 10**99998 + 1
+    with pytest.raises(ValueError, match="无法精确相加"):
+        exact_sum(["1e99999", "1"])
+    assert exact_sum(["1e100000"]) == 10**100000
+    assert exact_sum(["9e100000", "9e100000"]) == 18 * 10**100000
+    with pytest.raises(ValueError, match="数字过大或位数过多"):
+        exact_sum(["1e100001"])
 
 
 def test_a_ledger_total_against_a_record_of_twelve_thousand_digits(make_plan, run):
