@@ -584,3 +584,165 @@ def test_a_date_that_is_no_date_is_a_bad_date(make_plan, cell):
     )
     found = [(f.code, f.line, f.column, f.value) for f in safeplan.validate(config).errors]
     assert found == [("bad-date", 3, 1, cell)]
+
+
+# --- what a finding says: code, place, value, message and fix -----------------------------
+
+
+def said(report):
+    return [(f.code, f.line, f.column, f.value, f.message, f.hint) for f in report.findings]
+
+
+NUMBER_FIX = "填写纯数字（不带单位）；千分位逗号须三位一组，如 1,234.5；数据缺失时留空或填“—”"
+MISSING_FIX = "补填数据；确实缺失时可以留空或填“—”"
+FORMULA_FIX = "改正公式，或复制后“选择性粘贴 → 数值”；程序生成的工作簿请在 Excel 中打开并保存一次"
+
+
+def test_each_bad_number_cell_is_named_with_its_text_column_and_fix(make_plan):
+    """Every problem cell of a used column: its code, line and column, the text as written,
+    a message naming the column, and the fix."""
+    rows = [
+        [2019, "东县", "12人"],
+        [2020, "东县", "-3"],
+        [2021, "东县", ""],
+        [2022, "东县", "—"],
+        [2023, "东县", "#DIV/0!"],
+        [2024, "东县", "1e999"],
+    ]
+    _, report = validate(make_plan, rows)
+    assert said(report) == [
+        ("non-numeric", 2, 3, "12人", "“12人”（地区生产总值列）不是数字", NUMBER_FIX),
+        ("negative-value", 3, 3, "-3", "“-3”（地区生产总值列）是负数", "计数和金额不能为负数"),
+        (
+            "missing-value",
+            4,
+            3,
+            "",
+            "地区生产总值列的单元格为空（数据缺失）：需要它的结果为无数据",
+            MISSING_FIX,
+        ),
+        (
+            "missing-value",
+            5,
+            3,
+            "—",
+            "地区生产总值列的单元格为“—”（数据缺失）：需要它的结果为无数据",
+            MISSING_FIX,
+        ),
+        (
+            "formula-error",
+            6,
+            3,
+            "#DIV/0!",
+            "“#DIV/0!”（地区生产总值列）是公式错误值或没有计算结果的公式，不是数字",
+            FORMULA_FIX,
+        ),
+        (
+            "non-finite",
+            7,
+            3,
+            "1e999",
+            "“1e999”（地区生产总值列）不是有限的数（无穷大、NaN 或超出数值范围）",
+            "填写实际数值",
+        ),
+    ]
+
+
+def test_each_bad_year_is_named_and_the_bounds_are_1900_and_2200(make_plan):
+    """Years from 1900 to 2200 (2024年 too); 1899 and 2201 are implausible, 2024.5 no year,
+    a blank year cell a missing year."""
+    rows = [
+        [1899, "东县", "1"],
+        ["2024.5", "东县", "1"],
+        ["", "东县", "1"],
+        [1900, "西县", "1"],
+        [2200, "西县", "1"],
+        [2201, "西县", "1"],
+        ["2024年", "南县", "1"],
+    ]
+    _, report = validate(make_plan, rows)
+    assert said(report) == [
+        ("implausible-year", 2, 1, "1899", "年份 “1899” 不在 1900–2200 之间", "检查年份"),
+        (
+            "non-integer-year",
+            3,
+            1,
+            "2024.5",
+            "年份 “2024.5” 不是整数年份",
+            "年份写成四位数字，如 2024 或 2024年",
+        ),
+        ("missing-year", 4, 1, None, "这一行没有年份", "填写年份，如 2024"),
+        ("implausible-year", 7, 1, "2201", "年份 “2201” 不在 1900–2200 之间", "检查年份"),
+    ]
+
+
+def test_each_bad_date_of_a_ledger_is_named(make_plan):
+    """A blank date, 30 February, years before 1900 or after 2200: named at the cell; dates
+    outside the plan's years (2019–2025 here: the year before the baseline counts) are one
+    warning counting them and naming the first."""
+    dates = ["", "2024-02-30", "1899-12-31", "2201-01-01", "1900-01-01", "2200-12-31"]
+    dates += ["2019-01-01", "2026-01-01", "2024-01-01", "2025-12-31"]
+    config = make_plan(
+        YEARS_LEDGER, {"r.csv": (["日期", "地区", "死亡人数"], [[d, "东县", 1] for d in dates])}
+    )
+    fix = "日期写成 YYYY-MM-DD（也可写 YYYY/MM/DD 或 YYYY年MM月DD日）"
+    assert said(safeplan.validate(config)) == [
+        ("bad-date", 2, 1, None, "这起事故没有填写日期", fix),
+        ("bad-date", 3, 1, "2024-02-30", "“2024-02-30” 不是日期", fix),
+        (
+            "implausible-year",
+            4,
+            1,
+            "1899-12-31",
+            "日期 “1899-12-31” 的年份不在 1900–2200 之间",
+            "检查日期的年份",
+        ),
+        (
+            "implausible-year",
+            5,
+            1,
+            "2201-01-01",
+            "日期 “2201-01-01” 的年份不在 1900–2200 之间",
+            "检查日期的年份",
+        ),
+        (
+            "outside-plan-years",
+            6,
+            1,
+            None,
+            "3 条记录的日期不在计划使用的 2019–2025 年之内（第一条：“1900-01-01”）",
+            "这些记录计入各自的年份，但没有指标用到它们",
+        ),
+    ]
+
+
+def test_a_ledger_with_years_outside_the_plan_names_the_first_of_them(make_plan):
+    """With a year column: years before the baseline's previous year or after the target
+    year are one warning at the first of them; 2019 (for 2020's 同比) and 2025 are not."""
+    rows = [[2019, "东县", 1], [2025, "东县", 1], [2018, "东县", 1], [2026, "东县", 1]]
+    config = make_plan(YEARS_LEDGER, {"r.csv": (["年份", "地区", "死亡人数"], rows)})
+    assert [(f.code, f.line, f.column, f.message) for f in safeplan.validate(config).findings] == [
+        (
+            "outside-plan-years",
+            4,
+            1,
+            "2 条记录的日期不在计划使用的 2019–2025 年之内（第一条：“2018”）",
+        )
+    ]
+
+
+def test_a_merged_cell_is_one_finding_not_a_missing_value_too(make_plan, tmp_path):
+    """A value merged over two years' rows: merged-cell at the merge; the empty cell under
+    it is not reported again as a missing value."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["年份", "地区", "地区生产总值"], [2023, "东县", 5], [2024, "东县", None]):
+        sheet.append(row)
+    sheet.merge_cells("C2:C3")
+    book.save(tmp_path / "g.xlsx")
+    config = make_plan(YEARLY.replace("g.csv", "g.xlsx"), {})
+    found = [(f.code, f.cell) for f in safeplan.validate(config).findings]
+    assert found == [("merged-cell", "Sheet!C2")]
