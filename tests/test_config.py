@@ -293,3 +293,10 @@ def test_a_long_but_allowed_rule_is_evaluated(run, tmp_path):
     config = write(tmp_path, GOOD + f"rules:\n  - id: r\n    check: {check}\n")
     result = run("validate", "-c", str(config), "-f", "json")
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_duplicate_id_is_named_at_its_second_line(tmp_path):
+    text = GOOD + "  - {id: deaths, name: x, value: a.deaths, target: {max: 1}}\n"
+    line = text.count("\n")  # the last line holds the second id
+    message = error_of(tmp_path, text)
+    assert f"indicators.yaml:{line}:" in message and "重复使用" in message

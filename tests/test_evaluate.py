@@ -427,7 +427,8 @@ def test_no_data_has_null_threshold_and_gap(make_plan):
     assert by[("d", None)].to_dict()["value"] is None
     assert (by[("d", None)].threshold, by[("d", None)].gap) == (None, None)
     yoy = results(make_plan, spec, 2024)[("y", None)]
-    assert (yoy.status, yoy.value, yoy.threshold, yoy.gap) == ("no_data", 3, None, None)
+    # No status without last year's value: value, threshold and gap are all null.
+    assert (yoy.status, yoy.value, yoy.threshold, yoy.gap) == ("no_data", None, None, None)
 
 
 def test_missing_region_row_makes_the_whole_plan_no_data(make_plan):
@@ -494,3 +495,37 @@ indicators:
     assert full == {None: "met", "A": "no_data", "B": "no_data"}
     one = safeplan.check(config, 2021, region="A").results
     assert [(r.region, r.status) for r in one] == [("A", "no_data")]
+
+
+def test_a_result_without_data_has_no_value_either(make_plan):
+    """Without the baseline year's value a decline has no threshold: the result is no_data,
+    and value, threshold and gap are all null (a value alone decides nothing)."""
+    spec = one(
+        "  - {id: d, name: 死亡, value: acc.死亡人数, target: {decline_pct: 10}}",
+        (DEATHS, [[2023, 118], [2024, 115]]),
+    )
+    result = results(make_plan, spec, 2024)[("d", None)]
+    assert result.to_dict() | {"target": None} == {
+        "id": "d",
+        "name": "死亡",
+        "region": None,
+        "year": 2024,
+        "value": None,
+        "target": None,
+        "threshold": None,
+        "gap": None,
+        "status": "no_data",
+    }
+
+
+@pytest.mark.parametrize(("first", "status"), [(0, "met"), (2, "no_data")])
+def test_zero_meets_a_yoy_decline_even_in_the_first_year(make_plan, first, status):
+    """Zero cannot decline further: 0 meets yoy_decline with or without last year's value;
+    any other value without last year's has no status."""
+    spec = one(
+        "  - {id: y, name: 起数, value: acc.死亡人数, target: {yoy_decline: true}}",
+        (DEATHS, [[2024, first]]),
+    )
+    result = results(make_plan, spec, 2024)[("y", None)]
+    assert (result.status, result.threshold, result.gap) == (status, None, None)
+    assert result.value == (0 if status == "met" else None)

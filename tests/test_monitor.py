@@ -452,3 +452,46 @@ def test_caps_from_a_control_figure_table(make_plan, tmp_path):
     big = caps["big", "东山县"]
     assert (big["cap"], big["used"], big["ahead"]) == (1, 0, False)
     assert ("big", None) not in caps  # the plan's max: 0 is no cap to use up
+
+
+@pytest.mark.parametrize(
+    ("through", "today", "refused"),
+    [
+        ("2022-06", None, True),  # before the ledger's first record (2023)
+        ("2023-06", None, False),  # the first year of the ledger: last year counts as none
+        ("2026-06", "2027-01-10", False),  # no record in 2026 yet, but 2025 is covered
+        ("2027-06", "2028-01-10", True),  # neither this year nor last is in the ledger
+    ],
+)
+def test_a_period_the_ledger_does_not_reach_is_refused(
+    make_plan, monkeypatch, through, today, refused
+):
+    """ "No accidents" must never stand for "no data": a period before the ledger begins, or
+    with both it and the year before after its end, is refused (exit 2)."""
+    if today:
+        monkeypatch.setenv("SAFEPLAN_TODAY", today)
+    config = city(make_plan)
+    if refused:
+        with pytest.raises(DataError, match="无法统计到"):
+            safeplan.monitor(config, through)
+    else:
+        assert safeplan.monitor(config, through).through.year == int(through[:4])
+
+
+def test_a_deaths_cap_is_counted_in_persons_an_accidents_cap_in_accidents(make_plan, run):
+    """The 通报 counts a cap on deaths in 人 and a cap on accidents in 起, whatever the
+    indicator is called, when the plan gives no unit."""
+    text = (
+        "plan: {name: 示例县, region: 示例县, baseline_year: 2023, target_year: 2026}\n"
+        "datasets: {acc: {records: r.csv}}\n"
+        "indicators:\n"
+        "  - {id: cap, name: 年度控制数, value: acc.deaths, target: {max: 10}}\n"
+    )
+    rows = [["2024-03-01", 2], ["2025-03-01", 3]]
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数"], rows)})
+    out = run("monitor", "2025-06", "-c", str(config), "-f", "text").stdout
+    assert "年度控制数年度控制指标10人，已发生3人" in out
+    accidents = text.replace("acc.deaths", "acc.accidents")
+    config = make_plan(accidents, {"r.csv": (["日期", "死亡人数"], rows)})
+    out = run("monitor", "2025-06", "-c", str(config), "-f", "text").stdout
+    assert "年度控制数年度控制指标10起，已发生1起" in out

@@ -512,7 +512,7 @@ datasets:
     records: FILE
 indicators:
   - {id: larger, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 0}}
-  - {id: deaths, name: 死亡人数, value: acc.deaths, target: {yoy_decline: true}}
+  - {id: deaths, name: 死亡人数, value: acc.deaths, target: {max: 1000}}
   - {id: injuries, name: 重伤人数, value: acc.serious_injuries, target: {max: 1000}}
   - {id: loss, name: 直接经济损失, value: acc.direct_loss, target: {max: 100000}}
 """
@@ -881,7 +881,8 @@ datasets:
   emp: data/从业人员统计表.xlsx
 indicators:
   - {id: larger, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 0}}
-  - {id: deaths, name: 生产安全事故死亡人数, value: acc.deaths, target: {decline_pct: 10}}
+  - {id: deaths, name: 生产安全事故死亡人数, value: acc.deaths,
+     target: {decline_pct: 10, baseline_value: 8}}
   - {id: gdp_rate, name: 亿元GDP生产安全事故死亡率, numerator: acc.deaths,
      denominator: gdp.地区生产总值, target: {max: 0.05}}
   - {id: worker_rate, name: 工矿商贸就业人员十万人死亡率, numerator: acc.industrial_deaths,
@@ -992,3 +993,38 @@ def test_a_grand_total_row_without_a_year_is_no_data_and_no_error(run, tmp_path)
     code, findings = findings_of(run, config)
     assert code == 0 and findings == []
     assert whole_plan(run, config, 2021)["d"]["value"] == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_title_spread_over_two_cells_is_skipped_like_any_title(run, tmp_path, fmt):
+    """Rows of text above the row naming the year (a title in two cells, a unit line) are
+    captions: the header is the first row naming the year column."""
+    rows = [
+        ["示例市安全生产统计", "2016—2024年"],
+        ["单位：人", ""],
+        ["年份", "死亡人数"],
+        [2023, 5],
+        [2024, 4],
+        ["注：数据来自市统计局", ""],
+    ]
+    if fmt == "csv":
+        lines = [",".join(str(c) for c in row) for row in rows]
+        (tmp_path / "t.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    else:
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append([c if c != "" else None for c in row])
+        book.save(tmp_path / "t.xlsx")
+    config = tmp_path / "indicators.yaml"
+    config.write_text(
+        "plan: {name: t, baseline_year: 2023, target_year: 2026}\n"
+        f"datasets: {{a: t.{fmt}}}\n"
+        "indicators:\n  - {id: d, name: 死亡, value: a.死亡人数, target: {max: 4}}\n",
+        encoding="utf-8",
+    )
+    assert run("validate", "-c", str(config)).exit_code == 0
+    result = run("check", "2024", "-c", str(config), "-f", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["results"][0]["value"] == 4

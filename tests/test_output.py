@@ -65,7 +65,7 @@ def test_failed_replace_keeps_old_content_and_leaves_no_temporary(
     with pytest.raises(UsageError, match="设备上没有空间") as caught:
         write_output(target, "new")
     assert "report.json" in str(caught.value)
-    assert caught.value.hint
+    assert caught.value.hint is None  # one line naming the cause (设备上没有空间)
     assert target.read_text(encoding="utf-8") == "old"
     assert _entries(tmp_path) == ["report.json"]
 

@@ -186,3 +186,55 @@ def test_sector_groups_without_a_sector_column(run, make_plan):
     codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
     assert codes == ["missing-sector-column"]
     assert run("check", "2024", "-c", str(config)).exit_code == 2
+
+
+def _ledger_plan(make_plan, header, row, columns=""):
+    text = (
+        "plan: {name: 示例县, baseline_year: 2023, target_year: 2026}\n"
+        f"datasets:\n  acc: {{records: r.csv{columns}}}\n"
+        "indicators:\n  - {id: d, name: 死亡, value: acc.deaths, target: {max: 5}}\n"
+    )
+    return make_plan(text, {"r.csv": (header, [row])})
+
+
+@pytest.mark.parametrize(
+    ("header", "columns", "ignored", "read"),
+    [
+        (["日期", "死亡人数", "直接经济损失", "经济损失"], "", "经济损失", "直接经济损失"),
+        (["日期", "死亡人数", "直接经济损失", "损失金额"], "", "损失金额", "直接经济损失"),
+        (["日期", "死亡人数", "死亡", "直接经济损失"], "", "死亡", "死亡人数"),
+        (
+            ["日期", "死亡人数", "直接经济损失", "经济损失"],
+            ", columns: {direct_loss: 经济损失}",
+            "直接经济损失",
+            "经济损失",
+        ),
+    ],
+)
+def test_a_second_column_for_a_measure_is_never_ignored(
+    make_plan, run, header, columns, ignored, read
+):
+    """Two columns that both look like the same measure: the one safeplan does not read is
+    an unmapped-column error naming both, with the columns: line that picks the other."""
+    config = _ledger_plan(make_plan, header, ["2024-03-01", 1, 10, 12][: len(header)], columns)
+    result = run("validate", "-c", str(config), "-f", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    unmapped = [f for f in findings if f["code"] == "unmapped-column"]
+    assert len(unmapped) == 1 and unmapped[0]["value"] == ignored
+    assert f"“{read}”" in unmapped[0]["message"] and f": {ignored}" in unmapped[0]["hint"]
+    assert unmapped[0]["line"] == 1 and unmapped[0]["column"] == header.index(ignored) + 1
+
+
+def test_sector_groups_may_have_chinese_names(make_plan, run):
+    text = (
+        "plan: {name: 示例县, baseline_year: 2023, target_year: 2026}\n"
+        "datasets:\n  acc:\n    records: r.csv\n    sectors: {工矿商贸: [煤矿, 建筑业]}\n"
+        "indicators:\n"
+        "  - {id: d, name: 工矿商贸死亡人数, value: acc.工矿商贸_deaths, target: {max: 5}}\n"
+    )
+    rows = [["2024-03-01", "煤矿", 2], ["2024-04-01", "道路交通", 1], ["2024-05-01", "建筑业", 1]]
+    config = make_plan(text, {"r.csv": (["日期", "行业", "死亡人数"], rows)})
+    result = run("check", "2024", "-c", str(config), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == 3

@@ -286,10 +286,8 @@ def stdout_error(exc: OSError | ValueError) -> StdoutError:
         reason = "标准输出已关闭"
     else:
         reason = os_reason(exc)
-    return StdoutError(
-        f"无法写入标准输出：{reason}",
-        hint="用 --output FILE 写入文件，或检查标准输出重定向到的磁盘",
-    )
+    # One line naming the cause: where the output went is the user's own doing.
+    return StdoutError(f"无法写入标准输出：{reason}")
 
 
 @contextlib.contextmanager
@@ -467,7 +465,5 @@ def _sync_directory(directory: Path) -> None:
 
 
 def _cannot_write(path: Path, exc: OSError) -> UsageError:
-    return UsageError(
-        f"无法写入 {path}：{os_reason(exc)}",
-        hint="检查目录是否可写、磁盘是否已满",
-    )
+    """A write that failed (a full disk, no permission): one line naming the cause."""
+    return UsageError(f"无法写入 {path}：{os_reason(exc)}")

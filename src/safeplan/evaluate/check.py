@@ -184,13 +184,16 @@ def _grid(
         change = np.where(base > 0, (values - base) / base * 100, math.nan)
         change[np.isinf(change)] = math.nan  # against a baseline near zero: no percentage
     bound = t.which >= 0
-    missing = np.isnan(values) | np.isnan(thresholds)
+    # A value of 0 meets a yoy_decline target with or without last year's value.
+    zero_yoy = yoy & (values == 0)
+    missing = np.isnan(values) | (np.isnan(thresholds) & ~zero_yoy)
     exact = bound & ~missing & ((near & ~t.exact_floats) | (codes < 0))
     status = np.where(
         ~bound, "no_target", np.where(missing, "no_data", np.where(met, "met", "missed"))
     ).tolist()
-    value_list = _numbers(values)
-    # Threshold and gap are null when there is no status to give.
+    # Without data there is no value to show (a value whose threshold cannot be computed
+    # is no data either); threshold and gap are null when there is no status to give.
+    value_list = _numbers(np.where(missing & bound, math.nan, values))
     hidden = missing | ~bound
     threshold_list = _numbers(np.where(hidden, math.nan, thresholds))
     gap_list = _numbers(np.where(hidden, math.nan, values - thresholds))

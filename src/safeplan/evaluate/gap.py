@@ -41,12 +41,19 @@ if TYPE_CHECKING:
 
 
 def _outlook(
-    plan: Plan, s: Series, region: str | None, rows: list[Result], final: Target | None, source: str
+    plan: Plan,
+    s: Series,
+    region: str | None,
+    rows: list[Result],
+    present: list[bool],
+    final: Target | None,
+    source: str,
 ) -> Outlook:
-    """One outlook, exactly (fractions from the cells' text)."""
+    """One outlook, exactly (fractions from the cells' text). ``present`` says which of the
+    years of ``rows`` have a value (a value may lack a status, e.g. without a baseline)."""
     indicator = s.indicator
     target_year = plan.info.target_year
-    with_value = [r for r in rows if r.value is not None]
+    with_value = [r for r, has in zip(rows, present, strict=True) if has]
     if not with_value:
         return Outlook(indicator.id, region, None, None, None, None, None, None)
     latest = with_value[-1]
@@ -184,20 +191,22 @@ def _outlooks(
     exact = ~present.any(axis=1) | (codes < 0) | (near & ~np.isnan(projected) & has_final)
     exact_rows = set(np.flatnonzero(exact).tolist())
     bases = _numbers(base_shown)
+    latest_values = _numbers(v_l)
     changes = change.tolist()
     out = []
     for i, (region, year, threshold, projection, track, pace) in enumerate(rows):
         own = results[i * n_years : (i + 1) * n_years]
         if i in exact_rows:
             source = t.sources[t.which[i]] if t.which[i] >= 0 else "plan"
-            out.append(_outlook(plan, s, region, own, t.get(i), source))
+            has = present[i].tolist()
+            out.append(_outlook(plan, s, region, own, has, t.get(i), source))
             continue
         out.append(
             Outlook(
                 id=indicator.id,
                 region=region,
                 latest_year=year,
-                latest_value=own[latest_index[i]].value,
+                latest_value=latest_values[i],
                 final_threshold=threshold,
                 projected_value=projection,
                 on_track=track,

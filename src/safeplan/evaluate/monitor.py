@@ -153,6 +153,21 @@ def _refuse(plan: Plan, name: str, records: Records, through: date) -> None:
             f"事故台账 {plan.sources[name].display} 只有年份、没有日期列：无法按日期统计年内情况",
             hint="给每起事故填写日期（日期列，YYYY-MM-DD）",
         )
+    # The ledger must reach the period or the one a year before: a period before its first
+    # record, or both periods after its last, would report "no accidents" for no data at
+    # all. (A year without accidents after a year with some is a real zero.)
+    years = records.year[records.year >= 0]
+    first = int(years.min()) if len(years) else None
+    last = int(years.max()) if len(years) else None
+    if declared is not None:
+        last = max(last if last is not None else declared.year, declared.year)
+    if first is None or last is None or through.year < first or through.year - 1 > last:
+        covered = f"{first}—{last}年" if first is not None and last is not None else "没有记录"
+        raise DataError(
+            f"事故台账 {plan.sources[name].display} 的记录覆盖 {covered}，"
+            f"不含 {through.year} 年：无法统计到 {through.isoformat()}",
+            hint="选择台账覆盖的年份；台账已完整但本年尚无事故时，用 through: 写明统计截止日期",
+        )
 
 
 @dataclass
@@ -303,8 +318,16 @@ def evaluate_monitor(
         elapsed_pct=elapsed * 100 / year_days,
         larger_or_above_accidents=_larger(records, ledger, spans["period"], regions),
         regions=regions,
-        units={i.id: i.unit for i in plan.indicators},
+        units={i.id: i.unit or _count_unit(i.value) for i in plan.indicators},
     )
+
+
+def _count_unit(ref: str | None) -> str | None:
+    """The unit of a count of the records: 人 for deaths (and a group's deaths), else 起."""
+    if ref is None:
+        return None
+    column = ref.split(".", 1)[1]
+    return "人" if column == "deaths" or column.endswith("_deaths") else "起"
 
 
 def _loss(values: np.ndarray[Any, Any], exact: bool) -> list[int | float | None]:

@@ -4,9 +4,10 @@ rows are data.
 Shared by every file format (CSV, .xlsx, .xlsm, .xls, .ods), so that files laid out alike
 are read alike:
 
-- rows above the header that are blank, a title (one non-empty cell) or a unit line
-  (单位：万元, 填报单位：…) are skipped; the header is the first other row, and it must name
-  the key column (year, or date for accident records);
+- the header is the first row naming the key column (year, or date for accident
+  records); rows above it are skipped when they hold text only — blank rows, a title (in one
+  cell or spread over a few), a unit line (单位：万元, 填报单位：…); without such a row, the
+  first row that is none of these is taken as the header (and lacks the key column);
 - a second header row (a merged group cell over sub-columns, e.g. 死亡人数 over 工矿商贸 |
   道路交通) is recognised when its key cell is blank, none of its cells is a number, and it
   names a column under a blank (merged) header cell or only holds units in brackets: each
@@ -217,6 +218,11 @@ class Layout:
     findings: list[Finding] = field(default_factory=list)
 
 
+#: How far down the header naming the key column is looked for, past rows of text (a title
+#: spread over two cells, 制表单位 and 日期 lines …).
+_SEARCH_ROWS = 30
+
+
 def _is_unit(cell: str) -> bool:
     name, unit = normalise_header(f"x{cell.strip()}")
     return unit is not None and name == "x"
@@ -234,14 +240,20 @@ def locate(grid: Grid, headers: Headers, file: str) -> tuple[Layout | None, list
 
     n = grid.n_rows
     header = None
-    for i in range(n):
+    other = None  # the first row above that is neither blank, a title nor a unit line
+    for i in range(min(n, _SEARCH_ROWS)):
         cells = grid.row(i)
         if any(headers.names_key(c) for c in cells if c.strip()):
             header = i
             break
-        if not _skippable(cells):
-            header = i
-            break
+        if _skippable(cells):
+            continue
+        if other is None:
+            other = i
+        if any(cell_number(c)[0] == NUMBER for c in cells if c.strip()):
+            break  # figures: data without a header naming the key, not a caption
+    if header is None:
+        header = other
     if header is None:
         return None, [
             finding("empty-file", file, "文件中没有表头（只有空行或标题）", hint="重新导出该表")

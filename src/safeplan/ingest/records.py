@@ -241,6 +241,45 @@ def _unmapped(table: RawTable, source: Source, roles: list[str]) -> list[Finding
     return findings
 
 
+#: Other names of the measures a ledger classifies on: a column so named beside the one
+#: safeplan reads is a second figure for the same measure, never silently passed over.
+_OTHER_NAMES: dict[str, frozenset[str]] = {
+    "deaths": frozenset({"死亡", "死亡数", "死亡人员", "遇难人数", "遇难", "死亡数量"}),
+    "serious_injuries": frozenset({"重伤", "重伤数", "重伤人员", "重伤人员数"}),
+    "direct_loss": frozenset(
+        {"经济损失", "损失金额", "直接损失", "损失", "经济损失金额", "直接经济损失金额"}
+    ),
+}
+
+
+def _second_measure(table: RawTable, source: Source) -> list[Finding]:
+    """An ``unmapped-column`` for each header that names a measure the ledger already has
+    under the name safeplan reads (``直接经济损失`` beside ``经济损失``): which is meant?"""
+    findings: list[Finding] = []
+    for role, names in _OTHER_NAMES.items():
+        if role not in table.header:
+            continue
+        read = table.display(role)
+        # Where columns: maps the role elsewhere, its usual header is a second figure too.
+        others = names | set(RECORD_ALIASES[role])
+        for name in table.header:
+            if name in others and name != role:
+                line = f"{role}: {yaml_key(name)}"
+                findings.append(
+                    finding(
+                        "unmapped-column",
+                        table.file,
+                        f"{quote(table.display(name))} 也像是{_LABELS[role]}，但 safeplan 读取的是"
+                        f" {quote(read)} 列，不会读取这一列",
+                        value=name,
+                        hint=f"若{_LABELS[role]}在这一列，在 indicators.yaml 的 "
+                        f"datasets.{source.dataset}.columns 中写 {line}；否则删除这一列或改名",
+                        **table.header_where(name),
+                    )
+                )
+    return findings
+
+
 def load_records(
     plan: Plan, source: Source, used: dict[str, list[tuple[str, int | None]]]
 ) -> tuple[Dataset | None, list[Finding]]:
@@ -273,6 +312,7 @@ def load_records(
     if "region" not in table.header:
         missing_roles.append("region")
     findings.extend(_unmapped(table, source, missing_roles))
+    findings.extend(_second_measure(table, source))
     unmapped = {f.value for f in findings if f.code == "unmapped-column"}
     for role, name in source.spec.columns.items():
         if role not in table.header:

@@ -132,6 +132,8 @@ def _pattern_message(loc: tuple[int | str, ...], given: object) -> str:
     field = loc[-1] if loc else ""
     if field in ("value", "numerator", "denominator"):
         return f"应写成 数据集.列名（如 accidents.死亡人数），而不是 {given!r}"
+    if field == "[key]" and "sectors" in loc:
+        return f"行业分组名 {given!r} 只能由字母（含汉字）、数字和 _ 组成，且不以数字开头"
     if field == "[key]" and loc[0] == "datasets":
         return f"数据集名 {given!r} 只能由字母（含汉字）、数字和 _ 组成，且不以数字开头"
     if field == "[key]":
@@ -336,6 +338,26 @@ def _check_controls(config: PlanFile, located: Located, display: str) -> None:
             )
 
 
+def _unique_ids(located: Located, display: str) -> None:
+    """An indicator id given twice is an error at the second one's line."""
+    indicators = located.data.get("indicators")
+    if not isinstance(indicators, list):
+        return
+    first: dict[object, int] = {}
+    for i, indicator in enumerate(indicators):
+        if not isinstance(indicator, dict) or not isinstance(indicator.get("id"), str):
+            continue
+        ident = indicator["id"]
+        if ident in first:
+            line = located.line_of(("indicators", i, "id"))
+            raise ConfigError(
+                f"{display}:{line}: indicators[{i}].id: 指标代码 '{ident}' 重复使用"
+                f"（第一次在 indicators[{first[ident]}]）",
+                hint="每个指标的 id 须唯一",
+            )
+        first[ident] = i
+
+
 def load_plan(path: str | os.PathLike[str] = "indicators.yaml") -> Plan:
     """Load and validate ``indicators.yaml``; raise :class:`ConfigError` on any problem."""
     config_path = Path(path)
@@ -343,6 +365,7 @@ def load_plan(path: str | os.PathLike[str] = "indicators.yaml") -> Plan:
     located = load_yaml(config_path, display)
     if not isinstance(located.data, dict):
         raise ConfigError(f"{display}:1: 计划文件应为包含 plan、datasets 和 indicators 的键值映射")
+    _unique_ids(located, display)
     try:
         config = PlanFile.model_validate(located.data)
     except ValidationError as exc:

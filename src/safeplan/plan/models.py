@@ -160,7 +160,7 @@ class DatasetSpec(_Model):
             "serious_injuries, direct_loss",
         )
     )
-    sectors: dict[Annotated[str, Field(pattern=ID_PATTERN)], list[Text]] = Field(
+    sectors: dict[Annotated[str, Field(pattern=DATASET_PATTERN)], list[Text]] = Field(
         default_factory=dict, description="named groups of values of the sector column"
     )
     through: date | None = Field(

@@ -89,10 +89,7 @@ def _group(group: str | None, lang: str) -> str:
 
 
 def _unit(report: MonitorReport, cap: dict[str, Any]) -> str:
-    unit = report.units.get(cap["id"])
-    if unit:
-        return unit
-    return "人" if str(cap["id"]).endswith("deaths") or "死亡" in cap["name"] else "起"
+    return report.units.get(cap["id"]) or "起"
 
 
 def _change_words(current: int, previous: int, pct: float | None, unit: str) -> str:
@@ -133,6 +130,13 @@ def _caps_sentence(
         )
     if ahead:
         text = lead + "，" + "；".join(parts) + "，超过时间进度，须加强管控"
+    elif len(caps) == 1:
+        cap = caps[0]
+        unit = _unit(report, cap)
+        text = (
+            lead + f"，{cap['name']}年度控制指标{fmt_number(cap['cap'])}{unit}，"
+            f"已发生{cap['used']}{unit}，使用进度{fmt_pct(cap['used_pct'])}%，未超过时间进度"
+        )
     elif caps:
         text = lead + f"，{len(caps)}项年度控制指标的使用进度均未超过时间进度"
     else:
