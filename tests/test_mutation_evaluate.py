@@ -583,7 +583,7 @@ indicators:
     ]
     assert report.file.endswith("r.csv") and report.dataset == "acc"
     assert report.groups == [] and report.regions == []
-    assert report.units == {"rate": None, "other": None, "big": None, "major": None}
+    assert report.units == {"rate": None, "other": "人", "big": "起", "major": "起"}
 
 
 def test_monitor_sums_losses_of_more_than_six_decimals_as_written(make_plan):
