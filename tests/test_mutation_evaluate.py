@@ -341,6 +341,9 @@ def test_monitor_of_a_ledger_without_regions_matches_a_hand_count(make_plan):
         ("2025-02-14", 6, "0.0001"),
         ("2025-03-31", 7, "1000"),
     ]
+    # Caps are said in 人 for deaths (a group's deaths too) and in 起 for accidents.
+    units = safeplan.monitor(config, "2025-03-31").units
+    assert units == {"big": "起", "deaths_cap": "人", "road_cap": "人"}
 
 
 def golden_json(name, got):
@@ -604,3 +607,101 @@ def test_monitor_sums_losses_of_more_than_six_decimals_as_written(make_plan):
     got = safeplan.monitor(make_plan(text, {"r.csv": (header, seven)}), "2025-03").to_dict()
     assert got["rows"][0]["direct_loss"] == 1.1234567
     assert got["rows"][0]["prev_direct_loss"] == 0
+
+
+@pytest.mark.parametrize(
+    ("ledger", "through", "covered"),
+    [
+        (
+            [["2023-05-01", "工商贸", 1, 0, "1"], ["2024-05-01", "工商贸", 1, 0, "1"]],
+            "2026-03",
+            "2023—2024年",
+        ),
+        ([["2023-05-01", "工商贸", 1, 0, "1"]], "2022-12", "2023—2023年"),
+        ([["合计", "", 0, 0, "0"]], "2024-03", "没有记录"),  # a total row is no record
+    ],
+)
+def test_monitor_refuses_a_period_the_ledger_does_not_reach(
+    make_plan, run, ledger, through, covered
+):
+    """A period before the ledger's first record, or with both periods after its last,
+    would report "no accidents" for no data: exit 2, saying which years the ledger covers."""
+    config = make_plan(MONITOR_PLAN, {"r.csv": (MONITOR_LEDGER[0], ledger)})
+    result = run("monitor", through, "-c", str(config))
+    assert result.exit_code == 2
+    assert f"的记录覆盖 {covered}，不含 {through[:4]} 年：无法统计到" in result.stderr
+    assert (
+        "提示：选择台账覆盖的年份；台账已完整但本年尚无事故时，用 through: 写明统计截止日期"
+        in result.stderr
+    )
+
+
+def test_a_declared_through_date_extends_what_the_ledger_covers(make_plan):
+    """Records up to 2024 and through: 2025-12-31 (complete, no accident since): 2025 and
+    2026's comparison with 2025 are reported as zeros, not refused; a ledger of a total row
+    only, with a through: date, still has no record to compare and is refused."""
+    text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    through: 2025-12-31")
+    rows = [["2024-05-01", "工商贸", 1, 0, "1"]]
+    config = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], rows)})
+    whole = safeplan.monitor(config, "2025-06").to_dict()["rows"][0]
+    assert (whole["accidents"], whole["prev_accidents"], whole["double_decline"]) == (0, 1, True)
+    empty = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], [["合计", "", 0, 0, "0"]])})
+    from safeplan.errors import DataError
+
+    with pytest.raises(DataError, match="没有记录"):
+        safeplan.monitor(empty, "2025-06")
+
+
+def test_outlooks_decided_exactly_for_regions_without_data_or_without_a_target(make_plan):
+    """A region without any value has an outlook of nulls; a count cap of the whole plan
+    (max 40) binds no region, whose outlook has no threshold; a region on its glide path's
+    end (100 → 94 projects to exactly 90) is on track against its own baseline."""
+    line = (
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+        "  - {id: cap, name: 死亡人数控制指标, value: a.死亡人数, target: {max: 40}}\n"
+    )
+    rows = [
+        [2020, "东县", 100],
+        [2020, "西县", 50],
+        [2020, "南县", ""],
+        [2023, "东县", 94],
+        [2023, "西县", 45],
+        [2023, "南县", ""],
+    ]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "死亡人数"]).outlook)
+    south = out[("d", "南县")]
+    assert (south.id, south.region, south.latest_year, south.latest_value) == (
+        "d",
+        "南县",
+        None,
+        None,
+    )
+    assert (south.final_threshold, south.projected_value, south.on_track) == (None, None, None)
+    east = out[("d", "东县")]
+    assert (east.final_threshold, east.projected_value, east.on_track) == (90, 90, True)
+    assert out[("d", "西县")].final_threshold == 45
+    for region in ("东县", "西县", "南县"):
+        capped = out[("cap", region)]
+        assert (capped.final_threshold, capped.on_track, capped.required_annual_change_pct) == (
+            None,
+            None,
+            None,
+        )
+    assert out[("cap", "南县")].latest_value is None
+
+
+def test_outlook_of_a_period_target_and_of_a_cap_without_baseline_data(make_plan):
+    """cumulative: the latest value is the sum since the baseline (1 + 1 + 0 = 2 by 2023),
+    projected from 0 in the baseline year to 3.3 by 2025 — off track for max 3; a max whose
+    baseline year has no data still has its final threshold."""
+    line = (
+        "  - {id: big, name: 较大事故起数, value: a.较大事故起数, target: {max: 3, cumulative: true}}\n"
+        "  - {id: cap, name: 死亡率, numerator: a.较大事故起数, denominator: a.人口, target: {max: 5}}\n"
+    )
+    rows = [[2021, 1, 1], [2022, 1, 1], [2023, 0, 1]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "较大事故起数", "人口"]).outlook)
+    big = out[("big", None)]
+    assert (big.latest_year, big.latest_value, big.final_threshold) == (2023, 2, 3)
+    assert big.projected_value == pytest.approx(10 / 3) and big.on_track is False
+    cap = out[("cap", None)]
+    assert (cap.final_threshold, cap.latest_value, cap.projected_value) == (5, 0, None)
