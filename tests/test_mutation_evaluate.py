@@ -705,3 +705,26 @@ def test_outlook_of_a_period_target_and_of_a_cap_without_baseline_data(make_plan
     assert big.projected_value == pytest.approx(10 / 3) and big.on_track is False
     cap = out[("cap", None)]
     assert (cap.final_threshold, cap.latest_value, cap.projected_value) == (5, 0, None)
+
+
+@pytest.mark.parametrize("through", ["2025-13", "10月", "2025-02-30", "2025/10"])
+def test_a_through_date_that_is_no_date_says_how_to_write_it(make_plan, run, through):
+    """THROUGH is YYYY-MM or YYYY-MM-DD: anything else is a usage error (exit 2) with both
+    forms shown."""
+    config = make_plan(MONITOR_PLAN, {"r.csv": MONITOR_LEDGER})
+    result = run("monitor", through, "-c", str(config))
+    assert result.exit_code == 2
+    assert f"'{through}' 不是统计截止日期：写成 YYYY-MM（到该月月底）或 YYYY-MM-DD" in result.stderr
+    assert "提示：例如 safeplan monitor 2025-10 或 safeplan monitor 2025-10-15" in result.stderr
+
+
+def test_a_required_change_to_a_vanishing_threshold_is_null_for_regions_as_for_the_plan(
+    make_plan,
+):
+    """F ÷ v_L below the smallest float (10⁻³⁰⁰ against 10³⁰): no pace, for a region as for
+    the whole plan — never −100 % for one and null for the other."""
+    line = "  - {id: m, name: 金额, value: a.金额, target: {max: 1e-300}}\n"
+    rows = [[2020, "东县", "1e30"], [2023, "东县", "1e30"]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "金额"]).outlook)
+    assert out[("m", None)].required_annual_change_pct is None
+    assert out[("m", "东县")].required_annual_change_pct is None

@@ -746,3 +746,15 @@ def test_a_merged_cell_is_one_finding_not_a_missing_value_too(make_plan, tmp_pat
     config = make_plan(YEARLY.replace("g.csv", "g.xlsx"), {})
     found = [(f.code, f.cell) for f in safeplan.validate(config).findings]
     assert found == [("merged-cell", "Sheet!C2")]
+
+
+def test_a_ledger_offers_its_derived_columns_not_its_key_columns(make_plan):
+    """acc.year is no column derived from a ledger: a config error listing those there are."""
+    from safeplan.errors import ConfigError
+
+    config = make_plan(
+        YEARS_LEDGER.replace("acc.deaths", "acc.year"),
+        {"r.csv": (["日期", "地区", "死亡人数"], [["2024-01-05", "东县", 1]])},
+    )
+    with pytest.raises(ConfigError, match="accidents, deaths, serious_injuries, direct_loss"):
+        safeplan.validate(config)
