@@ -728,3 +728,119 @@ def test_a_required_change_to_a_vanishing_threshold_is_null_for_regions_as_for_t
     out = by_key(gap(make_plan, line, rows, ["年份", "地区", "金额"]).outlook)
     assert out[("m", None)].required_annual_change_pct is None
     assert out[("m", "东县")].required_annual_change_pct is None
+
+
+# --- gap: which years, how big, which figures -----------------------------------------------
+
+DEATHS_LINE = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+DEATHS_HEADER = ["年份", "地区", "死亡人数"]
+
+
+def test_gap_rows_run_from_the_baseline_to_the_latest_year_with_data(make_plan):
+    """Rows for 2020 through 2023, the latest year with data — not through the last complete
+    year (2030 today), and not before the baseline."""
+    rows = [[2019, "东县", 9], [2020, "东县", 10], [2023, "东县", 9]]
+    report = gap(make_plan, DEATHS_LINE, rows, DEATHS_HEADER)
+    assert sorted({r.year for r in report.rows}) == [2020, 2021, 2022, 2023]
+
+
+def test_gap_as_of_a_year_before_the_baseline_is_refused(make_plan, run):
+    """--as-of before the baseline year: usage error (exit 2) naming both years and the
+    years that can be asked for; --as-of the baseline year itself is a table of one year."""
+    config = make_plan(
+        HEAD + DEATHS_LINE, {"a.csv": (DEATHS_HEADER, [[2020, "东县", 10], [2023, "东县", 9]])}
+    )
+    result = run("gap", "-c", str(config), "--as-of", "2019")
+    assert result.exit_code == 2
+    assert "--as-of 2019 早于规划的基期年 2020" in result.stderr
+    assert "提示：写 2020 到 2030 之间的年份" in result.stderr
+    report = safeplan.gap(config, as_of=2020)
+    assert sorted({r.year for r in report.rows}) == [2020]
+    assert sorted({r.year for r in safeplan.gap(config, as_of=2030).rows}) == [
+        2020,
+        2021,
+        2022,
+        2023,
+    ]
+
+
+def test_gap_before_any_complete_year_since_the_baseline(make_plan, run):
+    """A plan whose baseline year (2031) is not over yet: exit 2, pointing to monitor. A
+    plan whose baseline year (2030) is over but has no data yet: a table of that year."""
+    future = HEAD.replace(
+        "baseline_year: 2020, target_year: 2025", "baseline_year: 2031, target_year: 2035"
+    )
+    config = make_plan(future + DEATHS_LINE, {"a.csv": (DEATHS_HEADER, [[2029, "东县", 10]])})
+    result = run("gap", "-c", str(config))
+    assert result.exit_code == 2
+    assert "基期年 2031 以来还没有完整的年份（今天是 2031-01-15，2031年尚未结束）" in result.stderr
+    assert "提示：年内进度请用 safeplan monitor" in result.stderr
+    now = HEAD.replace(
+        "baseline_year: 2020, target_year: 2025", "baseline_year: 2030, target_year: 2035"
+    )
+    config = make_plan(now + DEATHS_LINE, {"a.csv": (DEATHS_HEADER, [[2029, "东县", 10]])})
+    report = safeplan.gap(config)
+    assert [(r.region, r.year, r.status) for r in report.rows] == [
+        (None, 2030, "no_data"),
+        ("东县", 2030, "no_data"),
+    ]
+
+
+def test_gap_of_a_ledger_without_any_record(make_plan, run):
+    """A ledger of a total row only has no year at all: exit 2, saying so."""
+    config = make_plan(
+        YEARS_PLAN,
+        {"r.csv": (["日期", "地区", "死亡人数"], [["合计", "", 0]])},
+    )
+    result = run("gap", "-c", str(config))
+    assert result.exit_code == 2
+    assert "数据没有任何数据行" in result.stderr and "提示：补充各年的统计数据" in result.stderr
+
+
+YEARS_PLAN = """\
+plan: {name: 台账, baseline_year: 2020, target_year: 2025}
+datasets: {acc: {records: r.csv}}
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+"""
+
+
+def test_gap_rows_take_a_control_tables_figures(make_plan):
+    """A control-figure table's cap for 东县 in 2023 binds that row of the gap table (and
+    check alike); other years and regions keep their own targets."""
+    text = HEAD + (
+        "  - {id: cap, name: 死亡人数控制指标, value: a.死亡人数, target: {max: 40}}\n"
+        "controls:\n  - {file: c.csv, year: 2023}\n"
+    )
+    rows = [[2020, "东县", 10], [2022, "东县", 9], [2023, "东县", 9], [2023, "西县", 5]]
+    config = make_plan(
+        text,
+        {"a.csv": (DEATHS_HEADER, rows), "c.csv": (["地区", "死亡人数控制指标"], [["东县", 8]])},
+    )
+    by = {(r.region, r.year): r for r in safeplan.gap(config).rows}
+    assert (by[("东县", 2023)].threshold, by[("东县", 2023)].status) == (8, "missed")
+    assert by[("东县", 2022)].status == "no_target" and by[("西县", 2023)].status == "no_target"
+    assert by[(None, 2023)].threshold == 40
+    checked = {r.region: r for r in safeplan.check(config, 2023).results}
+    assert (checked["东县"].threshold, checked["东县"].status) == (8, "missed")
+
+
+def test_a_gap_table_too_large_for_memory_is_refused_before_it_is_computed(make_plan, run):
+    """100 indicators × 1001 regions (the whole plan too) × 131 years is 13 113 100 results,
+    past the 12 000 000 a CI runner holds: exit 2 saying so, with --region as the way out."""
+    text = HEAD.replace(
+        "baseline_year: 2020, target_year: 2025", "baseline_year: 1900, target_year: 2035"
+    )
+    text += "".join(
+        f"  - {{id: d{i}, name: 死亡人数{i}, value: a.死亡人数, target: {{max: 0}}}}\n"
+        for i in range(100)
+    )
+    rows = [[2030, f"镇{i}", 1] for i in range(1000)]
+    config = make_plan(text, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("gap", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        "目标差距表需要 13,113,100 个结果（100 个指标 × 1001 个地区（含全域） × 131 年），"
+        "超过上限 12,000,000 个（约需 5 GB 内存）"
+    ) in result.stderr
+    assert "提示：用 --region 只算一个地区，或把计划拆成几个较小的计划" in result.stderr
