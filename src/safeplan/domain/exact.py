@@ -18,7 +18,16 @@ from decimal import Decimal, Inexact, InvalidOperation, Rounded, localcontext
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["UNSURE", "decimal_of", "exact_sum", "finite_float", "fraction_of", "number", "unsure"]
+__all__ = [
+    "MAX_SUM_DIGITS",
+    "UNSURE",
+    "decimal_of",
+    "exact_sum",
+    "finite_float",
+    "fraction_of",
+    "number",
+    "unsure",
+]
 
 UNSURE = 1e-9
 """Relative distance below which a float comparison is decided again exactly.
@@ -70,21 +79,42 @@ def fraction_of(text: object) -> Fraction:
     return Fraction(decimal_of(text))
 
 
+#: The most digits an exact sum may span, from the highest digit of any term to the lowest:
+#: far beyond any statistic (a double spans at most ~770), and a bound on the work a
+#: hostile cell (``1e999999999``, a cell of a million digits) can cause.
+MAX_SUM_DIGITS = 100_000
+
+
 def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
     """The exact sum of decimal texts, as a :class:`~fractions.Fraction`.
 
-    No rounding happens anywhere: ``exact_sum(["0.1", "0.2"]) == Fraction(3, 10)``.
-    Raises :class:`ValueError` on a text that is not a finite decimal number.
+    No rounding happens anywhere: ``exact_sum(["0.1", "0.2"]) == Fraction(3, 10)``, and a
+    term of 12 000 digits is added to the last of them. Raises :class:`ValueError` on a
+    text that is not a finite decimal number, and on terms whose digits would span more
+    than :data:`MAX_SUM_DIGITS` (``1e99999`` + ``1e-99999``): such a sum is not taken.
     """
-    total = Decimal(0)
+    values = [Decimal(text) if isinstance(text, int) else decimal_of(text) for text in texts]
+    if not values:
+        return Fraction(0)
+    high = max(value.adjusted() for value in values)
+    low = min(int(value.as_tuple().exponent) for value in values)
+    # Every digit from the highest to the lowest, and room for the carries of n terms.
+    digits = high - low + 1 + len(str(len(values)))
+    if digits > MAX_SUM_DIGITS or max(high, -low) > MAX_SUM_DIGITS:
+        raise ValueError(
+            f"数字过大或位数过多，无法精确相加（需要超过 {MAX_SUM_DIGITS} 位有效数字）"
+        )
+    total = values[0]
     with localcontext() as ctx:
-        # Decimal addition rounds to the context precision; make any rounding an error
-        # and give the context room enough that it never happens for real data.
-        ctx.prec = 10_000
+        # Decimal addition rounds to the context precision: give it every digit the sum
+        # can have, and make any rounding an error all the same.
+        ctx.prec = max(digits, 1)
+        ctx.Emax = MAX_SUM_DIGITS + 1
+        ctx.Emin = -MAX_SUM_DIGITS - 1
         ctx.traps[Inexact] = True
         ctx.traps[Rounded] = True
-        for text in texts:
-            total += text if isinstance(text, int) else decimal_of(text)
+        for value in values[1:]:
+            total += value
     return Fraction(total)
 
 

@@ -314,7 +314,11 @@ class Records:
             return Fraction(int(cache[column][position]))
         year = int(self.frame["year"].iat[position])
         region = self.frame["region"].iat[position] if "region" in self.frame else None
-        return exact_sum([self.loss_text(i) for i in self.select(column, year, region).tolist()])
+        try:
+            texts = [self.loss_text(i) for i in self.select(column, year, region).tolist()]
+            return exact_sum(texts)
+        except ValueError:
+            return None  # digits beyond any exact sum: the float value stands
 
     def describe(self, index: int, lang: Literal["zh", "en"] = "zh") -> str:
         """Why record ``index`` has its class, e.g. ``重大: 死亡 10 人 ≥ 10``."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from safeplan.domain.classes import LOSS_UNITS, classify
@@ -531,6 +532,13 @@ def load_records(
     ), findings
 
 
+#: Findings that a total row's date or year cell (合计, or blank) and its blank cells would
+#: raise as a record: a total row is no record, its figures are checked as totals.
+_TOTAL_ROW_CODES = frozenset(
+    {"bad-date", "implausible-year", "missing-year", "non-integer-year", "missing-value"}
+)
+
+
 def _on(f: Finding, table: RawTable, totals: np.ndarray[Any, Any]) -> bool:
     """Whether a finding sits on a total row (whose cells are checked as a total)."""
     if f.line is None or not totals.any():
@@ -541,7 +549,7 @@ def _on(f: Finding, table: RawTable, totals: np.ndarray[Any, Any]) -> bool:
 
         cache = set(np.asarray(table.lines)[totals].tolist())
         table.__dict__["_total_lines"] = cache
-    return f.line in cache and f.code in ("bad-date", "implausible-year", "missing-value")
+    return f.line in cache and f.code in _TOTAL_ROW_CODES
 
 
 def _total_rows(
@@ -588,13 +596,16 @@ def _check_record_totals(table: RawTable, totals: np.ndarray[Any, Any]) -> list[
         parts = [canonical_number(t) for t in texts if t]
         if any(p is None for p in parts):
             continue  # a bad cell (a finding already) or a dash: no sum
-        summed = exact_sum([p for p in parts if p is not None])
+        try:
+            summed = exact_sum([p for p in parts if p is not None])
+        except ValueError:
+            continue  # digits beyond any exact sum (a hostile cell): nothing to compare
         for row in np.flatnonzero(totals).tolist():
             text = table.cell(row, column)
             canonical = canonical_number(text)
             if canonical is None:
                 continue
-            if exact_sum([canonical]) == summed:
+            if _exact_or_none(canonical) == summed:
                 continue
             from safeplan.ingest.yearly import _decimal
 
@@ -611,6 +622,16 @@ def _check_record_totals(table: RawTable, totals: np.ndarray[Any, Any]) -> list[
                 )
             )
     return findings
+
+
+def _exact_or_none(text: str) -> Fraction | None:
+    """The exact value of one total cell; ``None`` beyond what an exact sum takes."""
+    from safeplan.domain.exact import exact_sum
+
+    try:
+        return exact_sum([text])
+    except ValueError:
+        return None
 
 
 def _whole(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

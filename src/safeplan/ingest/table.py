@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from safeplan.domain.exact import exact_sum
 from safeplan.ingest.numbers import parse_distinct, parse_numbers, whole_texts
 from safeplan.ingest.text import BLANK, NON_FINITE, NUMBER, canonical_number
 
@@ -217,18 +218,19 @@ class RawTable:
         if ints is not None:
             # Whole numbers read by pandas are exact already.
             return Fraction(int(ints[list(rows)].sum(dtype=object)))
-        total = Decimal(0)
-        with localcontext() as context:
-            context.prec = 10_000
-            for text in self.cells(rows, column):
-                if text.isascii() and text.replace(".", "", 1).isdigit():
-                    total += Decimal(text)  # the usual cell: plain digits
-                    continue
-                canonical = canonical_number(text)
-                if canonical is None:
-                    return None
-                total += Decimal(canonical)
-        return Fraction(total)
+        texts = []
+        for text in self.cells(rows, column):
+            if text.isascii() and text.replace(".", "", 1).isdigit():
+                texts.append(text)  # the usual cell: plain digits
+                continue
+            canonical = canonical_number(text)
+            if canonical is None:
+                return None
+            texts.append(canonical)
+        try:
+            return exact_sum(texts)
+        except ValueError:
+            return None  # digits beyond any exact sum (a hostile cell): no exact value
 
     def display(self, column: str) -> str:
         """A column's header as written (``直接经济损失（万元）`` for ``direct_loss``)."""

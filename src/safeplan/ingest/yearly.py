@@ -237,11 +237,17 @@ def _decimal(value: Fraction) -> str:
     """A sum of decimal cells as decimal text (it always terminates)."""
     from decimal import Decimal, localcontext
 
+    numerator = Decimal(value.numerator)
+    # The denominator is 2^a·5^b: the quotient has at most max(a, b) digits more than the
+    # numerator, so this precision shows every digit (a sum of long cells too).
+    twos = (value.denominator & -value.denominator).bit_length() - 1
+    fives, rest = 0, value.denominator >> twos
+    while rest % 5 == 0:
+        fives, rest = fives + 1, rest // 5
     with localcontext() as context:
-        context.prec = 200
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-    text = format(exact.normalize(), "f")
-    return text
+        context.prec = max(numerator.adjusted() + 1, 1) + max(twos, fives) + 1
+        exact = (numerator / Decimal(value.denominator)).normalize()
+    return format(exact, "f")
 
 
 __all__ = ["load_yearly", "yearly_headers"]

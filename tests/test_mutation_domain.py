@@ -1,0 +1,423 @@
+"""Rules that mutation testing showed unguarded: the 493 class constants, every operator
+of the rule language on its exact tie, and the number grammar (see docs/testing.md)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+import safeplan
+from safeplan.domain import classes
+from safeplan.domain.classes import classify, describe
+from safeplan.errors import ConfigError
+
+# --- 国务院令第493号 第三条: the exported constants are the regulation's numbers ---------------
+
+
+def test_exported_493_bounds_are_the_regulations_numbers():
+    """较大 from 3 deaths / 10 serious injuries / 1000 万元, 重大 from 10 / 50 / 5000 万元,
+    特别重大 from 30 / 100 / 1 亿元 (10 000 万元): library users classify with these."""
+    assert classes.DEATH_BOUNDS == (3, 10, 30)
+    assert classes.INJURY_BOUNDS == (10, 50, 100)
+    assert classes.LOSS_BOUNDS == (Decimal(1000), Decimal(5000), Decimal(10000))
+    assert (classes.GENERAL, classes.LARGER, classes.MAJOR, classes.ESPECIALLY_MAJOR) == (
+        0,
+        1,
+        2,
+        3,
+    )
+    assert [classes.CLASSES[c] for c in range(4)] == [
+        "general",
+        "larger",
+        "major",
+        "especially_major",
+    ]
+    assert classes.CLASS_NAME_ZH == {
+        "general": "一般",
+        "larger": "较大",
+        "major": "重大",
+        "especially_major": "特别重大",
+    }
+    assert classes.CLASS_NAME_EN["especially_major"] == "especially major"
+    # 重特大 = 重大 + 特别重大; 较大及以上 = 较大 + 重大 + 特别重大.
+    assert classes.CLASS_MASKS == {
+        "general": (0,),
+        "larger": (1,),
+        "major": (2,),
+        "especially_major": (3,),
+        "major_or_above": (2, 3),
+        "larger_or_above": (1, 2, 3),
+    }
+    # 元 ÷ 10 000 and 亿元 × 10 000 give 万元.
+    assert classes.LOSS_UNITS == {"万元": 0, "元": -4, "亿元": 4}
+
+
+@pytest.mark.parametrize(
+    ("measure", "below", "bound", "code"),
+    [
+        ("deaths", 2, 3, 1),
+        ("deaths", 9, 10, 2),
+        ("deaths", 29, 30, 3),
+        ("serious_injuries", 9, 10, 1),
+        ("serious_injuries", 49, 50, 2),
+        ("serious_injuries", 99, 100, 3),
+        ("direct_loss", "999.99", "1000", 1),
+        ("direct_loss", "4999.99", "5000", 2),
+        ("direct_loss", "9999.99", "10000", 3),
+    ],
+)
+def test_each_493_bound_of_each_measure_reaches_the_higher_class(measure, below, bound, code):
+    """ "以上"包括本数，"以下"不包括本数: the bound itself is the higher class, one below it
+    the lower; the reason names the measure and the bound it met."""
+    values = {"deaths": 0, "serious_injuries": 0, "direct_loss": "0"}
+    on, under = dict(values, **{measure: bound}), dict(values, **{measure: below})
+    got = classify(
+        [on["deaths"], under["deaths"]],
+        [on["serious_injuries"], under["serious_injuries"]],
+        [on["direct_loss"], under["direct_loss"]],
+    )
+    assert got.code.tolist() == [code, code - 1]
+    reason = describe(code, on["deaths"], on["serious_injuries"], on["direct_loss"])
+    assert reason.startswith(classes.CLASS_NAMES_ZH[code] + ": ")
+    assert f"≥ {bound}" in reason
+
+
+def test_general_reason_names_every_bound_of_larger():
+    """一般: each measure is said to stay below the bound of 较大 (3, 10, 1000)."""
+    assert (
+        describe(0, 2, 9, "999.99")
+        == "一般: 死亡 2 人 < 3，重伤 9 人 < 10，直接经济损失 999.99 万元 < 1000"
+    )
+    assert describe(0, 2, 9, "999.99", lang="en") == (
+        "general: deaths 2 < 3, serious injuries 9 < 10, direct loss 999.99 (10k yuan) < 1000"
+    )
+
+
+def test_counts_per_class_follow_the_codes():
+    """The class counts (一般 … 特别重大) count each accident once, in its class."""
+    got = classify([0, 3, 10, 30, 1], [0, 0, 0, 0, 0], ["0", "0", "0", "0", "0"])
+    assert got.counts() == {"general": 2, "larger": 1, "major": 1, "especially_major": 1}
+    assert len(got) == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "exponent", "wan"),
+    [
+        ("12345", -4, "1.2345"),
+        ("1.2", 4, "12000"),
+        ("0", -4, "0"),
+        ("10000000", -4, "1000"),
+        ("-0", -4, "0"),
+        ("-0.0", 4, "0"),
+        ("0.00005", 4, "0.5"),
+    ],
+)
+def test_a_loss_in_yuan_or_yi_yuan_becomes_wan_yuan_exactly(text, exponent, wan):
+    """元 ÷ 10 000 and 亿元 × 10 000, on the text: 1 000 万元 stays exactly on 较大's bound."""
+    assert classes.loss_in_wan(text, exponent) == wan
+
+
+# --- the rule language: each operator on an exact tie that floats get wrong -----------------
+
+RULE_PLAN = """\
+plan: {name: 规则, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}
+rules:
+  - {id: r, check: "RULE"}
+"""
+# 0.1 + 0.2 is 0.30000000000000004 in floats; exactly 0.3.
+RULE_DATA = {"a.csv": (["年份", "死亡人数", "x", "y", "z"], [[2020, 1, "0.1", "0.2", "0.3"]])}
+
+
+@pytest.mark.parametrize(
+    ("rule", "holds"),
+    [
+        # arithmetic, each on a tie that only exact arithmetic sees
+        ("a.x + a.y == a.z", True),
+        ("a.z - a.y == a.x", True),
+        ("a.z - a.x == a.y", True),
+        ("a.x * 3 == a.z", True),
+        ("a.z / 3 == a.x", True),
+        ("a.z / a.x == 3", True),
+        ("a.x × 3 == a.z", True),
+        ("a.z ÷ 3 == a.x", True),
+        ("-a.x + a.z == a.y", True),
+        ("a.z + -a.x == a.y", True),
+        ("-(a.x + a.y) == -a.z", True),
+        ("a.x - a.y - a.z == -0.4", True),
+        ("a.z / a.x / 3 == 1", True),
+        ("a.x + a.y * 2 == 0.5", True),
+        ("(a.x + a.y) * 2 == 0.6", True),
+        ("2 - a.z == 1.7", True),
+        # near zero: 0.3 − 0.1 − 0.2 is −2.8e-17 in floats, exactly 0
+        ("a.z - a.x - a.y >= 0", True),
+        ("a.z - a.x - a.y == 0", True),
+        ("a.z - a.x - a.y < 0", False),
+        # each comparison on the tie (x + y = z exactly) …
+        ("a.x + a.y < a.z", False),
+        ("a.x + a.y <= a.z", True),
+        ("a.x + a.y > a.z", False),
+        ("a.x + a.y >= a.z", True),
+        ("a.x + a.y == a.z", True),
+        ("a.x + a.y != a.z", False),
+        # … and off it, both ways
+        ("a.x < a.z", True),
+        ("a.z < a.x", False),
+        ("a.x <= a.z", True),
+        ("a.z <= a.x", False),
+        ("a.z > a.x", True),
+        ("a.x > a.z", False),
+        ("a.z >= a.x", True),
+        ("a.x >= a.z", False),
+        ("a.x == a.z", False),
+        ("a.x != a.z", True),
+    ],
+)
+def test_each_operator_of_the_rule_language_decides_exactly(make_plan, rule, holds):
+    """A rule that holds gives no finding; one that does not gives rule-violated on its row,
+    decided on the cells' exact values (0.1 + 0.2 == 0.3 holds)."""
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
+    assert [(f.line, f.severity) for f in violated] == ([] if holds else [(2, "error")])
+    cells = {"x": "0.1", "y": "0.2", "z": "0.3"}
+    shown = ", ".join(f"{c}={cells[c]}" for c in dict.fromkeys(re.findall(r"a\.(\w)", rule)))
+    for f in violated:  # the rule's id (it has no name) and its cells, as written
+        assert (f.message, f.value, f.column_name) == (
+            f"规则“r”（{rule}）不成立：{shown}",
+            shown,
+            rule[2],
+        )
+        assert f.hint is not None and f.hint.startswith("核对这一行的数字（规则 r，")
+        assert f.hint.endswith("indicators.yaml:6）")
+
+
+def test_a_rule_between_two_files_matches_rows_by_year_and_region(make_plan):
+    """Rows of two files are joined on year and region: only 西县 2024 breaks the rule."""
+    text = """\
+plan: {name: 规则, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, b: b.csv}
+indicators:
+  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}
+rules:
+  - {id: parts, name: 分项不超过合计, check: a.死亡人数 <= b.合计, severity: warning}
+"""
+    config = make_plan(
+        text,
+        {
+            "a.csv": (
+                ["年份", "地区", "死亡人数"],
+                [[2024, "东县", 5], [2024, "西县", 7], [2023, "西县", 9]],
+            ),
+            "b.csv": (
+                ["年份", "地区", "合计"],
+                [[2024, "东县", 5], [2023, "西县", 9], [2024, "西县", 6]],
+            ),
+        },
+    )
+    violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
+    assert [(f.line, f.severity, f.column_name) for f in violated] == [(3, "warning", "死亡人数")]
+    assert violated[0].message == (
+        "规则“分项不超过合计”（a.死亡人数 <= b.合计）不成立：死亡人数=7, 合计=6"
+    )
+    assert violated[0].value == "死亡人数=7, 合计=6"
+
+
+@pytest.mark.parametrize("rule", ["a.x + 1_000 <= a.z", "a.x <= 1,000", "a.x <= 0x10"])
+def test_numbers_a_rule_refuses(make_plan, run, rule):
+    """A rule's numbers are plain decimals: 1_000, 1,000 and 0x10 are config errors (exit 2)
+    naming the rule's line, never read as some other number."""
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert "indicators.yaml:6: rules[0].check" in result.stderr
+
+
+@pytest.mark.parametrize("cell", ["1_000", "0x10", "1 000", "1,00", "12人"])
+def test_a_cell_that_is_no_number_is_a_finding_not_a_value(make_plan, cell):
+    """1_000 (Python's digit grouping) is no number an office writes: non-numeric at its cell."""
+    config = make_plan(
+        RULE_PLAN.replace('  - {id: r, check: "RULE"}\n', "").replace("rules:\n", ""),
+        {"a.csv": (["年份", "死亡人数"], [[2020, cell], [2021, "1,000"]])},
+    )
+    found = [(f.code, f.line, f.column) for f in safeplan.validate(config).errors]
+    assert found == [("non-numeric", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    ("rule", "says"),
+    [
+        ("a.x <=", "表达式不完整"),
+        ("(a.x + a.y <= a.z", "括号没有闭合"),
+        ("(a.x + a.y a.z) <= 1", "括号没有闭合"),
+        ("a.x a.y <= 1", "这里应为比较符号（<=、>=、== 等），而不是 'a.y'"),
+        ("a.x <= a.y a.z", "比较式之后多了 'a.z'"),
+        ("a.x <= a.y <= a.z", "比较式之后多了 '<='"),
+        ("a.x <= * a.y", "这里不应出现 '*'"),
+        ("a.x <= a.y $", "无法识别 '$'"),
+    ],
+)
+def test_a_rule_that_does_not_parse_says_why_at_its_line(make_plan, run, rule, says):
+    """A malformed rule is a config error (exit 2) at the rule's line, saying what is wrong."""
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert f"indicators.yaml:6: rules[0].check: {says}（规则：{rule}）" in result.stderr
+    assert (
+        "提示：规则写成比较式，如 accidents.工矿商贸死亡人数 <= accidents.死亡人数" in result.stderr
+    )
+
+
+def nested(depth: int) -> str:
+    return "(" * depth + "a.x" + ")" * depth
+
+
+@pytest.mark.parametrize(
+    ("rule", "allowed"),
+    [
+        (f"{nested(50)} <= a.z", True),
+        (f"{nested(51)} <= a.z", False),
+        ("-" * 50 + "a.x <= a.z", True),
+        ("-" * 51 + "a.x <= a.z", False),
+        # Brackets side by side do not nest: 60 groups in a row, then 50 deep, are fine …
+        (" + ".join([nested(1)] * 60) + f" + {nested(50)} <= 100", True),
+        # … and a group before them does not make room for a 51st level.
+        (f"{nested(2)} + {nested(51)} <= a.z", False),
+    ],
+)
+def test_rules_nest_at_most_50_brackets_or_signs(make_plan, rule, allowed):
+    """Up to 50 nested brackets (or signs) are a rule; 51 are refused (config error)."""
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    if allowed:
+        assert safeplan.validate(config).valid
+    else:
+        with pytest.raises(ConfigError, match="嵌套超过 50 层"):
+            safeplan.validate(config)
+
+
+@pytest.mark.parametrize(
+    ("injuries", "loss", "zh", "en"),
+    [
+        (
+            None,
+            "12.5",
+            "一般: 死亡 1 人 < 3，直接经济损失 12.5 万元 < 1000（重伤未填报）",
+            "general: deaths 1 < 3, direct loss 12.5 (10k yuan) < 1000 (serious injuries not recorded)",
+        ),
+        (
+            0,
+            None,
+            "一般: 死亡 1 人 < 3，重伤 0 人 < 10（直接经济损失未填报）",
+            "general: deaths 1 < 3, serious injuries 0 < 10 (direct loss not recorded)",
+        ),
+        (
+            None,
+            " ",
+            "一般: 死亡 1 人 < 3（重伤、直接经济损失未填报）",
+            "general: deaths 1 < 3 (serious injuries, direct loss not recorded)",
+        ),
+    ],
+)
+def test_a_measure_not_recorded_is_named_as_such_never_as_zero(injuries, loss, zh, en):
+    """A blank injuries or loss cell decides nothing and is said to be not recorded."""
+    assert describe(0, 1, injuries, loss) == zh
+    assert describe(0, 1, injuries, loss, lang="en") == en
+
+
+def test_a_not_recorded_measure_is_left_out_of_a_higher_class_reason():
+    """较大 by deaths with injuries not recorded: only deaths is named, then the note."""
+    assert describe(1, 3, None, "0") == "较大: 死亡 3 人 ≥ 3（重伤未填报）"
+    assert describe(2, 3, None, "5000", lang="en") == (
+        "major: direct loss 5000 (10k yuan) ≥ 5000 (serious injuries not recorded)"
+    )
+
+
+def test_every_row_of_a_rule_is_checked_after_rows_that_hold_or_cannot_be_decided(make_plan):
+    """Rows that hold only exactly (0.1 + 0.2 = 0.3), rows with a blank cell and rows that
+    divide by zero are passed over, and the rows after them are still checked."""
+    text = RULE_PLAN.replace("RULE", "a.x / a.y + a.y <= a.z").replace(
+        '  - {id: r, check: "RULE"}\n', ""
+    )
+    rows = [
+        [2019, 1, "0.1", "0.2", "0.8"],  # 0.5 + 0.2 ≤ 0.8 holds
+        [2020, 1, "0.01", "0.1", "0.2"],  # 0.1 + 0.1 = 0.2 exactly: holds
+        [2021, 1, "0.1", "", "0.3"],  # blank: nothing to decide
+        [2022, 1, "0", "0", "0.3"],  # 0 ÷ 0: nothing to decide
+        [2023, 1, "1", "0", "0.3"],  # 1 ÷ 0: nothing to decide
+        [2024, 1, "0.3", "0.1", "3"],  # 3 + 0.1 > 3: violated
+    ]
+    config = make_plan(text, {"a.csv": (["年份", "死亡人数", "x", "y", "z"], rows)})
+    violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
+    assert [(f.line, f.value) for f in violated] == [(7, "x=0.3, y=0.1, z=3")]
+
+
+def test_a_rule_on_a_ledgers_derived_columns(make_plan):
+    """Rules may use a ledger's yearly totals: 较大及以上 ≤ accidents holds; deaths ≤ 2 is
+    violated in 2024 (a finding on the ledger file, which has no single line for a total)."""
+    text = """\
+plan: {name: 台账规则, baseline_year: 2020, target_year: 2025}
+datasets: {acc: {records: r.csv}}
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+rules:
+  - {id: big, check: acc.larger_or_above <= acc.accidents}
+  - {id: few, name: 死亡不超过2人, check: acc.deaths <= 2}
+"""
+    rows = [["2023-05-01", 1], ["2024-01-05", 3], ["2024-02-05", 0]]
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数"], rows)})
+    violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
+    assert [(f.file.endswith("r.csv"), f.line, f.value) for f in violated] == [
+        (True, None, "deaths=3")
+    ]
+    assert violated[0].message == "规则“死亡不超过2人”（acc.deaths <= 2）不成立：deaths=3"
+
+
+@pytest.mark.parametrize(
+    ("rule", "allowed"),
+    [
+        ("a.x" + " + 0" * 998 + " >= 0", True),  # 1000 numbers and columns
+        ("a.x" + " + 0" * 999 + " >= 0", False),  # 1001: numbers count too
+        ("a.x" + " + a.y" * 998 + " >= 0", True),
+        ("a.x" + " + a.y" * 999 + " >= 0", False),
+    ],
+)
+def test_a_rule_holds_at_most_1000_numbers_and_columns(make_plan, rule, allowed):
+    """MAX_TERMS = 1000: a rule of 1000 numbers and columns is read, one more is refused."""
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    if allowed:
+        assert safeplan.validate(config).valid
+    else:
+        with pytest.raises(ConfigError, match="规则过长：超过 1000 个数字或列；请拆成几条规则"):
+            safeplan.validate(config)
+
+
+def test_spaces_after_a_rule_are_no_part_of_it(make_plan):
+    """A quoted rule with trailing spaces is the same rule."""
+    config = make_plan(RULE_PLAN.replace("RULE", "a.x + a.y == a.z   "), RULE_DATA)
+    assert safeplan.validate(config).valid
+
+
+def test_unreadable_rule_text_is_quoted_up_to_20_characters(make_plan, run):
+    """What the rule language cannot read is shown (its first 20 characters) in the error."""
+    rule = "a.x <= $" + "%" * 30
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert f"无法识别 '$%%%%%%%%%%%%%%%%%%%'（规则：{rule}）" in result.stderr
+
+
+def test_fraction_of_is_the_exact_value_of_a_numbers_text():
+    """The library helper: decimal text → Fraction, exactly; no number → ValueError."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import fraction_of
+
+    assert fraction_of("0.1") == Fraction(1, 10)
+    assert fraction_of(" 1e3 ") == 1000
+    assert fraction_of("-2.50") == Fraction(-5, 2)
+    for bad in ("nan", "inf", "1,000", "abc"):
+        with pytest.raises(ValueError):
+            fraction_of(bad)

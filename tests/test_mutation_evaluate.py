@@ -1,0 +1,846 @@
+"""Statuses and outlooks that mutation testing showed unguarded: ``min`` against ``max``,
+``yoy_decline`` from the right year, exact ties that floats get wrong, the target year
+itself, regional outlooks, the whole plan against one region (see docs/testing.md).
+
+Float-unsafe numbers used below: 21 ÷ 0.7 is 30.000000000000004 and 33 ÷ 1.1 is
+29.999999999999996 in floats (both exactly 30); 3 ÷ (0.1 + 0.2) is 9.999999999999998
+(exactly 10).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import safeplan
+
+HEAD = """\
+plan: {name: 测试规划, region: 测试市, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+"""
+RATE = ["年份", "地区", "死亡人数", "地区生产总值"]
+
+
+def by_key(report):
+    """Results (or outlooks) keyed by (id, region) — (id, region, year) for gap rows."""
+    return {(r.id, r.region): r for r in report}
+
+
+def check(make_plan, indicators, rows, year, header=RATE, region=None):
+    config = make_plan(HEAD + indicators, {"a.csv": (header, rows)})
+    return by_key(safeplan.check(config, year, region=region).results)
+
+
+RATE_LINE = (
+    "  - {{id: r, name: 亿元GDP死亡率, numerator: a.死亡人数, denominator: a.地区生产总值,"
+    " target: {target}}}\n"
+)
+
+
+# --- min is not max ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rectified", "status"),
+    [((10, 9, 10), "met"), ((9, 8, 9), "missed")],
+)
+def test_min_is_met_at_or_above_its_threshold_for_the_whole_plan_and_each_region(
+    make_plan, rectified, status
+):
+    """min: value ≥ X. A whole plan of 29 of 30 (96.7 %) meets min 95, 26 of 30 misses it;
+    a region on 90 misses, one on 100 meets: a max would judge each the other way."""
+    line = (
+        "  - {id: z, name: 隐患整改率, numerator: a.整改, denominator: a.发现, per: 100,"
+        " target: {min: 95}}\n"
+    )
+    rows = [
+        [2024, region, done, 10]
+        for region, done in zip(["东县", "西县", "南县"], rectified, strict=True)
+    ]
+    got = check(make_plan, line, rows, 2024, header=["年份", "地区", "整改", "发现"])
+    whole = got[("z", None)]
+    assert whole.status == status
+    assert whole.threshold == 95
+    assert {region: got[("z", region)].status for region in ("东县", "西县", "南县")} == {
+        "东县": "met" if rectified[0] == 10 else "missed",
+        "西县": "missed",
+        "南县": "met" if rectified[2] == 10 else "missed",
+    }
+
+
+def test_min_on_a_float_unsafe_tie_is_met(make_plan):
+    """33 ÷ 1.1 is exactly 30, on min 30: met (floats say 29.999999999999996 and miss)."""
+    got = check(make_plan, RATE_LINE.format(target="{min: 30}"), [[2024, "东县", 33, "1.1"]], 2024)
+    assert got[("r", "东县")].status == "met" and got[("r", "东县")].gap == 0
+    assert got[("r", None)].status == "met" and got[("r", None)].value == 30
+
+
+def test_max_on_a_float_unsafe_tie_is_met(make_plan):
+    """21 ÷ 0.7 is exactly 30, on max 30 ("以内" includes the bound): met for the region and
+    the whole plan, although floats say 30.000000000000004."""
+    got = check(make_plan, RATE_LINE.format(target="{max: 30}"), [[2024, "东县", 21, "0.7"]], 2024)
+    assert (got[("r", "东县")].status, got[("r", "东县")].value, got[("r", "东县")].gap) == (
+        "met",
+        30,
+        0,
+    )
+    assert got[("r", None)].status == "met"
+
+
+# --- yoy_decline: last year's value, exactly -----------------------------------------------
+
+
+def test_yoy_decline_compares_with_the_year_before_exactly(make_plan):
+    """yoy_decline: value < the value of year − 1. 2023 is 21 ÷ 0.7 = 30 exactly, 2024 is 30:
+    no decline (floats would see 30 < 30.000000000000004); 2022's 40 is not the threshold."""
+    rows = [
+        [2022, "东县", 40, "1"],
+        [2023, "东县", 21, "0.7"],
+        [2024, "东县", 30, "1"],
+        [2025, "东县", 29, "1"],
+    ]
+    line = RATE_LINE.format(target="{yoy_decline: true}")
+    for year, threshold, status in [(2024, 30, "missed"), (2025, 30, "met"), (2023, 40, "met")]:
+        got = check(make_plan, line, rows, year)
+        for region in ("东县", None):
+            r = got[("r", region)]
+            assert (r.threshold, r.status) == (threshold, status), (year, region)
+
+
+def test_yoy_decline_zero_after_zero_is_met_and_a_rise_from_zero_is_missed(make_plan):
+    """0 cannot decline further: 0 after 0 is met; 1 after 0 is missed."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {yoy_decline: true}}\n"
+    rows = [[2023, "东县", 0], [2024, "东县", 0], [2025, "东县", 1]]
+    header = ["年份", "地区", "死亡人数"]
+    assert check(make_plan, line, rows, 2024, header=header)[("d", "东县")].status == "met"
+    assert check(make_plan, line, rows, 2025, header=header)[("d", "东县")].status == "missed"
+
+
+# --- decline_pct: exact glide path, the target year itself --------------------------------
+
+DECLINE_ROWS = [
+    # 2020: Σ 3 ÷ Σ (0.1 + 0.2) = 10 exactly for the whole plan (float 9.999999999999998);
+    # 东县 1 ÷ 0.1 = 10, 西县 2 ÷ 0.2 = 10.
+    [2020, "东县", 1, "0.1"],
+    [2020, "西县", 2, "0.2"],
+    # 2024: Σ 23 ÷ Σ 2.5 = 9.2 = 10 × (1 − 10 % × 4/5): on the glide path.
+    [2024, "东县", 23, "1.0"],
+    [2024, "西县", 0, "1.5"],
+    # 2025, the target year: Σ 27 ÷ Σ 3 = 9 = 10 × (1 − 10 %).
+    [2025, "东县", 9, "1"],
+    [2025, "西县", 18, "2"],
+]
+
+
+@pytest.mark.parametrize(("year", "threshold"), [(2024, 9.2), (2025, 9)])
+def test_decline_pct_tie_that_floats_get_wrong_is_met(make_plan, year, threshold):
+    """decline_pct 10 from a baseline of 3 ÷ (0.1 + 0.2) = 10: the whole plan on its glide
+    path (9.2 in 2024, 9 in the target year 2025) is met with a gap of exactly 0."""
+    got = check(make_plan, RATE_LINE.format(target="{decline_pct: 10}"), DECLINE_ROWS, year)
+    whole = got[("r", None)]
+    assert (whole.value, whole.threshold, whole.gap, whole.status) == (
+        threshold,
+        threshold,
+        0,
+        "met",
+    )
+
+
+def test_regional_decline_pct_from_a_float_unsafe_baseline(make_plan):
+    """A region's baseline of 33 ÷ 1.1 = 30 and a 10 % decline: 27 in the target year is
+    exactly on the threshold, met (floats put the threshold at 26.999999999999996)."""
+    rows = [
+        [2020, "东县", 33, "1.1"],
+        [2025, "东县", 27, "1"],
+        [2020, "西县", 5, "1"],
+        [2025, "西县", 5, "1"],
+    ]
+    got = check(make_plan, RATE_LINE.format(target="{decline_pct: 10}"), rows, 2025)
+    r = got[("r", "东县")]
+    assert (r.value, r.threshold, r.gap, r.status) == (27, 27, 0, "met")
+    assert got[("r", "西县")].status == "missed"
+
+
+def test_the_target_year_itself_and_after_use_the_full_decline(make_plan):
+    """f = (y − baseline) ÷ (target − baseline) clipped to [0, 1]: in 2025 and 2026 the
+    threshold is B × (1 − P/100) = 90; in 2020 it is B."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[y, "东县", v] for y, v in [(2020, 100), (2025, 90), (2026, 91)]]
+    header = ["年份", "地区", "死亡人数"]
+    expected = {2020: (100, "met"), 2025: (90, "met"), 2026: (90, "missed")}
+    for year, (threshold, status) in expected.items():
+        for region in ("东县", None):
+            r = check(make_plan, line, rows, year, header=header)[("d", region)]
+            assert (r.threshold, r.status) == (threshold, status), (year, region)
+
+
+# --- gap: outlooks of regions, and data in the target year -------------------------------
+
+
+def gap(make_plan, indicators, rows, header, region=None):
+    config = make_plan(HEAD + indicators, {"a.csv": (header, rows)})
+    return safeplan.gap(config, region=region)
+
+
+def test_regional_outlook_of_decline_pct(make_plan):
+    """Each region's outlook: its own final threshold B × (1 − P/100), the straight-line
+    projection, on_track and the yearly change that reaches the threshold."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 50], [2023, "东县", 95], [2023, "西县", 44]]
+    report = gap(make_plan, line, rows, ["年份", "地区", "死亡人数"])
+    out = by_key(report.outlook)
+    east, west, whole = out[("d", "东县")], out[("d", "西县")], out[("d", None)]
+    assert (
+        east.final_threshold == 90 and west.final_threshold == 45 and whole.final_threshold == 135
+    )
+    # 95 − 5 × 2/3 = 91.67 > 90; 44 − 6 × 2/3 = 40 ≤ 45; 139 − 11 × 2/3 = 131.67 ≤ 135.
+    assert east.projected_value == pytest.approx(275 / 3)
+    assert west.projected_value == 40
+    assert whole.projected_value == pytest.approx(395 / 3)
+    assert (east.on_track, west.on_track, whole.on_track) == (False, True, True)
+    assert east.required_annual_change_pct == pytest.approx(((90 / 95) ** 0.5 - 1) * 100)
+    assert west.required_annual_change_pct == pytest.approx(((45 / 44) ** 0.5 - 1) * 100)
+    assert whole.required_annual_change_pct == pytest.approx(((135 / 139) ** 0.5 - 1) * 100)
+    assert (east.latest_year, east.latest_value, east.baseline_value) == (2023, 95, 100)
+    assert east.change_pct == pytest.approx(-5)
+    assert whole.change_pct == pytest.approx((139 - 150) / 150 * 100)
+
+
+def test_regional_outlook_of_min(make_plan):
+    """min 90 on a rate: a region rising from 70 to 85 is projected to 95 (on track, +2.9 %
+    a year needed); one falling from 90 to 80 to 73.3 (off track, +6.1 % a year needed)."""
+    line = (
+        "  - {id: z, name: 隐患整改率, numerator: a.整改, denominator: a.发现, per: 100,"
+        " target: {min: 90}}\n"
+    )
+    rows = [
+        [2020, "东县", 7, 10],
+        [2020, "西县", 9, 10],
+        [2023, "东县", 17, 20],
+        [2023, "西县", 8, 10],
+    ]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "整改", "发现"]).outlook)
+    east, west = out[("z", "东县")], out[("z", "西县")]
+    assert (east.final_threshold, west.final_threshold) == (90, 90)
+    assert east.projected_value == pytest.approx(95)
+    assert west.projected_value == pytest.approx(220 / 3)
+    assert (east.on_track, west.on_track) == (True, False)
+    assert east.required_annual_change_pct == pytest.approx(((90 / 85) ** 0.5 - 1) * 100)
+    assert west.required_annual_change_pct == pytest.approx(((90 / 80) ** 0.5 - 1) * 100)
+    # The whole plan: 16 of 20 (80 %) in 2020, 25 of 30 (83.3 %) in 2023 → 85.6 in 2025.
+    whole = out[("z", None)]
+    assert whole.projected_value == pytest.approx(250 / 3 + (250 / 3 - 80) * 2 / 3)
+    assert whole.on_track is False
+
+
+def test_outlook_with_data_in_the_target_year(make_plan):
+    """终期: with 2025 data the latest year is the target year — the projection is the value
+    itself, no yearly change is left to require, on_track is the final verdict."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 50], [2025, "东县", 90], [2025, "西县", 46]]
+    report = gap(make_plan, line, rows, ["年份", "地区", "死亡人数"])
+    out = by_key(report.outlook)
+    for region, value, on_track in [("东县", 90, True), ("西县", 46, False), (None, 136, False)]:
+        o = out[("d", region)]
+        assert (o.latest_year, o.latest_value, o.projected_value) == (2025, value, value)
+        assert o.on_track is on_track, region
+        assert o.required_annual_change_pct is None
+    rows_2025 = {(r.region, r.year): r for r in report.rows}
+    assert rows_2025[("东县", 2025)].threshold == 90 and rows_2025[("东县", 2025)].status == "met"
+    assert rows_2025[(None, 2025)].threshold == 135 and rows_2025[(None, 2025)].status == "missed"
+    assert report.ok is False
+
+
+def test_outlook_decline_pct_float_unsafe_tie_is_on_track(make_plan):
+    """The whole plan's value in the target year, 27 ÷ 3 = 9, is exactly its final threshold
+    (baseline 3 ÷ (0.1 + 0.2) = 10, −10 %): on track, decided exactly."""
+    rows = [r for r in DECLINE_ROWS if r[0] != 2024]
+    out = by_key(gap(make_plan, RATE_LINE.format(target="{decline_pct: 10}"), rows, RATE).outlook)
+    whole = out[("r", None)]
+    assert (whole.final_threshold, whole.projected_value, whole.on_track) == (9, 9, True)
+
+
+# --- the whole plan against one region ------------------------------------------------------
+
+
+def test_the_whole_plan_is_not_one_of_its_regions(make_plan, run):
+    """--region with the plan's own label gives the whole plan (Σ ÷ Σ, never one region nor
+    an average of rates); --region 东县 gives that region only; exit codes follow."""
+    rows = [[2024, "东县", 1, "100"], [2024, "西县", 3, "100"]]
+    line = RATE_LINE.format(target="{max: 0.02}")
+    whole = check(make_plan, line, rows, 2024, region="测试市")
+    assert list(whole) == [("r", None)]
+    assert (whole[("r", None)].value, whole[("r", None)].status) == (0.02, "met")
+    east = check(make_plan, line, rows, 2024, region="东县")
+    assert list(east) == [("r", "东县")] and east[("r", "东县")].status == "met"
+    west = check(make_plan, line, rows, 2024, region="西县")
+    assert west[("r", "西县")].status == "missed"
+    config = make_plan(HEAD + line, {"a.csv": (RATE, rows)})
+    assert run("check", "2024", "-c", str(config), "--region", "测试市").exit_code == 0
+    assert run("check", "2024", "-c", str(config), "--region", "东县").exit_code == 0
+    assert run("check", "2024", "-c", str(config), "--region", "西县").exit_code == 1
+    assert run("check", "2024", "-c", str(config)).exit_code == 1
+    outlook = safeplan.gap(config, region="西县").outlook
+    assert [(o.region, o.final_threshold, o.latest_value) for o in outlook] == [
+        ("西县", 0.02, 0.03)
+    ]
+
+
+# --- monitor: a ledger without regions, in 元, every figure of the JSON --------------------
+
+MONITOR_PLAN = """\
+plan: {name: 无地区台账, baseline_year: 2023, target_year: 2026}
+datasets:
+  acc:
+    records: r.csv
+    sectors: {industrial: [工商贸, 建筑业], road: [道路交通]}
+indicators:
+  - {id: big, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 0}}
+  - {id: deaths_cap, name: 死亡人数控制指标, value: acc.deaths, target: {max: 20}}
+  - {id: road_cap, name: 道路交通死亡人数控制指标, value: acc.road_deaths, target: {max: 3}}
+"""
+#: No region column; losses in 元. 1 January and 31 March are inside the periods, 1 April
+#: outside; 2025-02-14 is 较大 by its deaths, 2025-03-31 by its loss (10 000 000 元 =
+#: 1 000 万元), 2024-03-31 by its serious injuries (with the loss not recorded).
+MONITOR_LEDGER = (
+    ["日期", "行业", "死亡人数", "重伤人数", "直接经济损失（元）"],
+    [
+        ["2024-01-01", "工商贸", 1, 0, "15000"],
+        ["2024-03-31", "道路交通", 0, 12, ""],
+        ["2024-04-01", "工商贸", 2, 0, "1234567"],
+        ["2025-01-01", "工商贸", 1, 0, "10000"],
+        ["2025-02-14", "道路交通", 3, 0, "1"],
+        ["2025-03-31", "建筑业", 0, 0, "10000000"],
+        ["2025-04-01", "工商贸", 5, 0, "0"],
+    ],
+)
+
+
+def test_monitor_of_a_ledger_without_regions_matches_a_hand_count(make_plan):
+    """1 January – 31 March 2025 against 2024 (both ends counted): 3 accidents, 4 deaths,
+    2 较大 against 2, 1, 1; losses in 元 summed exactly in 万元 (1001.0001); caps: 4 of 20
+    deaths (not ahead of 90 days of 365), 3 of 3 road deaths (ahead). Every figure of the
+    JSON was counted by hand (tests/golden/monitor_without_regions.json)."""
+    config = make_plan(MONITOR_PLAN, {"r.csv": MONITOR_LEDGER})
+    got = safeplan.monitor(config, "2025-03-31").to_dict()
+    expected = golden_json("monitor_without_regions.json", got)
+    assert got == expected
+    whole = got["rows"][0]
+    assert (whole["accidents"], whole["deaths"], whole["larger_or_above"]) == (3, 4, 2)
+    assert (whole["prev_accidents"], whole["prev_deaths"], whole["prev_larger_or_above"]) == (
+        2,
+        1,
+        1,
+    )
+    assert whole["direct_loss"] == 1001.0001 and whole["prev_direct_loss"] == 1.5
+    assert [(c["id"], c["used"], c["remaining"], c["ahead"]) for c in got["caps"]] == [
+        ("deaths_cap", 4, 16, False),
+        ("road_cap", 3, 0, True),
+    ]
+    assert [(a["date"], a["line"], a["direct_loss"]) for a in got["larger_or_above_accidents"]] == [
+        ("2025-02-14", 6, "0.0001"),
+        ("2025-03-31", 7, "1000"),
+    ]
+    # Caps are said in 人 for deaths (a group's deaths too) and in 起 for accidents.
+    units = safeplan.monitor(config, "2025-03-31").units
+    assert units == {"big": "起", "deaths_cap": "人", "road_cap": "人"}
+
+
+def golden_json(name, got):
+    """The expected JSON in tests/golden (rewritten with SAFEPLAN_UPDATE_GOLDEN=1)."""
+    import json
+    import os
+    from pathlib import Path
+
+    path = Path(__file__).parent / "golden" / name
+    text = json.dumps(got, ensure_ascii=False, indent=1) + "\n"
+    if os.environ.get("SAFEPLAN_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    # As text too: 1001 and 1001.0 are equal in Python, not in the JSON a script reads.
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_same_day_larger_accidents_are_listed_in_ledger_order(make_plan):
+    """较大 accidents of one day are listed in the order of the ledger, however many."""
+    rows = [["2025-02-14", "工商贸", 3, 0, str(i)] for i in range(40)]
+    config = make_plan(MONITOR_PLAN, {"r.csv": (MONITOR_LEDGER[0], [*MONITOR_LEDGER[1], *rows])})
+    listed = safeplan.monitor(config, "2025-03-31").to_dict()["larger_or_above_accidents"]
+    assert [a["line"] for a in listed if a["date"] == "2025-02-14"] == [6, *range(9, 49)]
+
+
+@pytest.mark.parametrize(
+    ("through", "today", "says", "hint"),
+    [
+        (
+            "2025-05",
+            "2025-05-20",
+            "统计截止日期 2025-05-31 晚于今天（2025-05-20）",
+            "写已经过去的日期，如本月月底之前的日期或上个月：safeplan monitor YYYY-MM",
+        ),
+        (
+            "2025-04",
+            "2031-01-15",
+            "事故台账 acc 只统计到 2025-03-31（through:），不能统计到 2025-04-30",
+            "写 2025-03-31 或更早的日期，或在台账补齐后更新 through:",
+        ),
+    ],
+)
+def test_what_monitor_refuses_says_why_and_how_to_fix_it(
+    make_plan, run, monkeypatch, through, today, says, hint
+):
+    """A THROUGH after today, or after the ledger's through:, is exit 2 with the reason
+    and the fix."""
+    text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    through: 2025-03-31")
+    rows = [r for r in MONITOR_LEDGER[1] if r[0] <= "2025-03-31"]
+    config = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], rows)})
+    monkeypatch.setenv("SAFEPLAN_TODAY", today)
+    result = run("monitor", through, "-c", str(config))
+    assert result.exit_code == 2
+    assert says in result.stderr and f"提示：{hint}" in result.stderr
+
+
+def test_monitor_needs_a_ledger_with_dates(make_plan, run):
+    """No records dataset, an unknown --dataset, a ledger with years only: exit 2, saying
+    what is missing and what to write."""
+    yearly = make_plan(
+        "plan: {name: t, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {a: a.csv}\n"
+        "indicators:\n  - {id: d, name: 死亡, value: a.deaths, target: {max: 0}}\n",
+        {"a.csv": (["year", "deaths"], [[2024, 0]])},
+    )
+    result = run("monitor", "2024-10", "-c", str(yearly))
+    assert result.exit_code == 2
+    assert "indicators.yaml: 没有以事故台账（records:）给出的数据集\n" in result.stderr
+    assert "提示：在 datasets: 中声明  accidents: {records: data/事故台账.csv}" in result.stderr
+    config = make_plan(MONITOR_PLAN, {"r.csv": MONITOR_LEDGER})
+    result = run("monitor", "2025-03", "-c", str(config), "--dataset", "nope")
+    assert result.exit_code == 2
+    assert "没有名为 'nope' 的事故台账数据集（台账数据集：acc）" in result.stderr
+    assert "提示：--dataset 写 datasets: 中以 records: 给出的数据集名" in result.stderr
+    years_only = make_plan(
+        MONITOR_PLAN,
+        {"r.csv": (["年份", "行业", "死亡人数"], [[2024, "工商贸", 1], [2025, "工商贸", 0]])},
+    )
+    result = run("monitor", "2025-03", "-c", str(years_only))
+    assert result.exit_code == 2
+    assert "只有年份、没有日期列：无法按日期统计年内情况" in result.stderr
+    assert "提示：给每起事故填写日期（日期列，YYYY-MM-DD）" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("through", "previous"),
+    [
+        ("2025-02-10", "2024-02-10"),
+        ("2025-03-29", "2024-03-29"),
+        ("2024-02-29", "2023-02-28"),
+        ("2025-02", "2024-02-28"),
+    ],
+)
+def test_the_comparison_period_ends_on_the_same_date_a_year_earlier(make_plan, through, previous):
+    """同比: 1 January to the same date a year earlier; only 29 February becomes the 28th."""
+    config = make_plan(MONITOR_PLAN, {"r.csv": MONITOR_LEDGER})
+    got = safeplan.monitor(config, through).to_dict()
+    assert got["previous"] == {"from": f"{previous[:4]}-01-01", "to": previous}
+
+
+def test_check_and_gap_json_have_their_documented_keys(make_plan, run):
+    """check --format json: schema_version 1, plan, year, ok, results; gap: schema_version 1,
+    plan, rows, outlook — scripts read these names."""
+    config = make_plan(
+        HEAD + RATE_LINE.format(target="{max: 30}"), {"a.csv": (RATE, [[2024, "东县", 21, "0.7"]])}
+    )
+    checked = safeplan.check(config, 2024).to_dict()
+    assert list(checked) == ["schema_version", "plan", "year", "ok", "results"]
+    assert (checked["schema_version"], checked["year"], checked["ok"]) == (1, 2024, True)
+    assert checked["plan"] == {
+        "name": "测试规划",
+        "region": "测试市",
+        "baseline_year": 2020,
+        "target_year": 2025,
+    }
+    assert [r["region"] for r in checked["results"]] == [None, "东县"]
+    gapped = safeplan.gap(config).to_dict()
+    assert list(gapped) == ["schema_version", "plan", "rows", "outlook"]
+    assert gapped["schema_version"] == 1 and gapped["plan"] == checked["plan"]
+    import json
+
+    shown = json.loads(run("check", "2024", "-c", str(config), "-f", "json").stdout)
+    assert shown["schema_version"] == 1 and shown["ok"] is True
+
+
+def test_a_period_target_counts_the_year_evaluated_for_each_region(make_plan):
+    """cumulative: the sum from the year after the baseline through the year evaluated — the
+    year itself included, for each region as for the whole plan."""
+    line = (
+        "  - {id: big, name: 较大及以上事故起数, value: a.较大事故起数,"
+        " target: {max: 0, cumulative: true}}\n"
+    )
+    rows = [[2020, "东县", 3], [2020, "西县", 0], [2021, "东县", 0], [2021, "西县", 0]]
+    rows += [[2022, "东县", 0], [2022, "西县", 1]]
+    header = ["年份", "地区", "较大事故起数"]
+    for year, east, west in [(2021, (0, "met"), (0, "met")), (2022, (0, "met"), (1, "missed"))]:
+        got = check(make_plan, line, rows, year, header=header)
+        assert (got[("big", "东县")].value, got[("big", "东县")].status) == east
+        assert (got[("big", "西县")].value, got[("big", "西县")].status) == west
+        assert got[("big", None)].value == west[0]
+
+
+# --- the yearly change required, for regions (computed for all regions at once) ----------
+
+
+def test_required_annual_change_for_each_region_and_when_there_is_none(make_plan):
+    """((F ÷ v_L)^(1 ÷ (T − L)) − 1) × 100, for each region, with one year left (2024 of
+    2025); none where v_L = 0 (no rate of change from 0) or the final threshold is 0."""
+    line = (
+        "  - {id: r, name: 亿元GDP死亡率, numerator: a.死亡人数, denominator: a.地区生产总值,"
+        " target: {max: 0.5}}\n"
+        "  - {id: z, name: 重特大事故起数, value: a.死亡人数, target: {max: 0}}\n"
+    )
+    rows = [
+        [2020, "东县", 2, "2"],
+        [2020, "西县", 1, "1"],
+        [2020, "南县", 3, "2"],
+        [2024, "东县", 1, "1"],  # 1.0 → 0.5: −50 % in the one year left
+        [2024, "西县", 0, "1"],  # 0: no rate of change
+        [2024, "南县", 1, "4"],  # 0.25 → 0.5: +100 %
+    ]
+    out = by_key(gap(make_plan, line, rows, RATE).outlook)
+    assert out[("r", "东县")].required_annual_change_pct == pytest.approx(-50)
+    assert out[("r", "南县")].required_annual_change_pct == pytest.approx(100)
+    assert out[("r", "西县")].required_annual_change_pct is None
+    assert out[("r", "西县")].on_track is True  # 1 → 0, projected to 0 ≤ 0.5
+    whole = out[("r", None)]  # 2 ÷ 6 = 1/3 → 0.5: +50 %
+    assert whole.required_annual_change_pct == pytest.approx(50)
+    # max: 0 (杜绝): a final threshold of 0 has no yearly change that reaches it.
+    for region in ("东县", "南县", None):
+        assert out[("z", region)].final_threshold == 0
+        assert out[("z", region)].required_annual_change_pct is None
+    assert out[("z", "东县")].on_track is False  # 2 → 1 projects to 0.75 deaths, not 0
+
+
+def test_a_required_change_beyond_the_float_range_is_null(make_plan):
+    """A latest value of 10⁻³⁰⁰ against a threshold of 10³⁰⁰: the pace (10⁶⁰⁰ a year) is no
+    number — null, never an error."""
+    line = RATE_LINE.format(target="{max: 1e300}")
+    rows = [[2020, "东县", 1, "1"], [2023, "东县", 1, "1e300"]]
+    out = by_key(gap(make_plan, line, rows, RATE).outlook)
+    assert out[("r", None)].required_annual_change_pct is None
+    assert out[("r", None)].on_track is True
+
+
+def test_decline_threshold_of_a_region_before_the_baseline_is_the_baseline_value(make_plan):
+    """f is clipped to [0, 1]: before the baseline year a region's threshold is B itself."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2019, "东县", 101], [2020, "东县", 100], [2021, "东县", 98]]
+    header = ["年份", "地区", "死亡人数"]
+    for year, threshold, status in [(2019, 100, "missed"), (2020, 100, "met"), (2021, 98, "met")]:
+        r = check(make_plan, line, rows, year, header=header)[("d", "东县")]
+        assert (r.threshold, r.status) == (threshold, status), year
+
+
+def test_monitor_of_a_bare_ledger_beside_other_indicators(make_plan):
+    """A ledger of dates and deaths only (no region, sector or loss column) in a leap year,
+    beside a rate and a yearly table whose column is also called deaths: only the ledger's
+    caps are followed (the larger_or_above cap counts 较大 and above, 重大 included), the
+    whole plan is the only row, 1 January and THROUGH count, 91 of 366 days have passed."""
+    text = """\
+plan: {name: 台账, baseline_year: 2023, target_year: 2026}
+datasets: {acc: {records: r.csv}, a: a.csv}
+indicators:
+  - {id: rate, name: 死亡率, numerator: acc.deaths, denominator: a.人口, target: {max: 5}}
+  - {id: other, name: 其他死亡人数, value: a.deaths, target: {max: 1}}
+  - {id: big, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 4}}
+  - {id: major, name: 重特大事故起数, value: acc.major_or_above, target: {max: 1}}
+"""
+    ledger = [
+        ["2023-03-31", 10],  # 重大, a year earlier
+        ["2024-01-01", 3],  # 较大 on the first day
+        ["2024-02-29", 10],  # 重大 on the leap day
+        ["2024-03-31", 1],
+        ["2024-04-01", 30],
+    ]
+    yearly = (["年份", "地区", "人口", "deaths"], [[2024, "东县", 100, 9], [2024, "西县", 100, 9]])
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数"], ledger), "a.csv": yearly})
+    report = safeplan.monitor(config, "2024-03-31")
+    got = report.to_dict()
+    assert [(r["region"], r["group"]) for r in got["rows"]] == [(None, None)]
+    row = got["rows"][0]
+    assert (row["accidents"], row["deaths"], row["larger_or_above"], row["major_or_above"]) == (
+        3,
+        14,
+        2,
+        1,
+    )
+    assert (row["prev_accidents"], row["prev_major_or_above"], row["direct_loss"]) == (1, 1, 0)
+    assert [(c["id"], c["used"], c["cap"], c["ahead"]) for c in got["caps"]] == [
+        ("big", 2, 4, True),  # 50 % used, 24.9 % of the year gone
+        ("major", 1, 1, True),
+    ]
+    assert got["elapsed_pct"] == 91 * 100 / 366
+    assert [
+        (a["date"], a["class"], a["sector"], a["region"]) for a in got["larger_or_above_accidents"]
+    ] == [
+        ("2024-01-01", "larger", None, None),
+        ("2024-02-29", "major", None, None),
+    ]
+    assert report.file.endswith("r.csv") and report.dataset == "acc"
+    assert report.groups == [] and report.regions == []
+    assert report.units == {"rate": None, "other": "人", "big": "起", "major": "起"}
+
+
+def test_monitor_sums_losses_of_more_than_six_decimals_as_written(make_plan):
+    """Losses are summed exactly as millionths of 万元 when they have at most six decimals
+    (0.1 + 0.2 = 0.3); one with seven decimals is summed as written (0.1234567), never
+    rounded to millionths."""
+    text = MONITOR_PLAN
+    six = [["2025-01-05", "工商贸", 0, 0, "1000"], ["2025-01-06", "工商贸", 0, 0, "2000"]]
+    rows = {
+        r["group"]: r
+        for r in safeplan.monitor(
+            make_plan(text, {"r.csv": (MONITOR_LEDGER[0], six)}), "2025-03"
+        ).to_dict()["rows"]
+    }
+    assert rows[None]["direct_loss"] == 0.3  # 1000 元 + 2000 元 = 0.3 万元
+    header = ["日期", "行业", "死亡人数", "重伤人数", "直接经济损失"]
+    seven = [["2025-01-05", "工商贸", 0, 0, "0.1234567"], ["2025-01-06", "工商贸", 0, 0, "1"]]
+    got = safeplan.monitor(make_plan(text, {"r.csv": (header, seven)}), "2025-03").to_dict()
+    assert got["rows"][0]["direct_loss"] == 1.1234567
+    assert got["rows"][0]["prev_direct_loss"] == 0
+
+
+@pytest.mark.parametrize(
+    ("ledger", "through", "covered"),
+    [
+        (
+            [["2023-05-01", "工商贸", 1, 0, "1"], ["2024-05-01", "工商贸", 1, 0, "1"]],
+            "2026-03",
+            "2023—2024年",
+        ),
+        ([["2023-05-01", "工商贸", 1, 0, "1"]], "2022-12", "2023—2023年"),
+        ([["合计", "", 0, 0, "0"]], "2024-03", "没有记录"),  # a total row is no record
+    ],
+)
+def test_monitor_refuses_a_period_the_ledger_does_not_reach(
+    make_plan, run, ledger, through, covered
+):
+    """A period before the ledger's first record, or with both periods after its last,
+    would report "no accidents" for no data: exit 2, saying which years the ledger covers."""
+    config = make_plan(MONITOR_PLAN, {"r.csv": (MONITOR_LEDGER[0], ledger)})
+    result = run("monitor", through, "-c", str(config))
+    assert result.exit_code == 2
+    assert f"的记录覆盖 {covered}，不含 {through[:4]} 年：无法统计到" in result.stderr
+    assert (
+        "提示：选择台账覆盖的年份；台账已完整但本年尚无事故时，用 through: 写明统计截止日期"
+        in result.stderr
+    )
+
+
+def test_a_declared_through_date_extends_what_the_ledger_covers(make_plan):
+    """Records up to 2024 and through: 2025-12-31 (complete, no accident since): 2025 and
+    2026's comparison with 2025 are reported as zeros, not refused; a ledger of a total row
+    only, with a through: date, still has no record to compare and is refused."""
+    text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    through: 2025-12-31")
+    rows = [["2024-05-01", "工商贸", 1, 0, "1"]]
+    config = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], rows)})
+    whole = safeplan.monitor(config, "2025-06").to_dict()["rows"][0]
+    assert (whole["accidents"], whole["prev_accidents"], whole["double_decline"]) == (0, 1, True)
+    empty = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], [["合计", "", 0, 0, "0"]])})
+    from safeplan.errors import DataError
+
+    with pytest.raises(DataError, match="没有记录"):
+        safeplan.monitor(empty, "2025-06")
+
+
+def test_outlooks_decided_exactly_for_regions_without_data_or_without_a_target(make_plan):
+    """A region without any value has an outlook of nulls; a count cap of the whole plan
+    (max 40) binds no region, whose outlook has no threshold; a region on its glide path's
+    end (100 → 94 projects to exactly 90) is on track against its own baseline."""
+    line = (
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+        "  - {id: cap, name: 死亡人数控制指标, value: a.死亡人数, target: {max: 40}}\n"
+    )
+    rows = [
+        [2020, "东县", 100],
+        [2020, "西县", 50],
+        [2020, "南县", ""],
+        [2023, "东县", 94],
+        [2023, "西县", 45],
+        [2023, "南县", ""],
+    ]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "死亡人数"]).outlook)
+    south = out[("d", "南县")]
+    assert (south.id, south.region, south.latest_year, south.latest_value) == (
+        "d",
+        "南县",
+        None,
+        None,
+    )
+    assert (south.final_threshold, south.projected_value, south.on_track) == (None, None, None)
+    east = out[("d", "东县")]
+    assert (east.final_threshold, east.projected_value, east.on_track) == (90, 90, True)
+    assert out[("d", "西县")].final_threshold == 45
+    for region in ("东县", "西县", "南县"):
+        capped = out[("cap", region)]
+        assert (capped.final_threshold, capped.on_track, capped.required_annual_change_pct) == (
+            None,
+            None,
+            None,
+        )
+    assert out[("cap", "南县")].latest_value is None
+
+
+def test_outlook_of_a_period_target_and_of_a_cap_without_baseline_data(make_plan):
+    """cumulative: the latest value is the sum since the baseline (1 + 1 + 0 = 2 by 2023),
+    projected from 0 in the baseline year to 3.3 by 2025 — off track for max 3; a max whose
+    baseline year has no data still has its final threshold."""
+    line = (
+        "  - {id: big, name: 较大事故起数, value: a.较大事故起数, target: {max: 3, cumulative: true}}\n"
+        "  - {id: cap, name: 死亡率, numerator: a.较大事故起数, denominator: a.人口, target: {max: 5}}\n"
+    )
+    rows = [[2021, 1, 1], [2022, 1, 1], [2023, 0, 1]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "较大事故起数", "人口"]).outlook)
+    big = out[("big", None)]
+    assert (big.latest_year, big.latest_value, big.final_threshold) == (2023, 2, 3)
+    assert big.projected_value == pytest.approx(10 / 3) and big.on_track is False
+    cap = out[("cap", None)]
+    assert (cap.final_threshold, cap.latest_value, cap.projected_value) == (5, 0, None)
+
+
+@pytest.mark.parametrize("through", ["2025-13", "10月", "2025-02-30", "2025/10"])
+def test_a_through_date_that_is_no_date_says_how_to_write_it(make_plan, run, through):
+    """THROUGH is YYYY-MM or YYYY-MM-DD: anything else is a usage error (exit 2) with both
+    forms shown."""
+    config = make_plan(MONITOR_PLAN, {"r.csv": MONITOR_LEDGER})
+    result = run("monitor", through, "-c", str(config))
+    assert result.exit_code == 2
+    assert f"'{through}' 不是统计截止日期：写成 YYYY-MM（到该月月底）或 YYYY-MM-DD" in result.stderr
+    assert "提示：例如 safeplan monitor 2025-10 或 safeplan monitor 2025-10-15" in result.stderr
+
+
+def test_a_required_change_to_a_vanishing_threshold_is_null_for_regions_as_for_the_plan(
+    make_plan,
+):
+    """F ÷ v_L below the smallest float (10⁻³⁰⁰ against 10³⁰): no pace, for a region as for
+    the whole plan — never −100 % for one and null for the other."""
+    line = "  - {id: m, name: 金额, value: a.金额, target: {max: 1e-300}}\n"
+    rows = [[2020, "东县", "1e30"], [2023, "东县", "1e30"]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "金额"]).outlook)
+    assert out[("m", None)].required_annual_change_pct is None
+    assert out[("m", "东县")].required_annual_change_pct is None
+
+
+# --- gap: which years, how big, which figures -----------------------------------------------
+
+DEATHS_LINE = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+DEATHS_HEADER = ["年份", "地区", "死亡人数"]
+
+
+def test_gap_rows_run_from_the_baseline_to_the_latest_year_with_data(make_plan):
+    """Rows for 2020 through 2023, the latest year with data — not through the last complete
+    year (2030 today), and not before the baseline."""
+    rows = [[2019, "东县", 9], [2020, "东县", 10], [2023, "东县", 9]]
+    report = gap(make_plan, DEATHS_LINE, rows, DEATHS_HEADER)
+    assert sorted({r.year for r in report.rows}) == [2020, 2021, 2022, 2023]
+
+
+def test_gap_as_of_a_year_before_the_baseline_is_refused(make_plan, run):
+    """--as-of before the baseline year: usage error (exit 2) naming both years and the
+    years that can be asked for; --as-of the baseline year itself is a table of one year."""
+    config = make_plan(
+        HEAD + DEATHS_LINE, {"a.csv": (DEATHS_HEADER, [[2020, "东县", 10], [2023, "东县", 9]])}
+    )
+    result = run("gap", "-c", str(config), "--as-of", "2019")
+    assert result.exit_code == 2
+    assert "--as-of 2019 早于规划的基期年 2020" in result.stderr
+    assert "提示：写 2020 到 2030 之间的年份" in result.stderr
+    report = safeplan.gap(config, as_of=2020)
+    assert sorted({r.year for r in report.rows}) == [2020]
+    assert sorted({r.year for r in safeplan.gap(config, as_of=2030).rows}) == [
+        2020,
+        2021,
+        2022,
+        2023,
+    ]
+
+
+def test_gap_before_any_complete_year_since_the_baseline(make_plan, run):
+    """A plan whose baseline year (2031) is not over yet: exit 2, pointing to monitor. A
+    plan whose baseline year (2030) is over but has no data yet: a table of that year."""
+    future = HEAD.replace(
+        "baseline_year: 2020, target_year: 2025", "baseline_year: 2031, target_year: 2035"
+    )
+    config = make_plan(future + DEATHS_LINE, {"a.csv": (DEATHS_HEADER, [[2029, "东县", 10]])})
+    result = run("gap", "-c", str(config))
+    assert result.exit_code == 2
+    assert "基期年 2031 以来还没有完整的年份（今天是 2031-01-15，2031年尚未结束）" in result.stderr
+    assert "提示：年内进度请用 safeplan monitor" in result.stderr
+    now = HEAD.replace(
+        "baseline_year: 2020, target_year: 2025", "baseline_year: 2030, target_year: 2035"
+    )
+    config = make_plan(now + DEATHS_LINE, {"a.csv": (DEATHS_HEADER, [[2029, "东县", 10]])})
+    report = safeplan.gap(config)
+    assert [(r.region, r.year, r.status) for r in report.rows] == [
+        (None, 2030, "no_data"),
+        ("东县", 2030, "no_data"),
+    ]
+
+
+def test_gap_of_a_ledger_without_any_record(make_plan, run):
+    """A ledger of a total row only has no year at all: exit 2, saying so."""
+    config = make_plan(
+        YEARS_PLAN,
+        {"r.csv": (["日期", "地区", "死亡人数"], [["合计", "", 0]])},
+    )
+    result = run("gap", "-c", str(config))
+    assert result.exit_code == 2
+    assert "数据没有任何数据行" in result.stderr and "提示：补充各年的统计数据" in result.stderr
+
+
+YEARS_PLAN = """\
+plan: {name: 台账, baseline_year: 2020, target_year: 2025}
+datasets: {acc: {records: r.csv}}
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+"""
+
+
+def test_gap_rows_take_a_control_tables_figures(make_plan):
+    """A control-figure table's cap for 东县 in 2023 binds that row of the gap table (and
+    check alike); other years and regions keep their own targets."""
+    text = HEAD + (
+        "  - {id: cap, name: 死亡人数控制指标, value: a.死亡人数, target: {max: 40}}\n"
+        "controls:\n  - {file: c.csv, year: 2023}\n"
+    )
+    rows = [[2020, "东县", 10], [2022, "东县", 9], [2023, "东县", 9], [2023, "西县", 5]]
+    config = make_plan(
+        text,
+        {"a.csv": (DEATHS_HEADER, rows), "c.csv": (["地区", "死亡人数控制指标"], [["东县", 8]])},
+    )
+    by = {(r.region, r.year): r for r in safeplan.gap(config).rows}
+    assert (by[("东县", 2023)].threshold, by[("东县", 2023)].status) == (8, "missed")
+    assert by[("东县", 2022)].status == "no_target" and by[("西县", 2023)].status == "no_target"
+    assert by[(None, 2023)].threshold == 40
+    checked = {r.region: r for r in safeplan.check(config, 2023).results}
+    assert (checked["东县"].threshold, checked["东县"].status) == (8, "missed")
+
+
+def test_a_gap_table_too_large_for_memory_is_refused_before_it_is_computed(make_plan, run):
+    """100 indicators × 1001 regions (the whole plan too) × 131 years is 13 113 100 results,
+    past the 12 000 000 a CI runner holds: exit 2 saying so, with --region as the way out."""
+    text = HEAD.replace(
+        "baseline_year: 2020, target_year: 2025", "baseline_year: 1900, target_year: 2035"
+    )
+    text += "".join(
+        f"  - {{id: d{i}, name: 死亡人数{i}, value: a.死亡人数, target: {{max: 0}}}}\n"
+        for i in range(100)
+    )
+    rows = [[2030, f"镇{i}", 1] for i in range(1000)]
+    config = make_plan(text, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("gap", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        "目标差距表需要 13,113,100 个结果（100 个指标 × 1001 个地区（含全域） × 131 年），"
+        "超过上限 12,000,000 个（约需 5 GB 内存）"
+    ) in result.stderr
+    assert "提示：用 --region 只算一个地区，或把计划拆成几个较小的计划" in result.stderr

@@ -1,0 +1,760 @@
+"""Totals, units and numbers as read from offices' files, where mutation testing showed
+gaps: total rows against the exact sum of their regions (and of a ledger's records), loss
+units converted exactly to 万元, number cells (see docs/testing.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+import safeplan
+
+YEARLY = """\
+plan: {name: 合计规划, region: 两县, baseline_year: 2020, target_year: 2025}
+datasets: {g: g.csv}
+indicators:
+  - {id: g, name: 地区生产总值, value: g.地区生产总值, target: {max: 100}}
+"""
+HEADER = ["年份", "地区", "地区生产总值"]
+
+
+def validate(make_plan, rows, text=YEARLY):
+    config = make_plan(text, {"g.csv": (HEADER, rows)})
+    return config, safeplan.validate(config)
+
+
+def mismatches(report):
+    return [(f.line, f.column_name, f.value) for f in report.findings if f.code == "total-mismatch"]
+
+
+@pytest.mark.parametrize("label", ["合计", "全市", "总计", "两县", "合　计"])
+def test_a_total_row_equal_to_the_exact_sum_is_no_region_and_no_finding(make_plan, label):
+    """0.1 + 0.2 = 0.3 exactly: a total row (合计, 全市, the plan's own label …) that equals its
+    regions' sum passes; it is no region, and the whole plan's value is the regions' sum."""
+    rows = [[2024, "东县", "0.1"], [2024, "西县", "0.2"], [2024, label, "0.3"]]
+    config, report = validate(make_plan, rows)
+    assert report.valid and mismatches(report) == []
+    results = {r.region: r for r in safeplan.check(config, 2024).results}
+    assert set(results) == {None, "东县", "西县"}
+    assert results[None].value == pytest.approx(0.3) and results[None].status == "met"
+
+
+def test_a_total_row_off_by_one_is_a_total_mismatch_at_its_cell(make_plan):
+    """合计 10 against 4 + 5 = 9: error total-mismatch at the total's cell naming both numbers."""
+    rows = [[2024, "东县", 4], [2024, "西县", 5], [2024, "合计", 10]]
+    _, report = validate(make_plan, rows)
+    assert mismatches(report) == [(4, "地区生产总值", "10")]
+    found = next(f for f in report.findings if f.code == "total-mismatch")
+    assert found.severity == "error" and found.column == 3
+    assert "为 10" in found.message and "2 个地区之和为 9" in found.message
+    assert "（9）" in (found.hint or "")
+    assert not report.valid
+
+
+def test_a_total_one_ulp_away_from_the_sum_is_decided_exactly(make_plan):
+    """0.1 + 0.2 in floats is 0.30000000000000004; a total of 0.3000000000000001 is not the
+    sum (0.3): a mismatch, shown with the exact sum."""
+    rows = [[2024, "东县", "0.1"], [2024, "西县", "0.2"], [2024, "合计", "0.3000000000000001"]]
+    _, report = validate(make_plan, rows)
+    assert mismatches(report) == [(4, "地区生产总值", "0.3000000000000001")]
+    assert "之和为 0.3" in next(f.message for f in report.findings if f.code == "total-mismatch")
+
+
+def test_a_whole_number_total_is_compared_as_whole_numbers(make_plan):
+    """Whole cells add up exactly: 1 + 2 = 3 passes, 1 + 2 against 4 does not."""
+    good = [[2024, "东县", 1], [2024, "西县", 2], [2024, "合计", 3]]
+    bad = [[2024, "东县", 1], [2024, "西县", 2], [2024, "合计", 4]]
+    assert mismatches(validate(make_plan, good)[1]) == []
+    assert mismatches(validate(make_plan, bad)[1]) == [(4, "地区生产总值", "4")]
+
+
+def test_each_years_total_is_the_sum_of_that_year_only(make_plan):
+    """A total row is compared with the regions of its own year, not of every year."""
+    rows = [
+        [2023, "东县", "1.5"],
+        [2023, "西县", "2"],
+        [2023, "合计", "3.5"],
+        [2024, "东县", "10"],
+        [2024, "西县", "20"],
+        [2024, "合计", "30"],
+    ]
+    assert mismatches(validate(make_plan, rows)[1]) == []
+    rows[5] = [2024, "合计", "33.5"]
+    assert mismatches(validate(make_plan, rows)[1]) == [(7, "地区生产总值", "33.5")]
+
+
+def test_a_total_with_a_region_missing_is_not_compared(make_plan):
+    """A region's blank cell leaves the sum unknown: no total-mismatch (the blank is its own
+    warning), and the whole plan has no data that year."""
+    rows = [[2024, "东县", "1"], [2024, "西县", ""], [2024, "合计", "5"]]
+    config, report = validate(make_plan, rows)
+    assert mismatches(report) == []
+    assert [f.code for f in report.findings] == ["missing-value"]
+    whole = next(r for r in safeplan.check(config, 2024).results if r.region is None)
+    assert whole.status == "no_data"
+
+
+# --- accident ledgers: total rows and loss units ------------------------------------------
+
+LEDGER = """\
+plan: {name: 台账, region: 全县, baseline_year: 2020, target_year: 2025}
+datasets:
+  acc: {records: r.csv}
+indicators:
+  - {id: big, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 0}}
+  - {id: loss, name: 直接经济损失, value: acc.direct_loss, target: {max: 100000}}
+"""
+
+
+def ledger(make_plan, loss_header, rows):
+    header = ["日期", "地区", "死亡人数", "重伤人数", loss_header]
+    return make_plan(LEDGER, {"r.csv": (header, rows)})
+
+
+@pytest.mark.parametrize(
+    ("header", "loss", "wan", "cls"),
+    [
+        ("直接经济损失（元）", "10000000", "1000", "larger"),
+        ("直接经济损失（元）", "9999999.99", "999.999999", "general"),
+        ("直接经济损失(元)", "50,000,000", "5000", "major"),
+        ("直接经济损失（亿元）", "1", "10000", "especially_major"),
+        ("直接经济损失（亿元）", "0.4999", "4999", "larger"),
+        ("直接经济损失（万元）", "1000", "1000", "larger"),
+        ("直接经济损失", "999.99", "999.99", "general"),
+    ],
+)
+def test_a_loss_in_yuan_or_yi_yuan_is_classified_in_wan_yuan(make_plan, header, loss, wan, cls):
+    """元 ÷ 10 000 and 亿元 × 10 000 exactly: 10 000 000 元 is 1 000 万元, 较大 by its bound."""
+    config = ledger(make_plan, header, [["2024-03-01", "东县", 0, 0, loss]])
+    record = safeplan.classify(config).records[0]
+    assert (record["direct_loss"], record["class"]) == (wan, cls)
+    result = next(
+        r for r in safeplan.check(config, 2024).results if r.id == "loss" and r.region is None
+    )
+    assert result.value == pytest.approx(float(wan))
+
+
+def test_an_unknown_loss_unit_is_an_error_not_a_guess(make_plan):
+    """千元 is no unit safeplan converts: error unknown-unit at the header."""
+    config = ledger(make_plan, "直接经济损失（千元）", [["2024-03-01", "东县", 0, 0, "5"]])
+    found = [(f.code, f.line, f.value) for f in safeplan.validate(config).errors]
+    assert found == [("unknown-unit", 1, "千元")]
+
+
+@pytest.mark.parametrize(
+    ("total", "ok"),
+    [(("4", "11", "1500.5"), True), (("5", "11", "1500.5"), False), (("4", "11", "1500.6"), False)],
+)
+def test_a_ledger_total_row_is_the_exact_sum_of_its_records(make_plan, total, ok):
+    """A ledger's 合计 row must equal the sum of every record, each measure exactly; it is
+    no accident (3 records, not 4)."""
+    rows = [
+        ["2024-01-05", "东县", 1, 0, "0.2"],
+        ["2024-02-05", "西县", 3, 1, "1500.2"],
+        ["2024-03-05", "东县", 0, 10, "0.1"],
+        ["合计", "", *total],
+    ]
+    config = ledger(make_plan, "直接经济损失（万元）", rows)
+    report = safeplan.validate(config)
+    found = [(f.code, f.line) for f in report.findings if f.code == "total-mismatch"]
+    assert found == ([] if ok else [("total-mismatch", 5)])
+    if not ok:
+        message = next(f.message for f in report.findings if f.code == "total-mismatch")
+        assert "3 条事故记录之和为" in message
+    else:
+        assert len(safeplan.classify(config).records) == 3
+
+
+# --- cells, regions and columns as offices write them -------------------------------------
+
+
+def codes_at(report):
+    return [(f.code, f.line, f.column) for f in report.findings]
+
+
+@pytest.mark.parametrize(
+    ("cell", "code"),
+    [
+        ("1e400", "non-finite"),  # beyond the float range, in a column of plain numbers
+        ("-1e400", "non-finite"),
+        ("=SUM(C2:C3)", "formula-error"),  # a formula without its saved result
+        ("#DIV/0!", "formula-error"),
+        ("inf", "non-finite"),
+    ],
+)
+def test_a_cell_that_is_no_finite_number_is_named_for_what_it_is(make_plan, cell, code):
+    """1e400 is non-finite (never inf in a report), =SUM(…) a formula-error, at the cell."""
+    rows = [[2023, "东县", "5"], [2024, "东县", cell]]
+    _, report = validate(make_plan, rows)
+    assert codes_at(report) == [(code, 3, 3)]
+
+
+@pytest.mark.parametrize("region", ["全椒县", "两河镇", "合肥市", "计家村"])
+def test_a_region_whose_name_merely_contains_a_total_word_is_a_region(make_plan, region):
+    """全椒县 (a real county) is a region, not 全县; with the plan's label 两县, 两河镇 is a
+    region too: only 合计, 全市 … or the plan's own label make a total row."""
+    rows = [[2024, region, "1"], [2024, "西县", "2"], [2024, "合计", "3"]]
+    config, report = validate(make_plan, rows)
+    assert report.valid and mismatches(report) == []
+    regions = {r.region for r in safeplan.check(config, 2024).results}
+    assert regions == {None, region, "西县"}
+
+
+def test_an_unknown_column_names_the_key_its_line_and_the_columns_there_are(make_plan, run):
+    """A column the file does not have: config error naming the YAML line, the key, the
+    dataset and the headers it has, with the fix; through columns: it names the header."""
+    text = YEARLY.replace("g.地区生产总值, target", "g.生产总值, target")
+    config = make_plan(text, {"g.csv": (HEADER, [[2024, "东县", 1]])})
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        "indicators.yaml:4: indicators[0].value: column '生产总值' not found in dataset 'g'："
+        in (result.stderr)
+    )
+    assert "g.csv 的列有 year, region, 地区生产总值" in result.stderr
+    assert (
+        "提示：改正 indicators.yaml 中的列名（或 columns: 中的表头），或数据文件的表头"
+        in result.stderr
+    )
+    mapped = text.replace(
+        "datasets: {g: g.csv}", "datasets: {g: {file: g.csv, columns: {生产总值: GDP}}}"
+    )
+    config = make_plan(mapped, {"g.csv": (HEADER, [[2024, "东县", 1]])})
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        "column '生产总值' not found in dataset 'g'（columns: 把它对应到表头 'GDP'）"
+        in result.stderr
+    )
+
+
+def test_a_ledger_with_years_only_is_after_through_by_its_year(make_plan):
+    """through: 2024-12-31 on a ledger without dates: a record of 2025 is after-through at
+    its year cell; the records of 2024 are not."""
+    text = """\
+plan: {name: 台账, baseline_year: 2020, target_year: 2025}
+datasets:
+  acc: {records: r.csv, through: 2024-12-31}
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+"""
+    rows = [[2023, "东县", 1], [2024, "东县", 2], [2025, "西县", 1]]
+    config = make_plan(text, {"r.csv": (["年份", "地区", "死亡人数"], rows)})
+    found = [f for f in safeplan.validate(config).findings if f.code == "after-through"]
+    assert [(f.line, f.column, f.value) for f in found] == [(4, 1, "2025")]
+    assert found[0].hint == "更正日期，或把 indicators.yaml 中该台账的 through: 改为实际截止日期"
+
+
+DOTTED = """\
+plan: {name: 点, region: 两县, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, acc: {records: r.csv}}
+indicators:
+  - {id: d, name: 工矿商贸死亡人数, value: a.死亡人数.工矿商贸, target: {max: 10}}
+  - {id: cap, name: 死亡人数控制指标, value: acc.deaths, target: {max: 4}}
+rules:
+  - {id: r, check: a.死亡人数.工矿商贸 <= a.死亡人数}
+"""
+
+
+def test_a_column_name_with_a_dot_is_read_whole(make_plan):
+    """a.死亡人数.工矿商贸 is the column 死亡人数.工矿商贸 of dataset a, in an indicator, a
+    rule and next to a ledger's caps."""
+    config = make_plan(
+        DOTTED,
+        {
+            "a.csv": (
+                ["年份", "地区", "死亡人数.工矿商贸", "死亡人数"],
+                [[2024, "东县", 3, 2], [2024, "西县", 1, 2]],
+            ),
+            "r.csv": (["日期", "地区", "死亡人数"], [["2024-02-01", "东县", 1]]),
+        },
+    )
+    found = [(f.code, f.line, f.column) for f in safeplan.validate(config).findings]
+    assert found == [("rule-violated", 2, 3)]
+    ok = config.parent / "a.csv"
+    ok.write_text(
+        "年份,地区,死亡人数.工矿商贸,死亡人数\n2024,东县,2,2\n2024,西县,1,2\n", encoding="utf-8"
+    )
+    results = {(r.id, r.region): r for r in safeplan.check(config, 2024).results}
+    assert results[("d", None)].value == 3 and results[("d", "东县")].value == 2
+    caps = safeplan.monitor(config, "2024-03").to_dict()["caps"]
+    assert [(c["id"], c["used"]) for c in caps] == [("cap", 1)]
+
+
+# --- exact sums of very long cells (found by mutating exact_sum's rounding traps) ----------
+
+LONG = "1." + "0" * 12_000 + "1"  # a finite number of 12 003 characters: 1 + 10^-12001
+
+
+def test_exact_sum_adds_every_digit_and_refuses_what_it_cannot_bound():
+    """No rounding at any length: 1.000…0001 (12 001 decimals) + 1 is exact; a sum spanning
+    more than MAX_SUM_DIGITS digits, or beyond the exponent range, is a ValueError — never a
+    decimal signal that would end the run as an internal error."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import MAX_SUM_DIGITS, exact_sum
+
+    assert exact_sum([LONG, "1"]) == 2 + Fraction(1, 10**12001)
+    assert exact_sum(["0.1", "1e-40"]) == Fraction(1, 10) + Fraction(1, 10**40)
+    assert exact_sum([]) == 0 and exact_sum([3, "0.000"]) == 3
+    assert exact_sum(["1e300"]) == 10**300 and exact_sum(["1E+3", "0"]) == 1000
+    assert exact_sum(["1e5", "1e-5"]) == Fraction(10_000_000_001, 100_000)
+    assert MAX_SUM_DIGITS == 100_000
+    for texts in (["1e99999", "1e-99999"], ["1e999999999"], ["1e-999999999"], ["nan"]):
+        with pytest.raises(ValueError):
+            exact_sum(texts)
+    # On the bounds: digits spanned (with room for the carries of 2 terms) ≤ 100 000, and
+    # no term beyond 10^±100000; a sum may carry past the highest term.
+    assert exact_sum(["1e99998", "1"]) == 10**99998 + 1
+    with pytest.raises(ValueError, match="无法精确相加"):
+        exact_sum(["1e99999", "1"])
+    assert exact_sum(["1e100000"]) == 10**100000
+    assert exact_sum(["9e100000", "9e100000"]) == 18 * 10**100000
+    with pytest.raises(ValueError, match="数字过大或位数过多"):
+        exact_sum(["1e100001"])
+
+
+def test_a_ledger_total_against_a_record_of_twelve_thousand_digits(make_plan, run):
+    """合计 2 against 1.000…0001 + 1: a total-mismatch showing the exact sum (shortened),
+    not an internal error; a total of 1e999999999 is two findings, not an internal error."""
+    rows = [
+        ["2024-01-05", "东县", 1, 0, LONG],
+        ["2024-02-05", "东县", 1, 0, "1"],
+        ["合计", "", 2, 0, "2"],
+    ]
+    config = ledger(make_plan, "直接经济损失", rows)
+    result = run("validate", "-c", str(config))
+    assert result.exit_code == 1 and "内部错误" not in result.stdout + result.stderr
+    assert "合计行的直接经济损失为 2，而 2 条事故记录之和为 2.0000000000" in result.stdout
+    huge = [["2024-01-05", "东县", 1, 0, "1"], ["合计", "", 1, 0, "1e999999999"]]
+    result = run("validate", "-c", str(ledger(make_plan, "直接经济损失", huge)), "-f", "json")
+    import json
+
+    codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
+    assert codes == ["non-finite", "total-mismatch"] and result.exit_code == 1
+
+
+def test_a_long_loss_is_summed_and_checked_without_an_internal_error(make_plan):
+    """A loss of 12 003 characters is read, classified (一般) and summed; check runs."""
+    config = ledger(make_plan, "直接经济损失", [["2024-01-05", "东县", 1, 0, LONG]])
+    results = {r.id: r for r in safeplan.check(config, 2024).results if r.region is None}
+    assert results["loss"].value == 1 and results["loss"].status == "met"
+    assert safeplan.classify(config).records[0]["class"] == "general"
+
+
+def test_a_yearly_total_of_long_cells_is_compared_exactly_and_shown_in_full(make_plan):
+    """0.1 + 10^-40 is no 0.1: the total row 0.1 is a mismatch whose message shows the
+    exact sum with every digit (not 28 of them); a total equal to a sum of 12 000-digit
+    cells passes."""
+    rows = [[2024, "东县", "0.1"], [2024, "西县", "1e-40"], [2024, "合计", "0.1"]]
+    _, report = validate(make_plan, rows)
+    found = [f for f in report.findings if f.code == "total-mismatch"]
+    assert len(found) == 1
+    assert "之和为 0.1000000000000000000000000000000000000001" in found[0].message
+    total = "2." + "0" * 12_000 + "2"
+    rows = [[2024, "东县", LONG], [2024, "西县", LONG], [2024, "合计", total]]
+    _, report = validate(make_plan, rows)
+    assert mismatches(report) == []
+
+
+UNMAPPED_HEADER = ["填报时间", "发生时间", "地区", "死亡人数", "损失金额", "间接经济损失", "伤亡#2"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "where"),
+    [
+        ("{records: r.csv}", "在 indicators.yaml 的 datasets.acc 下加入 columns: {{{line}}}"),
+        (
+            "{records: r.csv, columns: {region: 地区}}",
+            "在 indicators.yaml 的 datasets.acc.columns 中加入 {line}",
+        ),
+    ],
+)
+def test_a_ledger_column_under_a_name_safeplan_does_not_map_is_never_ignored(
+    make_plan, spec, where
+):
+    """发生时间 looks like the date and 损失金额 like the direct loss: unmapped-column at each
+    header, the likeliest first (发生 before 填报), the others named, and the YAML line to
+    add in the hint; a header with # (伤亡#2) is a note, not a candidate."""
+    text = LEDGER.replace("acc: {records: r.csv}", f"acc: {spec}").replace(
+        "  - {id: loss, name: 直接经济损失, value: acc.direct_loss, target: {max: 100000}}\n", ""
+    )
+    config = make_plan(
+        text, {"r.csv": (UNMAPPED_HEADER, [["2024-02-01", "2024-01-05", "东县", 1, 3, 1, 0]])}
+    )
+    found = [f for f in safeplan.validate(config).findings]
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("unmapped-column", 1, 2, "发生时间"),
+        ("unmapped-column", 1, 5, "损失金额"),
+    ]
+    assert found[0].message == (
+        "第 2 列 “发生时间” 像是事故日期，但 safeplan 不认识这个列名，不会读取它"
+        "（其他可能的列：“填报时间”）"
+    )
+    assert found[0].hint == "若这一列就是事故日期，" + where.format(line="date: 发生时间")
+    assert found[1].message.startswith("第 5 列 “损失金额” 像是直接经济损失，")
+    assert found[1].hint == "若这一列就是直接经济损失，" + where.format(
+        line="direct_loss: 损失金额"
+    )
+
+
+# --- total rows: every row checked, every digit shown --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "total", "shown"),
+    [
+        (("1234", "5678"), "7000", "6912"),  # every digit of a whole sum
+        (("1200", "5700"), "7000", "6900"),  # not 6.9E+3
+        (("0.0000001", "0.0000000024"), "0", "0.0000001024"),  # 1 ÷ 5^10: every digit
+        (("9007199254740992", "1"), "9007199254740992", "9007199254740993"),  # past 2^53
+    ],
+)
+def test_a_total_mismatch_names_the_row_and_shows_the_exact_sum(make_plan, cells, total, shown):
+    """The message names the year, the total row's label and the column, and gives the
+    exact sum in plain digits; past 2^53, where floats cannot tell n from n + 1, the sum is
+    taken exactly."""
+    rows = [[2024, "东县", cells[0]], [2024, "西县", cells[1]], [2024, "合计", total]]
+    _, report = validate(make_plan, rows)
+    found = [f for f in report.findings if f.code == "total-mismatch"]
+    assert [(f.file.endswith("g.csv"), f.value) for f in found] == [(True, total)]
+    assert found[0].message == (
+        f"2024 年“合计”行的地区生产总值为 {total}，而 2 个地区之和为 {shown}"
+    )
+    assert found[0].hint == f"核对合计行和各地区的数：合计应恰好等于各地区之和（{shown}）"
+
+
+def test_total_rows_after_one_that_cannot_be_compared_are_still_compared(make_plan):
+    """A blank total, or a total whose regions are incomplete, is passed over; the total
+    rows of the other years are still checked."""
+    rows = [
+        [2022, "东县", "1"],
+        [2022, "西县", "1"],
+        [2022, "合计", ""],  # blank total
+        [2023, "东县", "1"],
+        [2023, "西县", ""],
+        [2023, "合计", "2"],  # a region missing
+        [2024, "东县", "1"],
+        [2024, "西县", "1"],
+        [2024, "合计", "3"],  # wrong
+    ]
+    _, report = validate(make_plan, rows)
+    assert mismatches(report) == [(10, "地区生产总值", "3")]
+
+
+def test_a_total_of_cells_that_cancel_is_decided_exactly(make_plan):
+    """0.3 − 0.1 − 0.2 is 5.6e-17 in floats: against a total of 0 it is decided exactly (the
+    negative cells are errors of their own, the total is right)."""
+    rows = [[2024, "东县", "0.3"], [2024, "西县", "-0.1"], [2024, "南县", "-0.2"]]
+    rows.append([2024, "合计", "0"])
+    _, report = validate(make_plan, rows)
+    assert [f.code for f in report.findings] == ["negative-value", "negative-value"]
+
+
+def test_a_total_whose_exact_sum_cannot_be_taken_shows_the_float_sum(make_plan):
+    """Cells spanning more than 100 000 digits: the sum is not taken exactly, the mismatch is
+    shown with the float sum — never an internal error."""
+    tiny = "0." + "0" * 100_000 + "1"
+    rows = [[2024, "东县", "1"], [2024, "西县", tiny], [2024, "合计", "3"]]
+    _, report = validate(make_plan, rows)
+    found = [f for f in report.findings if f.code == "total-mismatch"]
+    assert len(found) == 1 and found[0].message.endswith("而 2 个地区之和为 1")
+
+
+def test_every_measure_and_every_total_row_of_a_ledger_is_checked(make_plan):
+    """A bad deaths cell leaves deaths unsummed but injuries and losses are still checked;
+    after a total row that matches, the next total row is still checked."""
+    rows = [
+        ["2024-01-05", "东县", "x", 2, "1.5"],
+        ["2024-02-05", "西县", 1, 3, "2"],
+        ["合计", "", 9, 5, "3.5"],  # injuries and loss right
+        ["总计", "", 9, 6, "3.5"],  # injuries wrong
+    ]
+    config = ledger(make_plan, "直接经济损失（万元）", rows)
+    report = safeplan.validate(config)
+    found = [f for f in report.findings if f.code == "total-mismatch"]
+    assert [(f.line, f.column, f.value) for f in found] == [(5, 4, "6")]
+    assert found[0].message == "合计行的重伤人数为 6，而 2 条事故记录之和为 5"
+    assert found[0].hint == "核对合计行：它应恰好等于上面各条记录之和（5），或删除合计行"
+    assert "non-numeric" in [f.code for f in report.findings]
+
+
+def test_more_than_a_hundred_bad_cells_are_listed_then_counted(make_plan):
+    """103 cells that are no number: the first 100 listed one by one, then one finding at
+    the 101st that counts the other 3, with the same fix."""
+    rows = [[2000 + i, "东县", "n/a?"] for i in range(103)]
+    _, report = validate(make_plan, rows)
+    found = [f for f in report.findings if f.code == "non-numeric"]
+    assert len(found) == 101
+    last = found[-1]
+    assert (last.line, last.column, last.column_name) == (102, 3, "地区生产总值")
+    assert last.message == (
+        "地区生产总值列从这一行起另有 3 个单元格有同样的问题（non-numeric），前 100 个已逐一列出"
+    )
+    assert last.hint == found[0].hint and last.file == found[0].file
+
+
+def test_more_than_a_hundred_records_without_a_region_are_counted(make_plan):
+    """102 records without a region: 100 listed, then one at the 101st counting 2 more,
+    with the same fix."""
+    rows = [["2024-01-05", "", 1, 0, "1"]] * 102 + [["2024-01-06", "东县", 1, 0, "1"]]
+    report = safeplan.validate(ledger(make_plan, "直接经济损失", rows))
+    found = [f for f in report.findings if f.code == "missing-region"]
+    assert len(found) == 101
+    assert found[-1].line == 102 and found[-1].hint == found[0].hint == "填写每起事故的地区"
+    assert "另有 2 个单元格有同样的问题（missing-region）" in found[-1].message
+
+
+YEARS_LEDGER = """\
+plan: {name: 台账, baseline_year: 2020, target_year: 2025}
+datasets: {acc: {records: r.csv}}
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+"""
+
+
+@pytest.mark.parametrize(
+    "total",
+    [
+        ["合计", "", 2, 0, "3"],  # 合计 in the year column
+        ["", "合计", 2, 0, "3"],  # no year, 合计 in the region column
+        ["总计", "", 2, "", ""],  # blank cells in a total row
+    ],
+)
+def test_a_total_row_of_a_ledger_with_years_only_is_no_record(make_plan, total):
+    """Bug found by mutation testing: a ledger with a year column (no dates) and a 合计 row
+    failed with non-integer-year (or missing-year) at the total's year cell. A total row
+    is no record: it is checked as a total, and the ledger passes."""
+    header = ["年份", "地区", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [[2024, "东县", 1, 0, "1"], [2024, "西县", 1, 0, "2"], total]
+    config = make_plan(YEARS_LEDGER, {"r.csv": (header, rows)})
+    report = safeplan.validate(config)
+    assert report.findings == []
+    assert next(r for r in safeplan.check(config, 2024).results if r.region is None).value == 2
+    bad = [*rows[:2], ["二〇二四", "东县", 0, 0, "0"], total]  # a record's year is still checked
+    config = make_plan(YEARS_LEDGER, {"r.csv": (header, bad)})
+    assert [(f.code, f.line) for f in safeplan.validate(config).findings] == [
+        ("non-integer-year", 4)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [(3, "29.9999999999999999"), (4, "9.99999999999999999"), (3, "2.5")],
+)
+def test_a_ledger_count_is_whole_by_its_text_not_its_float(make_plan, column, cell):
+    """29.9999999999999999 deaths reads as the float 30.0 — but it is no whole number:
+    non-integer-count at the cell, never an accident of 30 deaths (特别重大)."""
+    header = ["日期", "地区", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [["2024-01-05", "东县", 1, 0, "1"], ["2024-01-06", "东县", 1, 0, "1"]]
+    rows[1][column - 1] = cell
+    config = make_plan(YEARS_LEDGER, {"r.csv": (header, rows)})
+    found = [(f.code, f.line, f.column) for f in safeplan.validate(config).errors]
+    assert found == [("non-integer-count", 3, column)]
+
+
+@pytest.mark.parametrize(
+    ("key", "cell"), [("日期", "2024-01-05"), ("年份", "2024"), ("发生日期", "2024/1/5")]
+)
+def test_a_ledger_under_a_title_and_a_unit_line_is_read_from_its_header(make_plan, key, cell):
+    """The header of a ledger is the first row naming its date or year column; the title
+    and 单位 lines above it are skipped."""
+    text = YEARS_LEDGER
+    if key == "发生日期":
+        text = text.replace(
+            "{acc: {records: r.csv}}", "{acc: {records: r.csv, columns: {date: 发生日期}}}"
+        )
+    path = make_plan(text, {})
+    (path.parent / "r.csv").write_text(
+        "2024年生产安全事故台账,,\r\n单位：人,,\r\n"
+        f"{key},地区,死亡人数\r\n{cell},东县,2\r\n{cell},西县,1\r\n",
+        encoding="utf-8",
+    )
+    assert safeplan.validate(path).findings == []
+    whole = next(r for r in safeplan.check(path, 2024).results if r.region is None)
+    assert whole.value == 3
+
+
+@pytest.mark.parametrize("cell", ["24-01-05", "2024-13-01", "2024-02-30", "5.1"])
+def test_a_date_that_is_no_date_is_a_bad_date(make_plan, cell):
+    """Dates are YYYY-MM-DD (or / or 年月日): a two-digit year, month 13, 30 February are
+    bad-date at the cell."""
+    header = ["日期", "地区", "死亡人数"]
+    config = make_plan(
+        YEARS_LEDGER, {"r.csv": (header, [["2024-01-05", "东县", 1], [cell, "东县", 1]])}
+    )
+    found = [(f.code, f.line, f.column, f.value) for f in safeplan.validate(config).errors]
+    assert found == [("bad-date", 3, 1, cell)]
+
+
+# --- what a finding says: code, place, value, message and fix -----------------------------
+
+
+def said(report):
+    return [(f.code, f.line, f.column, f.value, f.message, f.hint) for f in report.findings]
+
+
+NUMBER_FIX = "填写纯数字（不带单位）；千分位逗号须三位一组，如 1,234.5；数据缺失时留空或填“—”"
+MISSING_FIX = "补填数据；确实缺失时可以留空或填“—”"
+FORMULA_FIX = "改正公式，或复制后“选择性粘贴 → 数值”；程序生成的工作簿请在 Excel 中打开并保存一次"
+
+
+def test_each_bad_number_cell_is_named_with_its_text_column_and_fix(make_plan):
+    """Every problem cell of a used column: its code, line and column, the text as written,
+    a message naming the column, and the fix."""
+    rows = [
+        [2019, "东县", "12人"],
+        [2020, "东县", "-3"],
+        [2021, "东县", ""],
+        [2022, "东县", "—"],
+        [2023, "东县", "#DIV/0!"],
+        [2024, "东县", "1e999"],
+    ]
+    _, report = validate(make_plan, rows)
+    assert said(report) == [
+        ("non-numeric", 2, 3, "12人", "“12人”（地区生产总值列）不是数字", NUMBER_FIX),
+        ("negative-value", 3, 3, "-3", "“-3”（地区生产总值列）是负数", "计数和金额不能为负数"),
+        (
+            "missing-value",
+            4,
+            3,
+            "",
+            "地区生产总值列的单元格为空（数据缺失）：需要它的结果为无数据",
+            MISSING_FIX,
+        ),
+        (
+            "missing-value",
+            5,
+            3,
+            "—",
+            "地区生产总值列的单元格为“—”（数据缺失）：需要它的结果为无数据",
+            MISSING_FIX,
+        ),
+        (
+            "formula-error",
+            6,
+            3,
+            "#DIV/0!",
+            "“#DIV/0!”（地区生产总值列）是公式错误值或没有计算结果的公式，不是数字",
+            FORMULA_FIX,
+        ),
+        (
+            "non-finite",
+            7,
+            3,
+            "1e999",
+            "“1e999”（地区生产总值列）不是有限的数（无穷大、NaN 或超出数值范围）",
+            "填写实际数值",
+        ),
+    ]
+
+
+def test_each_bad_year_is_named_and_the_bounds_are_1900_and_2200(make_plan):
+    """Years from 1900 to 2200 (2024年 too); 1899 and 2201 are implausible, 2024.5 no year,
+    a blank year cell a missing year."""
+    rows = [
+        [1899, "东县", "1"],
+        ["2024.5", "东县", "1"],
+        ["", "东县", "1"],
+        [1900, "西县", "1"],
+        [2200, "西县", "1"],
+        [2201, "西县", "1"],
+        ["2024年", "南县", "1"],
+    ]
+    _, report = validate(make_plan, rows)
+    assert said(report) == [
+        ("implausible-year", 2, 1, "1899", "年份 “1899” 不在 1900–2200 之间", "检查年份"),
+        (
+            "non-integer-year",
+            3,
+            1,
+            "2024.5",
+            "年份 “2024.5” 不是整数年份",
+            "年份写成四位数字，如 2024 或 2024年",
+        ),
+        ("missing-year", 4, 1, None, "这一行没有年份", "填写年份，如 2024"),
+        ("implausible-year", 7, 1, "2201", "年份 “2201” 不在 1900–2200 之间", "检查年份"),
+    ]
+
+
+def test_each_bad_date_of_a_ledger_is_named(make_plan):
+    """A blank date, 30 February, years before 1900 or after 2200: named at the cell; dates
+    outside the plan's years (2019–2025 here: the year before the baseline counts) are one
+    warning counting them and naming the first."""
+    dates = ["", "2024-02-30", "1899-12-31", "2201-01-01", "1900-01-01", "2200-12-31"]
+    dates += ["2019-01-01", "2026-01-01", "2024-01-01", "2025-12-31"]
+    config = make_plan(
+        YEARS_LEDGER, {"r.csv": (["日期", "地区", "死亡人数"], [[d, "东县", 1] for d in dates])}
+    )
+    fix = "日期写成 YYYY-MM-DD（也可写 YYYY/MM/DD 或 YYYY年MM月DD日）"
+    assert said(safeplan.validate(config)) == [
+        ("bad-date", 2, 1, None, "这起事故没有填写日期", fix),
+        ("bad-date", 3, 1, "2024-02-30", "“2024-02-30” 不是日期", fix),
+        (
+            "implausible-year",
+            4,
+            1,
+            "1899-12-31",
+            "日期 “1899-12-31” 的年份不在 1900–2200 之间",
+            "检查日期的年份",
+        ),
+        (
+            "implausible-year",
+            5,
+            1,
+            "2201-01-01",
+            "日期 “2201-01-01” 的年份不在 1900–2200 之间",
+            "检查日期的年份",
+        ),
+        (
+            "outside-plan-years",
+            6,
+            1,
+            None,
+            "3 条记录的日期不在计划使用的 2019–2025 年之内（第一条：“1900-01-01”）",
+            "这些记录计入各自的年份，但没有指标用到它们",
+        ),
+    ]
+
+
+def test_a_ledger_with_years_outside_the_plan_names_the_first_of_them(make_plan):
+    """With a year column: years before the baseline's previous year or after the target
+    year are one warning at the first of them; 2019 (for 2020's 同比) and 2025 are not."""
+    rows = [[2019, "东县", 1], [2025, "东县", 1], [2018, "东县", 1], [2026, "东县", 1]]
+    config = make_plan(YEARS_LEDGER, {"r.csv": (["年份", "地区", "死亡人数"], rows)})
+    assert [(f.code, f.line, f.column, f.message) for f in safeplan.validate(config).findings] == [
+        (
+            "outside-plan-years",
+            4,
+            1,
+            "2 条记录的日期不在计划使用的 2019–2025 年之内（第一条：“2018”）",
+        )
+    ]
+
+
+def test_a_merged_cell_is_one_finding_not_a_missing_value_too(make_plan, tmp_path):
+    """A value merged over two years' rows: merged-cell at the merge; the empty cell under
+    it is not reported again as a missing value."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["年份", "地区", "地区生产总值"], [2023, "东县", 5], [2024, "东县", None]):
+        sheet.append(row)
+    sheet.merge_cells("C2:C3")
+    book.save(tmp_path / "g.xlsx")
+    config = make_plan(YEARLY.replace("g.csv", "g.xlsx"), {})
+    found = [(f.code, f.cell) for f in safeplan.validate(config).findings]
+    assert found == [("merged-cell", "Sheet!C2")]
+
+
+def test_a_ledger_offers_its_derived_columns_not_its_key_columns(make_plan):
+    """acc.year is no column derived from a ledger: a config error listing those there are."""
+    from safeplan.errors import ConfigError
+
+    config = make_plan(
+        YEARS_LEDGER.replace("acc.deaths", "acc.year"),
+        {"r.csv": (["日期", "地区", "死亡人数"], [["2024-01-05", "东县", 1]])},
+    )
+    with pytest.raises(ConfigError, match="accidents, deaths, serious_injuries, direct_loss"):
+        safeplan.validate(config)
