@@ -610,46 +610,52 @@ def test_monitor_sums_losses_of_more_than_six_decimals_as_written(make_plan):
 
 
 @pytest.mark.parametrize(
-    ("ledger", "through", "covered"),
+    ("ledger", "through", "warning"),
     [
         (
             [["2023-05-01", "工商贸", 1, 0, "1"], ["2024-05-01", "工商贸", 1, 0, "1"]],
             "2026-03",
-            "2023—2024年",
+            ("本期（2026年）不在事故台账 ", "r.csv 的记录年份（2023—2024年）内"),
         ),
-        ([["2023-05-01", "工商贸", 1, 0, "1"]], "2022-12", "2023—2023年"),
-        ([["合计", "", 0, 0, "0"]], "2024-03", "没有记录"),  # a total row is no record
+        (
+            [["2023-05-01", "工商贸", 1, 0, "1"]],
+            "2022-12",
+            ("上年同期（2021年）不在事故台账 ", "r.csv 的记录年份（2023—2023年）内"),
+        ),
+        (
+            [["合计", "", 0, 0, "0"]],
+            "2024-03",
+            ("事故台账 ", "r.csv 没有记录"),
+        ),  # a total is no record
     ],
 )
-def test_monitor_refuses_a_period_the_ledger_does_not_reach(
-    make_plan, run, ledger, through, covered
+def test_monitor_warns_of_a_period_the_ledger_does_not_reach(
+    make_plan, run, ledger, through, warning
 ):
-    """A period before the ledger's first record, or with both periods after its last,
-    would report "no accidents" for no data: exit 2, saying which years the ledger covers."""
+    """A period before the ledger's first record, or after its last, may report "no
+    accidents" for no data: it is counted as none, with a warning on stderr naming the
+    period and the years the ledger covers (never in the report itself)."""
     config = make_plan(MONITOR_PLAN, {"r.csv": (MONITOR_LEDGER[0], ledger)})
-    result = run("monitor", through, "-c", str(config))
-    assert result.exit_code == 2
-    assert f"的记录覆盖 {covered}，不含 {through[:4]} 年：无法统计到" in result.stderr
-    assert (
-        "提示：选择台账覆盖的年份；台账已完整但本年尚无事故时，用 through: 写明统计截止日期"
-        in result.stderr
-    )
+    result = run("monitor", through, "-c", str(config), "--format", "json")
+    assert result.exit_code in (0, 1)
+    assert "警告：" + warning[0] in result.stderr
+    assert warning[1] in result.stderr and "按没有事故统计" in result.stderr
+    assert warning[1] not in result.stdout
 
 
 def test_a_declared_through_date_extends_what_the_ledger_covers(make_plan):
     """Records up to 2024 and through: 2025-12-31 (complete, no accident since): 2025 and
-    2026's comparison with 2025 are reported as zeros, not refused; a ledger of a total row
-    only, with a through: date, still has no record to compare and is refused."""
+    2026's comparison with 2025 are reported as zeros without a warning; a ledger of a
+    total row only, with a through: date, still has no record and is warned about."""
     text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    through: 2025-12-31")
     rows = [["2024-05-01", "工商贸", 1, 0, "1"]]
     config = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], rows)})
-    whole = safeplan.monitor(config, "2025-06").to_dict()["rows"][0]
+    report = safeplan.monitor(config, "2025-06")
+    whole = report.to_dict()["rows"][0]
     assert (whole["accidents"], whole["prev_accidents"], whole["double_decline"]) == (0, 1, True)
+    assert report.notes == []
     empty = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], [["合计", "", 0, 0, "0"]])})
-    from safeplan.errors import DataError
-
-    with pytest.raises(DataError, match="没有记录"):
-        safeplan.monitor(empty, "2025-06")
+    assert any("没有记录" in note for note in safeplan.monitor(empty, "2025-06").notes)
 
 
 def test_outlooks_decided_exactly_for_regions_without_data_or_without_a_target(make_plan):

@@ -315,7 +315,9 @@ def _coverage_notes(plan: Plan, name: str, records: Records, spans: dict[str, Pe
     record to its last, or to its through: date): there "no accidents" may mean no data."""
     years = records.year[records.year >= 0]
     if not len(years):
-        return []
+        return [
+            f"事故台账 {plan.sources[name].display} 没有记录：按没有事故统计，请确认台账是否完整"
+        ]
     first, last = int(years.min()), int(years.max())
     declared = plan.sources[name].spec.through
     if declared is not None:
