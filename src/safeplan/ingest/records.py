@@ -412,34 +412,30 @@ def load_records(
     )
     findings.extend(f for f in more if not _on(f, table, totals))
     # Blank injuries or loss are not recorded: 0 in sums, no part in the class.
-    injuries = np.zeros(n)
-    injuries_missing = np.ones(n, dtype=bool)
-    if "serious_injuries" in table.header:
-        injuries, injuries_missing, more = check_numbers(
-            table,
-            "serious_injuries",
-            count=True,
-            denominator=False,
-            missing_message="重伤人数未填报（单元格{what}）：按 0 计入合计，这起事故按其他指标分级",
-            missing_hint="补填重伤人数（没有重伤填 0）",
-        )
-        findings.extend(f for f in more if not _on(f, table, totals))
-        injuries[np.isnan(injuries)] = 0
-    loss = np.zeros(n)
-    loss_missing = np.ones(n, dtype=bool)
-    if "direct_loss" in table.header:
-        loss, loss_missing, more = check_numbers(
-            table,
-            "direct_loss",
-            count=False,
-            denominator=False,
-            missing_message="直接经济损失未填报（单元格{what}）：按 0 计入合计，这起事故按其他指标分级",
-            missing_hint="补填直接经济损失（没有损失填 0）",
-        )
-        findings.extend(f for f in more if not _on(f, table, totals))
-        loss[np.isnan(loss)] = 0
-        if exponent:
-            loss = loss * 10.0**exponent
+    measures = {}
+    for key, count, noun, none in (
+        ("serious_injuries", True, "重伤人数", "没有重伤"),
+        ("direct_loss", False, "直接经济损失", "没有损失"),
+    ):
+        values, not_recorded = np.zeros(n), np.ones(n, dtype=bool)
+        if key in table.header:
+            values, not_recorded, more = check_numbers(
+                table,
+                key,
+                count=count,
+                denominator=False,
+                missing_message=(
+                    f"{noun}未填报（单元格{{what}}）：按 0 计入合计，这起事故按其他指标分级"
+                ),
+                missing_hint=f"补填{noun}（{none}填 0）",
+            )
+            findings.extend(f for f in more if not _on(f, table, totals))
+            values[np.isnan(values)] = 0
+        measures[key] = values, not_recorded
+    injuries, injuries_missing = measures["serious_injuries"]
+    loss, loss_missing = measures["direct_loss"]
+    if exponent:
+        loss = loss * 10.0**exponent
     if totals.any():
         findings.extend(_check_record_totals(table, totals))
     if sector_values is not None and sectors:

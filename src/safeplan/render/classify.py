@@ -66,17 +66,7 @@ def render(
     if fmt == "xlsx":
         from safeplan.render.xlsx import Column, ColumnKind, Sheet, write_xlsx
 
-        record_keys = [
-            "line",
-            "date",
-            "region",
-            "sector",
-            "deaths",
-            "serious_injuries",
-            "direct_loss",
-            f"class_{lang}",
-            f"reason_{lang}",
-        ]
+        record_keys = _shown_keys(lang)
         kinds: list[ColumnKind] = [
             "int",
             "date",
@@ -117,17 +107,7 @@ def render(
             ),
         ]
         return write_xlsx(sheets)
-    keys = [
-        "line",
-        "date",
-        "region",
-        "sector",
-        "deaths",
-        "serious_injuries",
-        "direct_loss",
-        f"class_{lang}",
-        f"reason_{lang}",
-    ]
+    keys = _shown_keys(lang)
     cells: list[list[str]] = [[] for _ in keys]
     for chunk in result.chunks(keys, _terminal_cells):
         for column, texts in zip(cells, chunk, strict=True):
@@ -170,19 +150,15 @@ def stream_csv_text(result: Classified, lang: str = "zh") -> Iterator[str | byte
 
 
 def _csv_keys(lang: str) -> list[str]:
-    return [
-        "line",
-        "date",
-        "year",
-        "region",
-        "sector",
-        "deaths",
-        "serious_injuries",
-        "direct_loss",
-        "class",
-        f"class_{lang}",
-        f"reason_{lang}",
-    ]
+    """The JSON fields in one language: the CSV columns."""
+    other = "en" if lang == "zh" else "zh"
+    return [k for k in RECORD_FIELDS if not k.endswith(f"_{other}")]
+
+
+def _shown_keys(lang: str) -> list[str]:
+    """The fields people read in a table or a workbook: no year (the date says it) and no
+    class key."""
+    return [k for k in _csv_keys(lang) if k not in ("year", "class")]
 
 
 def _csv_records(result: Classified, keys: list[str]) -> Iterator[bytes]:
