@@ -457,13 +457,12 @@ def test_caps_from_a_control_figure_table(make_plan, tmp_path):
 @pytest.mark.parametrize(
     ("through", "today", "warned"),
     [
-        ("2022-06", None, ["本期（2022年）", "上年同期（2021年）"]),  # before the first record
         ("2023-06", None, ["上年同期（2022年）"]),  # the ledger's first year
         ("2025-06", None, []),
-        ("2027-06", "2028-01-10", ["本期（2027年）", "上年同期（2026年）"]),  # after its end
+        ("2026-06", "2027-01-10", ["本期（2026年）"]),  # no record in 2026 yet; 2025 covered
     ],
 )
-def test_periods_outside_the_ledger_are_counted_as_none_with_a_warning(
+def test_a_period_outside_the_ledger_is_counted_as_none_with_a_warning(
     make_plan, run, monkeypatch, through, today, warned
 ):
     """Records are counted inside each period, so a period the ledger does not reach has
@@ -477,6 +476,31 @@ def test_periods_outside_the_ledger_are_counted_as_none_with_a_warning(
     result = run("monitor", through, "-c", str(config), "-f", "json")
     assert result.stderr.count("警告：") == len(warned)
     assert json.loads(result.stdout)["through"].startswith(through)
+
+
+@pytest.mark.parametrize(
+    ("through", "today", "absent"),
+    [
+        ("2022-06", None, "不含 2022 年："),  # before the ledger's first record (2023)
+        ("2027-06", "2028-01-10", "不含 2027 年和 2026 年："),  # neither year is in the ledger
+    ],
+)
+def test_a_period_the_ledger_does_not_reach_is_refused(
+    make_plan, run, monkeypatch, through, today, absent
+):
+    """ "No accidents" must never stand for "no data": as check refuses a year absent from
+    the data, monitor refuses a period before the ledger begins, or with both it and the
+    year before after its end (exit 2, naming the years the ledger covers)."""
+    if today:
+        monkeypatch.setenv("SAFEPLAN_TODAY", today)
+    config = city(make_plan)
+    with pytest.raises(DataError, match="无法统计到"):
+        safeplan.monitor(config, through)
+    result = run("monitor", through, "-c", str(config))
+    assert result.exit_code == 2
+    assert absent in result.stderr and "的记录覆盖 2023—" in result.stderr
+    assert "用 through: 写明统计截止日期" in result.stderr
+    assert result.stdout == ""
 
 
 def test_a_deaths_cap_is_counted_in_persons_an_accidents_cap_in_accidents(make_plan, run):

@@ -610,43 +610,41 @@ def test_monitor_sums_losses_of_more_than_six_decimals_as_written(make_plan):
 
 
 @pytest.mark.parametrize(
-    ("ledger", "through", "warning"),
+    ("ledger", "through", "covered"),
     [
         (
             [["2023-05-01", "工商贸", 1, 0, "1"], ["2024-05-01", "工商贸", 1, 0, "1"]],
             "2026-03",
-            ("本期（2026年）不在事故台账 ", "r.csv 的记录年份（2023—2024年）内"),
+            "的记录覆盖 2023—2024年，不含 2026 年和 2025 年：无法统计到 2026-03-31",
         ),
         (
             [["2023-05-01", "工商贸", 1, 0, "1"]],
             "2022-12",
-            ("上年同期（2021年）不在事故台账 ", "r.csv 的记录年份（2023—2023年）内"),
+            "的记录覆盖 2023—2023年，不含 2022 年：无法统计到 2022-12-31",
         ),
-        (
-            [["合计", "", 0, 0, "0"]],
-            "2024-03",
-            ("事故台账 ", "r.csv 没有记录"),
-        ),  # a total is no record
+        ([["合计", "", 0, 0, "0"]], "2024-03", "没有记录：无法统计到 2024-03-31"),  # a total
     ],
 )
-def test_monitor_warns_of_a_period_the_ledger_does_not_reach(
-    make_plan, run, ledger, through, warning
+def test_monitor_refuses_a_period_the_ledger_does_not_reach(
+    make_plan, run, ledger, through, covered
 ):
-    """A period before the ledger's first record, or after its last, may report "no
-    accidents" for no data: it is counted as none, with a warning on stderr naming the
-    period and the years the ledger covers (never in the report itself)."""
+    """A period before the ledger's first record, or with both periods after its last,
+    would report "no accidents" for no data: exit 2, saying which years the ledger covers
+    (a total row is no record)."""
     config = make_plan(MONITOR_PLAN, {"r.csv": (MONITOR_LEDGER[0], ledger)})
-    result = run("monitor", through, "-c", str(config), "--format", "json")
-    assert result.exit_code in (0, 1)
-    assert "警告：" + warning[0] in result.stderr
-    assert warning[1] in result.stderr and "按没有事故统计" in result.stderr
-    assert warning[1] not in result.stdout
+    result = run("monitor", through, "-c", str(config))
+    assert result.exit_code == 2
+    assert covered in result.stderr
+    assert (
+        "提示：选择台账覆盖的年份；台账已完整但本年尚无事故时，用 through: 写明统计截止日期"
+        in result.stderr
+    )
 
 
 def test_a_declared_through_date_extends_what_the_ledger_covers(make_plan):
     """Records up to 2024 and through: 2025-12-31 (complete, no accident since): 2025 and
     2026's comparison with 2025 are reported as zeros without a warning; a ledger of a
-    total row only, with a through: date, still has no record and is warned about."""
+    total row only, with a through: date, still has no record and is refused."""
     text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    through: 2025-12-31")
     rows = [["2024-05-01", "工商贸", 1, 0, "1"]]
     config = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], rows)})
@@ -655,7 +653,10 @@ def test_a_declared_through_date_extends_what_the_ledger_covers(make_plan):
     assert (whole["accidents"], whole["prev_accidents"], whole["double_decline"]) == (0, 1, True)
     assert report.notes == []
     empty = make_plan(text, {"r.csv": (MONITOR_LEDGER[0], [["合计", "", 0, 0, "0"]])})
-    assert any("没有记录" in note for note in safeplan.monitor(empty, "2025-06").notes)
+    from safeplan.errors import DataError
+
+    with pytest.raises(DataError, match="没有记录"):
+        safeplan.monitor(empty, "2025-06")
 
 
 def test_outlooks_decided_exactly_for_regions_without_data_or_without_a_target(make_plan):

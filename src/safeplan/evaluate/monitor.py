@@ -266,6 +266,7 @@ def evaluate_monitor(
     assert records is not None, "a records dataset has its records"
     _refuse(plan, name, records, through)
     spans = periods(through)
+    notes = _coverage_notes(plan, name, records, spans)
     regions = list(data.regions) if ds.has_region else []
     region_index = None
     if ds.has_region and records.region_codes is not None:
@@ -306,28 +307,43 @@ def evaluate_monitor(
         larger_or_above_accidents=_larger(records, ledger, spans["period"], regions),
         regions=regions,
         units={i.id: i.unit or _count_unit(i.value) for i in plan.indicators},
-        notes=_coverage_notes(plan, name, records, spans),
+        notes=notes,
     )
 
 
 def _coverage_notes(plan: Plan, name: str, records: Records, spans: dict[str, Period]) -> list[str]:
-    """A warning for each compared period outside the years the ledger covers (from its first
-    record to its last, or to its through: date): there "no accidents" may mean no data."""
+    """What the ledger's years say of the two periods compared (its years run from its first
+    record to its last, or to its through: date).
+
+    Like ``check`` for a year absent from the data, a report the ledger cannot reach is
+    refused: a ledger without records, a period before its first record, or both periods
+    after its end — there "no accidents" would mean "no data". One period outside those
+    years (the ledger's first year, or a new year without a record yet) is counted as none,
+    with a warning for each such period.
+    """
+    display = plan.sources[name].display
     years = records.year[records.year >= 0]
+    hint = "选择台账覆盖的年份；台账已完整但本年尚无事故时，用 through: 写明统计截止日期"
+    through = spans["period"].end
     if not len(years):
-        return [
-            f"事故台账 {plan.sources[name].display} 没有记录：按没有事故统计，请确认台账是否完整"
-        ]
+        raise DataError(f"事故台账 {display} 没有记录：无法统计到 {through.isoformat()}", hint=hint)
     first, last = int(years.min()), int(years.max())
     declared = plan.sources[name].spec.through
     if declared is not None:
         last = max(last, declared.year)
+    if through.year < first or through.year - 1 > last:
+        raise DataError(
+            f"事故台账 {display} 的记录覆盖 {first}—{last}年，不含 {through.year} 年"
+            f"{'' if through.year < first else f'和 {through.year - 1} 年'}："
+            f"无法统计到 {through.isoformat()}",
+            hint=hint,
+        )
     notes = []
     for key, label in (("period", "本期"), ("previous", "上年同期")):
         year = spans[key].start.year
         if not first <= year <= last:
             notes.append(
-                f"{label}（{year}年）不在事故台账 {plan.sources[name].display} 的记录年份"
+                f"{label}（{year}年）不在事故台账 {display} 的记录年份"
                 f"（{first}—{last}年）内：按没有事故统计，请确认台账是否完整"
             )
     return notes
