@@ -104,3 +104,18 @@ def test_table_lines_keep_every_line_within_the_width() -> None:
     assert lines is not None and max(map(cell_width, lines)) <= 30
     assert table_lines(header, columns, [True, False, False], width=10) is None  # cannot fit
     assert text_table(header, [["1", "x", "y"]]).splitlines()[1].startswith("────")
+
+
+def test_monitor_tables_fit_80_columns(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The monthly table has ten columns: at 80 columns its headers wrap (本月/起数), every
+    figure stays whole on its line, and nothing but the 通报 paragraph (one line, to paste)
+    is wider than the terminal; without a width it is one line per row."""
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2025-12-31")
+    config = str(ROOT / "examples" / "records" / "indicators.yaml")
+    narrow = run("monitor", "2025-06", "-c", config, env={"COLUMNS": "80"}).stdout
+    wide = run("monitor", "2025-06", "-c", config).stdout
+    table = [line for line in narrow.splitlines() if not line.startswith("1—6月，")]
+    assert max(widths("\n".join(table))) <= 80 < max(widths(wide))
+    assert "本月起数" in wide and "本月起数" not in narrow and "起数" in narrow
+    rows = [line.split() for line in narrow.splitlines() if line.startswith("东镇")]
+    assert rows[0] == ["东镇", "全部", "1", "1", "1", "0.0%", "1", "-50.0%", "0", "否"]

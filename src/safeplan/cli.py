@@ -461,7 +461,7 @@ def monitor(
         report = api.monitor(plan, through, dataset=dataset)
         for note in report.notes:
             _warn(note)
-        content = _render("monitor", format, report, lang, regions=regions)
+        content = _render("monitor", format, report, lang, colour=output is None, regions=regions)
         _emit(content, output, plan, csv=format == "csv")
     raise typer.Exit(0 if report.ok else 1)
 

@@ -335,10 +335,15 @@ def _numeric(header: Sequence[str]) -> list[bool]:
     return [i >= 2 for i in range(len(header))]
 
 
-def monitor_table(report: MonitorReport, lang: str = "zh") -> str:
-    """``monitor --format table``: the situation table, then the caps."""
+def monitor_table(report: MonitorReport, lang: str = "zh", width: int | None = None) -> str:
+    """``monitor --format table``: the situation table, then the caps; within ``width``
+    (the terminal's), headers and the region and group columns wrap to fit."""
     header, rows = _row_cells(report, _columns(_SHORT), lang)
-    out = [_title(report, lang), "", text_table(header, rows, align_right=_numeric(header)), ""]
+    wraps = [True, True] + [False] * (len(header) - 2)
+    table = text_table(
+        header, rows, align_right=_numeric(header), wraps=wraps, width=width, header_min=4
+    )
+    out = [_title(report, lang), "", table, ""]
     if report.caps:
         labels = LABELS[lang]
         cap_header, cap_rows = _cap_cells(report, lang)
@@ -346,7 +351,14 @@ def monitor_table(report: MonitorReport, lang: str = "zh") -> str:
         out += [
             labels["caps_title"].format(elapsed=fmt_pct(report.elapsed_pct)),
             "",
-            text_table(cap_header, cap_rows, align_right=right),
+            text_table(
+                cap_header,
+                cap_rows,
+                align_right=right,
+                wraps=[True] * 2 + [False] * 5,
+                width=width,
+                header_min=4,
+            ),
             "",
         ]
     if lang == "zh":
@@ -481,7 +493,7 @@ def monitor_workbook(report: MonitorReport, lang: str = "zh") -> bytes:
 
 def render_table(report: MonitorReport, options: Options) -> str:
     """``monitor --format table``."""
-    return monitor_table(report, options.lang)
+    return monitor_table(report, options.lang, options.width)
 
 
 def render_json(report: MonitorReport, options: Options) -> str:

@@ -110,6 +110,7 @@ def table_lines(
     paints: Sequence[Sequence[str | None] | None] | None = None,
     wraps: Sequence[bool] | None = None,
     width: int | None = None,
+    header_min: int = 8,
 ) -> list[str] | None:
     """The lines of an aligned table from its columns (all of one length): header (wrapped
     to its column when the table must narrow, or where it holds "\\n"), a rule, then the rows; two spaces between
@@ -121,10 +122,10 @@ def table_lines(
     if width is not None and sum(widths) + 2 * len(widths) - 2 > width:
         room = width - 2 * len(widths) + 2
         wrapping = [bool(wraps and wraps[i]) for i in range(len(widths))]
-        # Headers wrap first, down to their column's cells (and at least 4 characters or
-        # their longest word); then the wrapping columns, to 4 characters a line.
+        # Headers wrap first, down to their column's cells (and at least ``header_min``
+        # cells or their longest word); then the wrapping columns, to 4 characters a line.
         words = [max(map(cell_width, _TOKEN.findall(h)), default=0) for h in header]
-        heads = [max(b, min(8, w), t) for b, w, t in zip(body, widths, words, strict=True)]
+        heads = [max(b, min(header_min, w), t) for b, w, t in zip(body, widths, words, strict=True)]
         soft = [w if x else m for w, m, x in zip(widths, heads, wrapping, strict=True)]
         widths = _fit(widths, soft, room)
         least = [
@@ -195,6 +196,7 @@ def text_table(
     align_right: Sequence[bool] | None = None,
     wraps: Sequence[bool] | None = None,
     width: int | None = None,
+    header_min: int = 8,
 ) -> str:
     """A plain aligned table (CJK-aware) from rows; ``colours[j]`` colours the last cell of
     row ``j`` when ``colour``. Wrapped to ``width`` as :func:`table_lines` does; should the
@@ -206,7 +208,13 @@ def text_table(
     if colour and colours:
         paints = [None] * (len(header) - 1) + [list(colours)]
     return columns_table(
-        header, columns, align_right=align_right, wraps=wraps, width=width, paints=paints
+        header,
+        columns,
+        align_right=align_right,
+        wraps=wraps,
+        width=width,
+        paints=paints,
+        header_min=header_min,
     )
 
 
@@ -218,10 +226,13 @@ def columns_table(
     wraps: Sequence[bool] | None = None,
     width: int | None = None,
     paints: Sequence[Sequence[str | None] | None] | None = None,
+    header_min: int = 8,
 ) -> str:
     """:func:`text_table` of a table given column by column (all of one length)."""
     right = align_right or [False] * len(header)
-    lines = table_lines(header, columns, right, paints=paints, wraps=wraps, width=width)
+    lines = table_lines(
+        header, columns, right, paints=paints, wraps=wraps, width=width, header_min=header_min
+    )
     if lines is None:
         lines = table_lines(header, columns, right, paints=paints) or []
     return "\n".join(lines)
