@@ -650,3 +650,36 @@ def test_yearly_totals_from_codes_match_those_from_values(
             sector_codes=factorized(sector, extra),
         )
         pd.testing.assert_frame_equal(from_codes, from_values)
+
+
+# --- chunks ------------------------------------------------------------------------
+
+
+def test_chunks_small_or_formatted_once_give_the_same_fields() -> None:
+    """Records a chunk at a time are the records: the kinds of record formatted chunk by
+    chunk (more of them than records in a chunk) or all once, the rest once for all."""
+    from pathlib import Path
+
+    from safeplan import api
+    from safeplan.evaluate.classify import RECORD_FIELDS
+
+    example = Path(__file__).parent.parent / "examples" / "records" / "indicators.yaml"
+    result = api.classify(example)
+    whole = result.fields(RECORD_FIELDS)
+    assert len(result) > 7
+
+    def fmt(key: str, values: list[object]) -> list[str]:
+        return [f"{key}={value!r}" for value in values]
+
+    expected = [[fmt(k, whole[k]) for k in RECORD_FIELDS]]
+    expected_joined = [
+        ";".join(p) for p in zip(*(fmt(k, whole[k]) for k in RECORD_FIELDS[5:]), strict=True)
+    ]
+    for once in (False, True):
+        for size in (1, 3, 7, len(result)):
+            chunks = list(result.chunks(RECORD_FIELDS, fmt, size, once=once))
+            assert len(chunks) == -(-len(result) // size)
+            got = [[t for c in chunks for t in c[i]] for i in range(len(RECORD_FIELDS))]
+            assert got == expected[0]
+            joined = list(result.chunks(RECORD_FIELDS, fmt, size, join=";", once=once))
+            assert [t for c in joined for t in c[-1]] == expected_joined

@@ -242,3 +242,19 @@ def test_a_number_column_read_again_as_text_is_the_text_of_its_lines(tmp_path: P
     assert table.typed["accidents"].dtype.kind == "f"
     codes, texts = table.factorize("accidents")
     assert [texts[c] for c in codes.tolist()] == [line.split(",")[2] for line in lines]
+
+
+def test_workbook_columns_are_coded_by_first_appearance() -> None:
+    """The reading child sends each column as codes into its distinct values; booleans are
+    their text, never the number 1 or 0 they equal as dict keys."""
+    from array import array
+
+    from safeplan.ingest.workbook import _coded
+
+    rows: list[list[object]] = [[1.0, "a"], [True, ""], [1.0, "a"], [False, None], [0, "b"]]
+    codes, uniques = _coded(rows, 0)
+    assert array("i", codes).tolist() == [0, 1, 0, 2, 3]
+    assert uniques == [1.0, "TRUE", "FALSE", 0]
+    codes, uniques = _coded(rows, 1)
+    assert array("i", codes).tolist() == [0, 1, 0, 2, 3]
+    assert uniques == ["a", "", None, "b"]

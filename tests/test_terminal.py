@@ -119,3 +119,47 @@ def test_monitor_tables_fit_80_columns(run, monkeypatch) -> None:  # type: ignor
     assert "本月起数" in wide and "本月起数" not in narrow and "起数" in narrow
     rows = [line.split() for line in narrow.splitlines() if line.startswith("东镇")]
     assert rows[0] == ["东镇", "全部", "1", "1", "1", "0.0%", "1", "-50.0%", "0", "否"]
+
+
+def test_wide_width_is_riches_cell_len() -> None:
+    """Text measured character by character from a table of each character's width is as
+    wide as rich says, joiners and variation selectors (left to rich) included."""
+    import random
+
+    from rich.cells import cell_len
+
+    from safeplan.render.table import _wide_width
+
+    rng = random.Random(20261201)
+    codes = [*range(0x0, 0x3100), *range(0x4E00, 0x4F00), *range(0xFF00, 0xFFF0)]
+    codes += [*range(0x1F300, 0x1F700), 0x200D, 0xFE0F, 0x10FFFF]
+    chars = [chr(c) for c in codes]
+    texts = ["", "重大: 直接经济损失 5000 万元 ≥ 5000", "👨\u200d👩\u200d👧", "❤\ufe0f", "e\u0301"]
+    texts += ["".join(rng.choices(chars, k=rng.randint(1, 40))) for _ in range(20_000)]
+    for text in texts:
+        _wide_width.cache_clear()
+        assert _wide_width(text) == cell_len(text), repr(text)
+
+
+@pytest.mark.parametrize("width", [None, 200, 40, 24, 5])
+@pytest.mark.parametrize("size", [1, 2, 5, 100])
+def test_table_streamed_in_chunks_is_the_table(width: int | None, size: int) -> None:
+    """Rows a chunk at a time make the same table: measured whole, wrapped alike."""
+    from safeplan.render.table import columns_table, stream_table_lines
+
+    header = ["行", "地区", "依据\n（说明）"]
+    columns = [
+        [str(i) for i in range(1, 12)],
+        ["北京市", "x", "", "重庆市万州区", "a b c", "地区", "x", "新疆", "y", "z", "w"],
+        ["重大: 直接经济损失 5000 万元 ≥ 5000", "一般", "", "较大: 死亡 3 人 ≥ 3", "", "a" * 30],
+    ]
+    columns[2] += ["x", "y", "z", "一般: 死亡 1 人", "w"]
+    right = [True, False, False]
+    wraps = [False, True, True]
+    expected = columns_table(header, columns, align_right=right, wraps=wraps, width=width)
+
+    def chunks() -> list[list[list[str]]]:
+        return [[c[a : a + size] for c in columns] for a in range(0, len(columns[0]), size)]
+
+    pieces = stream_table_lines(header, chunks, right, wraps=wraps, width=width)
+    assert "\n".join(line for lines in pieces for line in lines) == expected

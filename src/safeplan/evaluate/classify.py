@@ -101,11 +101,15 @@ class Classified:
         size: int = CHUNK,
         *,
         join: Any = None,
+        once: bool = False,
     ) -> Iterator[list[list[Any]]]:
         """The fields ``keys`` of ``size`` records at a time, formatted: for each chunk, one
         list per key, of ``format_all(key, values)`` of the values (as :meth:`fields` gives
         them), which turns a list of values into a list of texts. Each distinct date,
-        region, number or class is formatted once for all chunks.
+        region, number or class is formatted once for all chunks; the kinds of record
+        (numbers, class and reason: hundreds of thousands where losses differ) only a chunk
+        at a time, so that no more than a chunk's texts are held — unless ``once``, which
+        formats every one of them once (faster, for a renderer whose texts are small).
 
         With ``join``, neighbouring fields that one code determines (a date and its year; a
         record's numbers, class and reason) come as one list, their texts joined by
@@ -120,6 +124,19 @@ class Classified:
                     runs[-1].append(key)
                     continue
             runs.append([key])
+
+        def texts(run: list[str], chosen: Sequence[int] | None) -> np.ndarray[Any, Any]:
+            """The formatted texts of the distinct values ``chosen`` (all when None)."""
+            parts = []
+            for key in run:
+                values = self._coded_column(key)[1]
+                if chosen is not None:
+                    values = list(map(values.__getitem__, chosen))
+                parts.append(format_all(key, values))
+            out = np.empty(len(parts[0]), dtype=object)
+            out[:] = parts[0] if len(run) == 1 else list(map(join.join, zip(*parts, strict=True)))
+            return out
+
         formatted: dict[str, np.ndarray[Any, Any]] = {}
         for start in range(0, len(self), size):
             window = slice(start, min(start + size, len(self)))
@@ -128,16 +145,15 @@ class Classified:
                 if run == ["line"]:
                     out.append(format_all("line", self._line_numbers()[window].tolist()))
                     continue
-                codes = self._code_of(run[0])
+                codes = self._code_of(run[0])[window]
+                if not once and len(self._coded_column(run[0])[1]) > size:
+                    # More distinct values than records in a chunk: only this chunk's.
+                    chosen, codes = np.unique(codes, return_inverse=True)
+                    out.append(texts(run, chosen.tolist())[codes].tolist())
+                    continue
                 if run[0] not in formatted:
-                    parts = [format_all(key, self._coded_column(key)[1]) for key in run]
-                    texts = formatted[run[0]] = np.empty(len(parts[0]), dtype=object)
-                    texts[:] = (
-                        parts[0]
-                        if len(run) == 1
-                        else list(map(join.join, zip(*parts, strict=True)))
-                    )
-                out.append(formatted[run[0]][codes[window]].tolist())
+                    formatted[run[0]] = texts(run, None)
+                out.append(formatted[run[0]][codes].tolist())
             yield out
 
     def _line_numbers(self) -> np.ndarray[Any, Any]:

@@ -133,18 +133,7 @@ def _read_sheet(path: str, sheet: str | None, sniffed: bool) -> dict[str, Any]:
         return {"error": "format", "message": str(exc)}
     except MemoryError:
         return {"error": "memory"}
-    from array import array
-
-    columns: list[tuple[bytes, list[object]]] = []
-    for column in zip(*rows, strict=True) if rows else ():
-        uniques = list(dict.fromkeys(column))
-        if any(type(u) is bool for u in uniques):
-            # True == 1.0 as dict keys: booleans become their text before coding.
-            column = tuple(cell_text(v) if type(v) is bool else v for v in column)
-            uniques = list(dict.fromkeys(column))
-        index = {value: i for i, value in enumerate(uniques)}
-        codes = array("i", map(index.__getitem__, column))
-        columns.append((codes.tobytes(), uniques))
+    columns = [_coded(rows, j) for j in range(len(rows[0]) if rows else 0)]
     return {
         "sheet": chosen,
         "skipped": skipped,
@@ -153,6 +142,25 @@ def _read_sheet(path: str, sheet: str | None, sniffed: bool) -> dict[str, Any]:
         "merged": [tuple(map(tuple, r)) for r in merged] if merged else [],
         "columns": columns,
     }
+
+
+def _coded(rows: Sequence[Sequence[object]], j: int) -> tuple[bytes, list[object]]:
+    """Column ``j`` of ``rows`` coded: a code per row (int32 bytes) into its distinct values,
+    in order of first appearance. One pass, one hash per cell: this runs in the reading
+    child, which is what the parent waits for."""
+    from array import array
+    from operator import itemgetter
+
+    index: dict[object, int] = {}
+    add = index.setdefault
+    codes = array("i", [add(v, len(index)) for v in map(itemgetter(j), rows)])
+    if any(type(u) is bool for u in index):
+        # True == 1.0 as dict keys: booleans become their text before coding.
+        index = {}
+        add = index.setdefault
+        texts = (cell_text(v) if type(v) is bool else v for v in map(itemgetter(j), rows))
+        codes = array("i", [add(v, len(index)) for v in texts])
+    return codes.tobytes(), list(index)
 
 
 # --------------------------------------------------------------------------- the parent
@@ -627,6 +635,7 @@ class ColumnGrid:
         self.reference = reference
         self.merged = merged
         self._texts: dict[int, list[str]] = {}
+        self._blanks: dict[int, list[int]] = {}
 
     @classmethod
     def from_result(
@@ -687,11 +696,14 @@ class ColumnGrid:
         return self.start[0] + i + 1
 
     def _blank_codes(self, j: int) -> list[int]:
-        return [
-            i
-            for i, u in enumerate(self.columns[j][1])
-            if u is None or (isinstance(u, str) and not u.strip())
-        ]
+        codes = self._blanks.get(j)
+        if codes is None:
+            codes = self._blanks[j] = [
+                i
+                for i, u in enumerate(self.columns[j][1])
+                if u is None or (isinstance(u, str) and not u.strip())
+            ]
+        return codes
 
     def blank(self) -> np.ndarray[Any, Any]:
         """Per row: every cell blank."""
@@ -744,7 +756,8 @@ class ColumnGrid:
         def has_data(j: int) -> bool:
             if j >= len(self.columns) or not len(data):
                 return False
-            used = np.unique(self.columns[j][0][data]).tolist()
+            codes, uniques = self.columns[j]
+            used = _used(codes[data], len(uniques)).tolist()
             return not set(used) <= blank_codes[j]
 
         named, more = name_columns(layout, headers, file, header_line, self.where, has_data)
@@ -846,12 +859,19 @@ def _pad(
     return padded, uniques
 
 
+def _used(codes: np.ndarray[Any, Any], n: int) -> np.ndarray[Any, Any]:
+    """The distinct codes (of ``n``) in ``codes``, ascending: ``np.unique`` by counting."""
+    import numpy as np
+
+    return np.flatnonzero(np.bincount(codes, minlength=n))
+
+
 def _typed_column(codes: np.ndarray[Any, Any], uniques: list[object]) -> Any:
     """A column of data rows: floats when every cell is a number or blank, else coded text."""
     import numpy as np
     import pandas as pd
 
-    used = np.unique(codes)
+    used = _used(codes, len(uniques))
     present = [uniques[i] for i in used.tolist()]
     if all(
         (type(u) in (float, int)) or (isinstance(u, str) and not u.strip()) for u in present

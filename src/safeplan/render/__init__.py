@@ -107,6 +107,7 @@ STREAMS: dict[str, dict[str, str]] = {
         "csv": "safeplan.render.csv:stream_gap",
     },
     "classify": {
+        "table": "safeplan.render.classify:stream_table",
         "json": "safeplan.render.classify:stream_json_pieces",
         "csv": "safeplan.render.classify:stream_csv",
     },

@@ -47,6 +47,8 @@ def _by_distinct(
     (``1 == 1.0``), nor ``0.0`` and ``-0.0``; strings and None are safe with either.
     """
     try:
+        if not _repetitive(values):  # most are distinct: spare building the whole set
+            return None
         distinct = set(values)
     except TypeError:  # unhashable
         return None

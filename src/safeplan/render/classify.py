@@ -10,7 +10,7 @@ from safeplan.evaluate.classify import RECORD_FIELDS
 from safeplan.render.csv import BOM, csv_cells
 from safeplan.render.escape import escape_terminal
 from safeplan.render.json import _encode, _json_scalars, stream_json
-from safeplan.render.table import columns_table, text_table
+from safeplan.render.table import stream_table_lines, text_table
 
 if TYPE_CHECKING:
     from safeplan.evaluate.classify import Classified
@@ -107,18 +107,35 @@ def render(
             ),
         ]
         return write_xlsx(sheets)
+    return "".join(stream_table_text(result, lang=lang, width=width))
+
+
+def stream_table_text(
+    result: Classified, *, lang: str = "zh", width: int | None = None
+) -> Iterator[str]:
+    """``classify --format table``, a chunk of records at a time (two passes over them:
+    every column is measured before the first row is written)."""
     keys = _shown_keys(lang)
-    cells: list[list[str]] = [[] for _ in keys]
-    for chunk in result.chunks(keys, _terminal_cells):
-        for column, texts in zip(cells, chunk, strict=True):
-            column += texts
-    records = columns_table(
+    summary_keys = [k for k in _SUMMARY_KEYS if result.has_region or k != "region"]
+    summary_headers = [
+        h for h, k in zip(_SUMMARY_HEADERS[lang], _SUMMARY_KEYS, strict=True) if k in summary_keys
+    ]
+    records = stream_table_lines(
         _RECORD_HEADERS[lang],
-        cells,
-        align_right=[True, False, False, False, True, True, True, False, False],
+        lambda: result.chunks(keys, _terminal_cells),
+        [True, False, False, False, True, True, True, False, False],
         wraps=[False, False, True, True, False, False, False, False, True],
         width=width,
     )
+    title = (
+        "事故分级（国务院令第493号）"
+        if lang == "zh"
+        else "Accident classes (State Council Decree 493)"
+    )
+    yield f"{title} — {escape_terminal(result.file)}\n\n" + "\n".join(next(records))
+    for lines in records:
+        if lines:
+            yield "\n" + "\n".join(lines)
     summary = text_table(
         summary_headers,
         [
@@ -128,13 +145,8 @@ def render(
         align_right=[k != "region" for k in summary_keys],
         width=width,
     )
-    title = (
-        "事故分级（国务院令第493号）"
-        if lang == "zh"
-        else "Accident classes (State Council Decree 493)"
-    )
     sub = "分级汇总" if lang == "zh" else "Summary"
-    return f"{title} — {escape_terminal(result.file)}\n\n{records}\n\n{sub}\n\n{summary}\n"
+    yield f"\n\n{sub}\n\n{summary}\n"
 
 
 def _terminal_cells(key: str, values: list[Any]) -> list[str]:
@@ -169,7 +181,7 @@ def _csv_records(result: Classified, keys: list[str]) -> Iterator[bytes]:
         return [cell.encode("utf-8") for cell in csv_cells(values)]
 
     # Joined with "," once per date and per kind of record (numbers, class and reason).
-    for columns in result.chunks(keys, utf8_cells, join=b","):
+    for columns in result.chunks(keys, utf8_cells, join=b",", once=True):
         yield b"\n".join(map(b",".join, zip(*columns, strict=True))) + b"\n"
 
 
@@ -182,7 +194,7 @@ def stream_json_text(result: Classified) -> Iterator[str]:
 
     records = (
         ["{" + ", ".join(row) + "}" for row in zip(*columns, strict=True)]
-        for columns in result.chunks(RECORD_FIELDS, members)
+        for columns in result.chunks(RECORD_FIELDS, members, join=", ")
     )
     summary = result.summary
     return stream_json(
@@ -194,6 +206,11 @@ def stream_json_text(result: Classified) -> Iterator[str]:
 def render_table(result: Classified, options: Options) -> str:
     """``classify --format table``."""
     return str(render(result, "table", lang=options.lang, width=options.width))
+
+
+def stream_table(result: Classified, options: Options) -> Iterator[str]:
+    """``classify --format table``, piece by piece."""
+    return stream_table_text(result, lang=options.lang, width=options.width)
 
 
 def render_csv(result: Classified, options: Options) -> str:

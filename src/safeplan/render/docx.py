@@ -346,6 +346,9 @@ def _table(doc: WordDocument, table: Table, width: int) -> WordTable:
 
     small = len(table.header) > 6
     style = doc.styles["表格文字小" if small else "表格文字"]
+    # The id once: python-docx's paragraph.style = … compares the style with the default
+    # one, found by parsing every style of the document, for each of thousands of cells.
+    style_id = doc.part.get_style_id(style, style.type)  # type: ignore[no-untyped-call]
     size = SIZE["小五" if small else "五号"]
     widths = [Emu(w) for w in _widths(table, width, int(Pt(size).emu))]
     word = doc.add_table(rows=1 + len(table.rows), cols=len(table.header))
@@ -365,7 +368,7 @@ def _table(doc: WordDocument, table: Table, width: int) -> WordTable:
         for c, (cell, text, status) in enumerate(zip(row.cells, texts, statuses, strict=True)):
             cell.width = widths[c]  # each cell (Word reads these)
             paragraph = cell.paragraphs[0]
-            paragraph.style = style
+            paragraph._p.style = style_id  # paragraph.style = style
             if r and status and text.startswith(_MARKS):
                 text = text[2:]  # a status in words: its shading marks it in Word
             lines = text.split("\n")

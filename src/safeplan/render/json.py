@@ -166,7 +166,8 @@ def stream_json(
         lead = "[\n    "
         for items in chunks:
             if items:
-                yield lead + ",\n    ".join(items)
+                yield lead  # apart: a chunk's text is megabytes, not to be copied again
+                yield ",\n    ".join(items)
                 lead = ",\n    "
         yield "[]" if lead == "[\n    " else "\n  ]"
     yield "\n}\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat, zip_longest
 
 from safeplan.render.batch import _format_each, _repetitive
@@ -24,9 +24,27 @@ def cell_width(text: str) -> int:
 
 @functools.lru_cache(maxsize=4096)
 def _wide_width(text: str) -> int:
-    from rich.cells import cell_len
+    """``rich.cells.cell_len(text)``: the sum of its characters' widths, each character
+    measured once (a million distinct reasons would each go through rich character by
+    character), unless a joiner or a variation selector makes rich judge a sequence."""
+    if "\u200d" in text or "\ufe0f" in text:
+        from rich.cells import cell_len
 
-    return cell_len(text)
+        return cell_len(text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
+
+
+class _CharWidths(dict[str, int]):
+    """Each character's width in cells, as rich gives it, looked up once."""
+
+    def __missing__(self, char: str) -> int:
+        from rich.cells import get_character_cell_size
+
+        width = self[char] = get_character_cell_size(char)
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
 
 
 @functools.cache
@@ -118,6 +136,21 @@ def table_lines(
     wrapped to make every line fit; None when even that cannot fit. ``paints[i]`` colours
     column ``i`` cell by cell with ANSI codes."""
     body = [_measure(cells) for cells in columns]
+    widths = _widths(header, body, wraps, width, header_min)
+    if widths is None:
+        return None
+    return _head_lines(header, widths, right) + _row_lines(columns, body, widths, right, paints)
+
+
+def _widths(
+    header: Sequence[str],
+    body: Sequence[int],
+    wraps: Sequence[bool] | None,
+    width: int | None,
+    header_min: int = 8,
+) -> list[int] | None:
+    """The width of each column of :func:`table_lines`, from the widest cell of each
+    (``body``) and the header; None when the table cannot fit ``width``."""
     widths = [max(b, *map(cell_width, h.split("\n"))) for b, h in zip(body, header, strict=True)]
     if width is not None and sum(widths) + 2 * len(widths) - 2 > width:
         room = width - 2 * len(widths) + 2
@@ -135,6 +168,11 @@ def table_lines(
         widths = _fit(widths, least, room)
         if sum(widths) > room:
             return None
+    return widths
+
+
+def _head_lines(header: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> list[str]:
+    """The header of :func:`table_lines` (each name wrapped to its column) and the rule."""
     header_lines = [
         [x for part in h.split("\n") for x in _balanced(part, w)]
         for h, w in zip(header, widths, strict=True)
@@ -144,6 +182,18 @@ def table_lines(
         for parts in zip_longest(*header_lines)
     ]
     lines.append("  ".join("─" * w for w in widths))
+    return [line.rstrip() for line in lines]
+
+
+def _row_lines(
+    columns: Sequence[Sequence[str]],
+    body: Sequence[int],
+    widths: Sequence[int],
+    right: Sequence[bool],
+    paints: Sequence[Sequence[str | None] | None] | None = None,
+) -> list[str]:
+    """The lines of the rows of :func:`table_lines`: column by column when no cell wraps
+    (``body``, the widest cell of each column, fits its width), else row by row."""
     if all(b <= w for b, w in zip(body, widths, strict=True)):  # nothing wraps: by columns
         padded = [
             _paint(_pad_column(c, w, r), p)
@@ -151,8 +201,8 @@ def table_lines(
                 columns, widths, right, paints or [None] * len(widths), strict=True
             )
         ]
-        lines += map(str.rstrip, map("  ".join, zip(*padded, strict=True)))
-        return [line.rstrip() for line in lines]
+        return list(map(str.rstrip, map("  ".join, zip(*padded, strict=True))))
+    lines = []
     for row, row_cells in enumerate(zip(*columns, strict=True)):
         parts = [wrap(c, w) for c, w in zip(row_cells, widths, strict=True)]
         for line in zip_longest(*parts):
@@ -160,7 +210,29 @@ def table_lines(
             if paints:
                 texts = [_paint([t], p and [p[row]])[0] for t, p in zip(texts, paints, strict=True)]
             lines.append("  ".join(texts).rstrip())
-    return [line.rstrip() for line in lines]
+    return lines
+
+
+def stream_table_lines(
+    header: Sequence[str],
+    chunks: Callable[[], Iterable[Sequence[Sequence[str]]]],
+    right: Sequence[bool],
+    *,
+    wraps: Sequence[bool] | None = None,
+    width: int | None = None,
+) -> Iterator[list[str]]:
+    """The lines of :func:`columns_table`, for rows given a chunk at a time: the header's
+    lines, then the lines of each chunk. ``chunks()`` gives the chunks, each as columns;
+    it is called twice — once to measure every column, once to write the rows — so that
+    no more than a chunk of rows is ever held."""
+    body = [0] * len(header)
+    for columns in chunks():
+        body = [max(b, _measure(cells)) for b, cells in zip(body, columns, strict=True)]
+    widths = _widths(header, body, wraps, width) or _widths(header, body, None, None)
+    assert widths is not None  # without a width to fit, every table fits
+    yield _head_lines(header, widths, right)
+    for columns in chunks():
+        yield _row_lines(columns, body, widths, right)
 
 
 def _pad_column(cells: Sequence[str], width: int, right: bool) -> list[str]:
