@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -11,8 +11,8 @@ if TYPE_CHECKING:
 
 
 def _result_fields(results: Sequence[Result]) -> dict[str, Sequence[Any]]:
-    """The fields of results, column by column (results are tuples: one C call)."""
+    """The fields of results, column by column (results are tuples: a C-level map per field,
+    several times quicker than ``zip(*results)`` over tens of thousands of results)."""
     from safeplan.evaluate.results import Result
 
-    columns = zip(*results, strict=True) if results else repeat(())
-    return dict(zip(Result._fields, columns, strict=False))
+    return {key: list(map(itemgetter(i), results)) for i, key in enumerate(Result._fields)}
