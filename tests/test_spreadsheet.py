@@ -415,3 +415,33 @@ def test_check_writes_a_workbook(run, bundled, tmp_path) -> None:  # type: ignor
     out = tmp_path / "check.xlsx"
     assert run("check", "2024", "-c", str(bundled), "-f", "xlsx", "-o", str(out)).exit_code == 1
     assert openpyxl.load_workbook(out).sheetnames == ["完成情况表", "分地区"]
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_error_cells_are_found_across_the_chunks_of_a_large_sheet(tmp_path, prefix, quote):
+    """The sheet XML of a large workbook is scanned for error cells a few MB at a time; a
+    cell is never cut in two between chunks, also in a sheet written with a namespace prefix
+    (<x:c>) or with single-quoted attributes, as some exporters write them."""
+    from safeplan.ingest.workbook import _scan_errors
+
+    q = quote
+    cell = f"<{prefix}c r={q}A{{}}{q}><{prefix}v>1</{prefix}v></{prefix}c>"
+    error = f"<{prefix}c r={q}B{{}}{q} t={q}e{q}><{prefix}v>#DIV/0!</{prefix}v></{prefix}c>"
+    rows = [cell.format(i) for i in range(1, 200_001)]
+    head = f"<{prefix}worksheet><{prefix}sheetData>"
+    # The cells around the first chunk boundary (4 MiB into the XML) are error cells.
+    offset, k = len(head), 0
+    while offset + len(rows[k]) <= 1 << 22:
+        offset += len(rows[k])
+        k += 1
+    errors = {}
+    for i in range(k - 3, k + 4):
+        rows[i] = error.format(i + 1)
+        errors[(i, 1)] = "#DIV/0!"
+    xml = head + "".join(rows) + f"</{prefix}sheetData></{prefix}worksheet>"
+    assert len(xml) > 1 << 22  # more than one chunk
+    path = tmp_path / "big.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", xml)
+    assert _scan_errors(path, "xl/worksheets/sheet1.xml") == errors

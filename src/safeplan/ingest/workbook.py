@@ -549,8 +549,8 @@ def _sheet_part(path: Path, sheet: str | None) -> tuple[str, str] | None:
 
 
 _CELL = rb"(?s)<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)"
-_REF = rb'\br="([A-Z]{1,3})([0-9]{1,7})"'
-_TYPE = rb'\bt="(\w+)"'
+_REF = rb"""\br=["']([A-Z]{1,3})([0-9]{1,7})["']"""
+_TYPE = rb"""\bt=["'](\w+)["']"""
 _VALUE = rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
 _FORMULA = rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)"
 
@@ -574,12 +574,12 @@ def _scan_errors(path: Path, member: str) -> dict[tuple[int, int], str]:
                 if not chunk:
                     end = len(data)
                 else:
-                    end = max(data.rfind(b"<c ", 0), data.rfind(b"<c>", 0))
+                    end = _last_cell_start(data)
                     end = end if end > 0 else len(data)
                 part = data[:end]
                 # Every formula tag holds an "f": most chunks are ruled out by one memchr.
                 formula = b"f" in part and (b"<f" in part or b":f>" in part or b":f " in part)
-                if formula or b't="e"' in part:
+                if formula or b't="e"' in part or b"t='e'" in part:
                     _scan_part(part, found)
                 tail = data[end:]
                 if not chunk:
@@ -587,6 +587,20 @@ def _scan_errors(path: Path, member: str) -> dict[tuple[int, int], str]:
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
         return found
     return found
+
+
+def _last_cell_start(data: bytes) -> int:
+    """Where the last cell element of ``data`` starts (``<c `` or ``<c>``, or with a
+    namespace prefix such as ``<x:c ``), so that no cell is cut between two chunks; -1 when
+    there is none."""
+    end = max(data.rfind(b"<c "), data.rfind(b"<c>"))
+    for tag in (b":c ", b":c>"):
+        at = data.rfind(tag, end + 1)
+        if at > 0:
+            start = data.rfind(b"<", 0, at)
+            if start > end and data[start + 1 : at].isalnum():
+                end = start
+    return end
 
 
 def _scan_part(part: bytes, found: dict[tuple[int, int], str]) -> None:
