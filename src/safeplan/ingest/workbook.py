@@ -648,7 +648,6 @@ class ColumnGrid:
         self.start = start
         self.reference = reference
         self.merged = merged
-        self._texts: dict[int, list[str]] = {}
         self._blanks: dict[int, list[int]] = {}
 
     @classmethod
@@ -691,12 +690,6 @@ class ColumnGrid:
     def n_rows(self) -> int:
         """Number of rows of the sheet's range."""
         return self._n
-
-    def _column_texts(self, j: int) -> list[str]:
-        texts = self._texts.get(j)
-        if texts is None:
-            texts = self._texts[j] = [cell_text(u) for u in self.columns[j][1]]
-        return texts
 
     def row(self, i: int) -> list[str]:
         """The texts of row ``i``."""
