@@ -4,6 +4,8 @@ units converted exactly to 万元, number cells (see docs/testing.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import safeplan
@@ -758,3 +760,167 @@ def test_a_ledger_offers_its_derived_columns_not_its_key_columns(make_plan):
     )
     with pytest.raises(ConfigError, match="accidents, deaths, serious_injuries, direct_loss"):
         safeplan.validate(config)
+
+
+# --- a ledger's columns: what is missing is named at its header -----------------------------
+
+COLUMNS_LEDGER = """\
+plan: {name: 台账, region: 全县, baseline_year: 2020, target_year: 2025}
+datasets:
+  acc: SPEC
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("spec", "header", "expected"),
+    [
+        (
+            "{records: r.csv}",
+            ["地区", "死亡人数"],
+            [
+                (
+                    "missing-year-column",
+                    None,
+                    "台账没有日期（日期）或年份（年份）列",
+                    "增加日期列（YYYY-MM-DD）或年份列，或在 columns: 中写明，如 "
+                    "columns: {date: 发生时间}",
+                )
+            ],
+        ),
+        (
+            "{records: r.csv}",
+            ["日期", "地区", "重伤人数"],
+            [
+                (
+                    "missing-deaths-column",
+                    None,
+                    "台账没有死亡人数（死亡人数）列",
+                    "增加每起事故的死亡人数列（没有死亡填 0）",
+                )
+            ],
+        ),
+        (
+            "{records: r.csv, sectors: {矿山: [煤矿]}}",
+            ["日期", "地区", "死亡人数"],
+            [
+                (
+                    "missing-sector-column",
+                    None,
+                    "定义了行业分组（sectors:），但台账没有行业（行业）列",
+                    "增加行业列，或在 columns: 中写明，如 columns: {sector: 行业类别}",
+                )
+            ],
+        ),
+        (
+            "{records: r.csv, columns: {date: 发生时间}}",
+            ["日期", "地区", "死亡人数"],
+            [
+                (
+                    "missing-column",
+                    None,
+                    "没有表头为“发生时间”的列（columns: 中的 date）",
+                    "改正 datasets.acc.columns 中 date 对应的表头",
+                ),
+                (
+                    "unmapped-column",
+                    1,
+                    "第 1 列 “日期” 像是事故日期，但 safeplan 不认识这个列名，不会读取它",
+                    "若这一列就是事故日期，在 indicators.yaml 的 datasets.acc.columns 中加入 "
+                    "date: 日期",
+                ),
+            ],
+        ),
+        (
+            "{records: r.csv}",
+            ["日期", "地区", "死亡人数", "直接经济损失（美元）"],
+            [
+                (
+                    "unknown-unit",
+                    4,
+                    "直接经济损失列的单位“美元”不是万元、元或亿元，无法换算",
+                    "把列名改为“直接经济损失（万元）”并按万元填写（也可用元或亿元）",
+                )
+            ],
+        ),
+    ],
+)
+def test_a_ledger_without_a_column_it_needs_is_refused_at_its_header(
+    make_plan, run, spec, header, expected
+):
+    """No date or year, no deaths, sectors without a sector column, a columns: name not in
+    the file, a loss in a unit that cannot be converted: an error at the header row (line
+    1) of r.csv naming what is missing and how to add it; check refuses (exit 2)."""
+    row = {"日期": "2024-01-05", "地区": "东县", "死亡人数": 1, "重伤人数": 0}
+    rows = [[row.get(name, 5) for name in header]]
+    config = make_plan(COLUMNS_LEDGER.replace("SPEC", spec), {"r.csv": (header, rows)})
+    report = safeplan.validate(config)
+    assert [(f.code, f.line, f.column, f.message, f.hint) for f in report.findings] == [
+        (code, 1, column, message, hint) for code, column, message, hint in expected
+    ]
+    assert {(Path(f.file).name, f.severity) for f in report.findings} == {("r.csv", "error")}
+    assert run("check", "--config", str(config), "--year", "2024").exit_code == 2
+
+
+def test_a_ledger_with_a_year_column_and_no_dates_counts_by_year(make_plan):
+    """年份 instead of 日期 is enough: each record counts in its year (2 deaths in 2024, 1
+    in 2023), no finding."""
+    rows = [[2024, "东县", 1], [2024, "西县", 1], [2023, "东县", 1]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (["年份", "地区", "死亡人数"], rows)},
+    )
+    assert safeplan.validate(config).findings == []
+    values = {y: safeplan.check(config, y).results[0].value for y in (2023, 2024)}
+    assert values == {2023: 1, 2024: 2}
+
+
+def test_a_ledger_without_regions_is_the_whole_plans_only(make_plan):
+    """No 地区 column: the records are the plan's own; check has one result, the whole
+    plan's, with every record counted."""
+    rows = [["2024-01-05", 2], ["2024-03-05", 3]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (["日期", "死亡人数"], rows)},
+    )
+    assert safeplan.validate(config).findings == []
+    results = safeplan.check(config, 2024).results
+    assert [(r.region, r.value, r.status) for r in results] == [(None, 5, "met")]
+
+
+def test_a_ledger_on_a_named_sheet_is_read_from_that_sheet(make_plan, tmp_path):
+    """book.xlsx#台账 reads the sheet named, not the first one (a note sheet here)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    note = book.active
+    assert note is not None
+    note.title = "说明"
+    note.append(["日期", "地区", "死亡人数"])
+    note.append(["2024-01-05", "东县", 9])
+    sheet = book.create_sheet("台账")
+    for row in (["日期", "地区", "死亡人数"], ["2024-01-05", "东县", 1], ["2024-02-05", "东县", 2]):
+        sheet.append(row)
+    book.save(tmp_path / "book.xlsx")
+    config = make_plan(COLUMNS_LEDGER.replace("SPEC", "{records: book.xlsx#台账}"), {})
+    results = safeplan.check(config, 2024).results
+    assert [(r.region, r.value) for r in results] == [(None, 3), ("东县", 3)]
+
+
+def test_a_column_a_ledger_does_not_derive_is_a_config_error_with_the_fix(make_plan):
+    """acc.gdp from a ledger: a config error at the indicator's line naming the column, the
+    ones there are, and what to use instead."""
+    from safeplan.errors import ConfigError
+
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}").replace("acc.deaths", "acc.gdp"),
+        {"r.csv": (["日期", "地区", "死亡人数"], [["2024-01-05", "东县", 1]])},
+    )
+    with pytest.raises(ConfigError) as raised:
+        safeplan.validate(config)
+    assert "indicators.yaml:5: " in str(raised.value)
+    assert "'gdp' 不是事故台账派生的列" in str(raised.value)
+    assert raised.value.hint == (
+        "使用事故台账派生的列，如 accidents.deaths、accidents.major_or_above"
+    )
