@@ -850,3 +850,19 @@ def test_a_gap_table_too_large_for_memory_is_refused_before_it_is_computed(make_
         "超过上限 12,000,000 个（约需 5 GB 内存）"
     ) in result.stderr
     assert "提示：用 --region 只算一个地区，或把计划拆成几个较小的计划" in result.stderr
+
+
+def test_monitor_sums_losses_in_wan_yuan_of_a_few_decimals_exactly(make_plan):
+    """8.2 + 0.57 + 0.29 万元 is 9.06 万元, not the float sum 9.059999999999999 (8.2 is no
+    whole number of millionths in floats: 8199999.999999999): losses of at most six
+    decimals are summed exactly; 0.5 in the same period a year before."""
+    header = ["日期", "行业", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [
+        ["2024-01-05", "工商贸", 0, 0, "0.5"],
+        ["2025-01-05", "工商贸", 0, 0, "8.2"],
+        ["2025-02-06", "建筑业", 0, 0, "0.57"],
+        ["2025-02-07", "工商贸", 0, 0, "0.29"],
+    ]
+    config = make_plan(MONITOR_PLAN, {"r.csv": (header, rows)})
+    got = safeplan.monitor(config, "2025-02").to_dict()["rows"][0]
+    assert (got["direct_loss"], got["prev_direct_loss"]) == (9.06, 0.5)

@@ -924,3 +924,72 @@ def test_a_column_a_ledger_does_not_derive_is_a_config_error_with_the_fix(make_p
     assert raised.value.hint == (
         "使用事故台账派生的列，如 accidents.deaths、accidents.major_or_above"
     )
+
+
+# --- every total row and every measure is checked, whatever comes before it -------------------
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        (["1", "2", "3"], ["10", "20", "31"]),  # whole numbers
+        (["0.1", "0.2", "0.3"], ["1.5", "2", "4"]),  # decimals, decided exactly
+    ],
+)
+def test_a_right_total_does_not_stop_the_check_of_later_years(make_plan, good, bad):
+    """2023's 合计 equals its regions' sum; 2024's does not: a total-mismatch at 2024's total
+    (line 7), whatever the kind of numbers."""
+    rows = [[2023, "东县", good[0]], [2023, "西县", good[1]], [2023, "合计", good[2]]]
+    rows += [[2024, "东县", bad[0]], [2024, "西县", bad[1]], [2024, "合计", bad[2]]]
+    _, report = validate(make_plan, rows)
+    assert mismatches(report) == [(7, "地区生产总值", bad[2])]
+
+
+def test_a_ledger_without_injuries_still_checks_the_loss_total(make_plan):
+    """No 重伤人数 column: the 直接经济损失 total is still compared with its records (1.5 +
+    2 = 3.5, not 4)."""
+    header = ["日期", "地区", "死亡人数", "直接经济损失"]
+    rows = [["2024-01-05", "东县", 1, "1.5"], ["2024-02-05", "西县", 0, "2"], ["合计", "", 1, "4"]]
+    config = make_plan(LEDGER, {"r.csv": (header, rows)})
+    found = [f for f in safeplan.validate(config).findings if f.code == "total-mismatch"]
+    assert [(f.line, f.column, f.value) for f in found] == [(4, 4, "4")]
+    assert found[0].message == "合计行的直接经济损失为 4，而 2 条事故记录之和为 3.5"
+
+
+def test_a_blank_total_cell_does_not_stop_the_check_of_the_next_total_row(make_plan):
+    """合计 leaves 死亡人数 blank (nothing to compare); 总计 below says 5 where the records
+    sum to 3: a total-mismatch at 总计's cell."""
+    rows = [
+        ["2024-01-05", "东县", 1, 0, "1"],
+        ["2024-02-05", "西县", 2, 0, "1"],
+        ["合计", "", "", 0, "2"],
+        ["总计", "", 5, 0, "2"],
+    ]
+    config = ledger(make_plan, "直接经济损失", rows)
+    found = [f for f in safeplan.validate(config).findings if f.code == "total-mismatch"]
+    assert [(f.line, f.column, f.value, f.message) for f in found] == [
+        (5, 3, "5", "合计行的死亡人数为 5，而 2 条事故记录之和为 3")
+    ]
+
+
+def test_more_than_a_hundred_records_without_deaths_are_all_errors(make_plan):
+    """A ledger's blank deaths cell is an error, not a warning: the 100 listed and the one
+    that counts the rest (3 more) alike; check refuses."""
+    rows = [["2024-01-05", "东县", "", 0, "1"]] * 103
+    report = safeplan.validate(ledger(make_plan, "直接经济损失", rows))
+    found = [f for f in report.findings if f.code == "missing-value"]
+    assert len(found) == 101
+    assert {f.severity for f in found} == {"error"}
+    assert "另有 3 个单元格有同样的问题（missing-value）" in found[-1].message
+    assert not report.valid
+
+
+def test_a_number_beyond_the_float_range_in_a_plain_column_is_non_finite(make_plan):
+    """1e400 among plain numbers is no number a plan can use: an error non-finite at its
+    cell, so the plan is not valid."""
+    rows = [[2024, "东县", "5"], [2024, "西县", "1e400"]]
+    _, report = validate(make_plan, rows)
+    assert [(f.code, f.line, f.column, f.value) for f in report.findings] == [
+        ("non-finite", 3, 3, "1e400")
+    ]
+    assert report.findings[0].severity == "error" and not report.valid
