@@ -866,3 +866,55 @@ def test_monitor_sums_losses_in_wan_yuan_of_a_few_decimals_exactly(make_plan):
     config = make_plan(MONITOR_PLAN, {"r.csv": (header, rows)})
     got = safeplan.monitor(config, "2025-02").to_dict()["rows"][0]
     assert (got["direct_loss"], got["prev_direct_loss"]) == (9.06, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("year", "east", "west"),
+    [
+        # 18 × (1 − 10 % × 1/5) = 17.64: 20 is 2.36 above; 50 × 0.98 = 49: 40 is 9 below.
+        (2021, (17.64, 2.36, "missed"), (49, -9, "met")),
+        # 18 × (1 − 10 % × 4/5) = 16.56: 16 is 0.56 below; 50 × 0.92 = 46: 47 is 1 above.
+        (2024, (16.56, -0.56, "met"), (46, 1, "missed")),
+    ],
+)
+def test_a_regions_gap_to_its_glide_path_is_value_minus_threshold(make_plan, year, east, west):
+    """decline_pct 10 over 2020–2025 for each region: the threshold glides linearly from
+    the region's own baseline, and the gap is value − threshold to the last digit a user
+    reads (2.36, not 2.3599999999999994)."""
+    rows = [
+        [2020, "东县", 18, 1],
+        [2020, "西县", 50, 1],
+        [2021, "东县", 20, 1],
+        [2021, "西县", 40, 1],
+        [2024, "东县", 16, 1],
+        [2024, "西县", 47, 1],
+    ]
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    got = check(make_plan, line, rows, year)
+    for region, (threshold, gap, status) in (("东县", east), ("西县", west)):
+        r = got[("d", region)]
+        assert (r.threshold, r.gap, r.status) == (threshold, gap, status), region
+
+
+def test_monitor_of_a_ledger_with_regions_and_a_total_row(make_plan):
+    """A ledger with a 合计 row under its records (合计 in the region column): the row is no
+    accident and no region; each region counts its own records (东县 2 accidents and 3
+    deaths, 西县 1 and 1) and the whole plan all of them."""
+    text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    columns: {region: 地区}")
+    header = ["日期", "地区", "行业", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [
+        ["2025-01-05", "东县", "工商贸", 1, 0, "1"],
+        ["2025-02-06", "西县", "建筑业", 1, 0, "2"],
+        ["2025-02-07", "东县", "道路交通", 2, 0, "3"],
+        ["", "合计", "", 4, 0, "6"],
+    ]
+    config = make_plan(text, {"r.csv": (header, rows)})
+    assert safeplan.validate(config).findings == []
+    got = {
+        (r["region"], r["group"]): (r["accidents"], r["deaths"], r["direct_loss"])
+        for r in safeplan.monitor(config, "2025-02").to_dict()["rows"]
+    }
+    assert got[(None, None)] == (3, 4, 6)
+    assert got[("东县", None)] == (2, 3, 4)
+    assert got[("西县", None)] == (1, 1, 2)
+    assert got[("东县", "road")] == (1, 2, 3)
