@@ -421,3 +421,43 @@ def test_fraction_of_is_the_exact_value_of_a_numbers_text():
     for bad in ("nan", "inf", "1,000", "abc"):
         with pytest.raises(ValueError):
             fraction_of(bad)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ZH", ""])
+def test_a_reason_in_a_language_there_is_none_of_is_refused_by_name(lang):
+    """describe and describe_all speak zh and en only: any other lang is a ValueError that
+    names the languages there are and the one asked for."""
+    import numpy as np
+
+    from safeplan.domain.classes import describe_all
+
+    one = np.array([1])
+    found = classify(one, one, ["1"])
+    with pytest.raises(ValueError, match=rf"^lang must be 'zh' or 'en', not '{lang}'$"):
+        describe_all(found, one, one, np.array([True]), np.array([0]), ["1"], lang=lang)
+    with pytest.raises(ValueError, match=rf"^lang must be 'zh' or 'en', not '{lang}'$"):
+        describe(0, 1, 1, "1", lang=lang)
+
+
+def test_describe_all_describes_each_distinct_accident_once():
+    """Four accidents, two of them alike (1 death, 0 injuries, 12.5 万元): three reasons,
+    one per distinct accident, and each accident's code points at its own."""
+    import numpy as np
+
+    from safeplan.domain.classes import describe_all
+
+    deaths = np.array([1, 3, 1, 0], dtype=np.int64)
+    injuries = np.array([0, 0, 0, 0], dtype=np.int64)
+    texts = ["12.5", "5000", ""]
+    loss_codes = np.array([0, 0, 0, 2], dtype=np.int64)
+    found = classify(deaths, injuries, np.array(["12.5", "12.5", "12.5", "0"], dtype=object))
+    recorded = np.array([True, True, True, False])
+    codes, reasons = describe_all(found, deaths, injuries, recorded, loss_codes, texts)
+    assert len(reasons) == 3 and len(set(reasons)) == 3
+    assert codes[0] == codes[2] and len({int(codes[0]), int(codes[1]), int(codes[3])}) == 3
+    assert [reasons[c] for c in codes.tolist()] == [
+        describe(0, 1, 0, "12.5"),
+        describe(1, 3, 0, "12.5"),
+        describe(0, 1, 0, "12.5"),
+        describe(0, 0, None, None),
+    ]
