@@ -461,3 +461,25 @@ def test_describe_all_describes_each_distinct_accident_once():
         describe(0, 1, 0, "12.5"),
         describe(0, 0, None, None),
     ]
+
+
+def test_reasons_of_accidents_with_counts_in_the_tens_of_thousands(make_plan):
+    """Counts of people are not always small: 70 000 deaths and 65 536 serious injuries,
+    or 2^40 deaths (any count below 2^53 is one), are named as written in the reason of
+    their accident (特别重大), beside one of 2 deaths (一般)."""
+    text = (
+        "plan: {name: 台账, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {acc: {records: r.csv}}\n"
+        "indicators:\n"
+        "  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}\n"
+    )
+    rows = [["2024-01-05", 70000, 65536, "1"], ["2024-02-05", 2, 0, "1"]]
+    rows.append(["2024-03-05", 2**40, 0, "1"])
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数", "重伤人数", "直接经济损失"], rows)})
+    got = [(r["class"], r["reason_zh"]) for r in safeplan.classify(config).records]
+    assert got == [
+        ("especially_major", describe(3, 70000, 65536, "1")),
+        ("general", describe(0, 2, 0, "1")),
+        ("especially_major", describe(3, 2**40, 0, "1")),
+    ]
+    assert got[0][1] == "特别重大: 死亡 70000 人 ≥ 30；重伤 65536 人 ≥ 100"
