@@ -918,3 +918,59 @@ def test_monitor_of_a_ledger_with_regions_and_a_total_row(make_plan):
     assert got[("东县", None)] == (2, 3, 4)
     assert got[("西县", None)] == (1, 1, 2)
     assert got[("东县", "road")] == (1, 2, 3)
+
+
+def test_outlooks_carry_the_target_that_binds_each_of_them(make_plan):
+    """Every outlook, the whole plan's (decided exactly) and each region's, names the
+    target it is projected against: decline_pct 10 from the baseline, as in the plan."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 50], [2023, "东县", 95], [2023, "西县", 44]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "死亡人数"]).outlook)
+    for region in (None, "东县", "西县"):
+        assert out[("d", region)].target == {"kind": "decline_pct", "value": 10}, region
+
+
+def test_a_region_with_data_in_the_baseline_year_only_has_no_projection(make_plan):
+    """西县 reported 2020 (the baseline) and nothing since: no line to project, so no
+    projection and no verdict, but its threshold and the yearly change it needs (50 → 45
+    over the 5 years left: (0.9^(1/5) − 1) × 100 %)."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 50], [2023, "东县", 95]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "死亡人数"]).outlook)
+    west = out[("d", "西县")]
+    assert (west.latest_year, west.latest_value, west.final_threshold) == (2020, 50, 45)
+    assert (west.projected_value, west.on_track) == (None, None)
+    assert west.required_annual_change_pct == pytest.approx((0.9 ** (1 / 5) - 1) * 100)
+    assert out[("d", "东县")].on_track is False
+
+
+def test_one_year_left_the_required_change_is_the_plain_change(make_plan):
+    """Latest data in 2024, one year before the target, decline_pct 10: each region needs
+    exactly the change to its threshold — 东县 from 10 to 9 is −10 %, not a compounded
+    1-year rate that floats put at −9.999999999999998; 西县 from 32 to 36 is +12.5 %."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 10], [2020, "西县", 40], [2024, "东县", 10], [2024, "西县", 32]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "死亡人数"]).outlook)
+    east, west = out[("d", "东县")], out[("d", "西县")]
+    assert (east.final_threshold, east.required_annual_change_pct) == (9, -10)
+    assert (west.final_threshold, west.required_annual_change_pct) == (36, 12.5)
+
+
+def test_the_memory_a_refused_gap_table_needs_is_rounded_to_whole_gigabytes(make_plan, run):
+    """100 indicators × 1100 regions (the whole plan too) × 125 years is 13 750 000
+    results of about 400 bytes: 5.5 GB, said as 6 GB (5.5 rounds half to even)."""
+    text = HEAD.replace(
+        "baseline_year: 2020, target_year: 2025", "baseline_year: 1906, target_year: 2035"
+    )
+    text += "".join(
+        f"  - {{id: d{i}, name: 死亡人数{i}, value: a.死亡人数, target: {{max: 0}}}}\n"
+        for i in range(100)
+    )
+    rows = [[2030, f"镇{i}", 1] for i in range(1099)]
+    config = make_plan(text, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("gap", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        "目标差距表需要 13,750,000 个结果（100 个指标 × 1100 个地区（含全域） × 125 年），"
+        "超过上限 12,000,000 个（约需 6 GB 内存）"
+    ) in result.stderr
