@@ -1013,3 +1013,47 @@ def test_a_column_not_in_the_file_is_refused_naming_the_columns_there_are(make_p
         raised.value.hint
         == "改正 indicators.yaml 中的列名（或 columns: 中的表头），或数据文件的表头"
     )
+
+
+def test_a_ledger_with_a_year_column_reads_other_time_and_type_columns_as_notes(make_plan):
+    """With 年份 there is no date to look for, and with 行业 no sector: a 填报时间 or a
+    事故类型 column beside them is a note, not an unmapped date or sector (no finding)."""
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv, sectors: {矿山: [煤矿]}}")
+    header = ["年份", "填报时间", "地区", "行业", "事故类型", "死亡人数"]
+    rows = [[2024, "2025-01-02", "东县", "煤矿", "透水", 1]]
+    config = make_plan(text, {"r.csv": (header, rows)})
+    assert safeplan.validate(config).findings == []
+    assert safeplan.check(config, 2024).results[0].value == 1
+
+
+def test_a_total_row_is_found_in_a_year_column_that_is_not_the_first(make_plan):
+    """地区 first, then 年份: a 合计 in the year column marks a total row (equal to its 2
+    records' sum, so no finding), which is no accident: 3 deaths in 2024, not 6."""
+    rows = [["东县", 2024, 1], ["西县", 2024, 2], ["", "合计", 3]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (["地区", "年份", "死亡人数"], rows)},
+    )
+    assert safeplan.validate(config).findings == []
+    assert safeplan.check(config, 2024).results[0].value == 3
+
+
+def test_an_invisible_character_in_a_sector_cell_is_found(make_plan):
+    """A zero-width space pasted into a 行业 cell: control-character at that cell, as in a
+    region cell."""
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv, sectors: {矿山: [煤矿]}}")
+    rows = [["2024-01-05", "东县", "煤\u200b矿", 1], ["2024-02-05", "东\u200b县", "煤矿", 1]]
+    config = make_plan(text, {"r.csv": (["日期", "地区", "行业", "死亡人数"], rows)})
+    found = [(f.code, f.line, f.column) for f in safeplan.validate(config).findings]
+    assert ("control-character", 2, 3) in found and ("control-character", 3, 2) in found
+
+
+def test_an_unmapped_column_is_quoted_as_its_header_is_written(make_plan):
+    """损失金额（元） looks like the direct loss: the finding quotes the header as written,
+    unit and all, and the YAML line to add names it without the unit."""
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}")
+    header = ["日期", "地区", "死亡人数", "损失金额（元）"]
+    config = make_plan(text, {"r.csv": (header, [["2024-01-05", "东县", 1, 100]])})
+    found = [f for f in safeplan.validate(config).findings if f.code == "unmapped-column"]
+    assert [(f.line, f.column) for f in found] == [(1, 4)]
+    assert found[0].message.startswith("第 4 列 “损失金额（元）” 像是直接经济损失，")
