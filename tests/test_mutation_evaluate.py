@@ -974,3 +974,45 @@ def test_the_memory_a_refused_gap_table_needs_is_rounded_to_whole_gigabytes(make
         "目标差距表需要 13,750,000 个结果（100 个指标 × 1100 个地区（含全域） × 125 年），"
         "超过上限 12,000,000 个（约需 6 GB 内存）"
     ) in result.stderr
+
+
+def test_check_of_a_year_without_data_names_the_years_there_are(make_plan, run):
+    """check --year 2019 of data for 2020–2024: exit 2, naming the first and the last year
+    with data, and what to do."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2020, "东县", 1], [2022, "东县", 1], [2024, "东县", 1]]
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("check", "2019", "-c", str(config))
+    assert result.exit_code == 2
+    assert "数据中没有 2019 年（有数据的年份：2020—2024年）" in result.stderr
+    assert "提示：选择统计数据覆盖的年份" in result.stderr
+
+
+@pytest.mark.parametrize(("year", "command"), [(2031, "2031-01-15"), (2032, "YYYY-MM-DD")])
+def test_check_of_a_year_not_over_points_to_monitor(make_plan, run, year, command):
+    """Today is 2031-01-15: 2031 is not over, and 2032 has not begun. check refuses both
+    (exit 2); the hint gives the monitor command — through today for this year, a date to
+    fill in for a later one — and the last complete year, 2030."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2030, "东县", 1], [year, "东县", 1]]
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("check", str(year), "-c", str(config))
+    assert result.exit_code == 2
+    assert f"{year}年的数据不完整" in result.stderr
+    assert f"safeplan monitor {command}；全年考核请检查 2030年或更早的年份" in result.stderr
+
+
+def test_a_regions_yoy_decline_is_against_its_own_last_year_exactly(make_plan):
+    """东县's rate is 21 ÷ 0.7 = 30 in 2023 and 33 ÷ 1.1 = 30 in 2024 (floats: 30.000000000000004
+    and 29.999999999999996): no decline, so missed, with last year's 30 as its threshold —
+    its own, not the whole plan's (121 ÷ 1.7 with 西县's 100 deaths)."""
+    rows = [
+        [2023, "东县", 21, "0.7"],
+        [2023, "西县", 100, 1],
+        [2024, "东县", 33, "1.1"],
+        [2024, "西县", 50, 1],
+    ]
+    got = check(make_plan, RATE_LINE.format(target="{yoy_decline: true}"), rows, 2024)
+    east = got[("r", "东县")]
+    assert (east.value, east.threshold, east.gap, east.status) == (30, 30, 0, "missed")
+    assert got[("r", "西县")].status == "met"

@@ -1057,3 +1057,50 @@ def test_an_unmapped_column_is_quoted_as_its_header_is_written(make_plan):
     found = [f for f in safeplan.validate(config).findings if f.code == "unmapped-column"]
     assert [(f.line, f.column) for f in found] == [(1, 4)]
     assert found[0].message.startswith("第 4 列 “损失金额（元）” 像是直接经济损失，")
+
+
+def test_blank_measures_of_an_accident_say_what_counts(make_plan):
+    """A blank 死亡人数 is an error (the class needs it); a blank 重伤人数 is a warning that
+    counts it as 0 in the totals (2 injuries in 2024, not 3) and classifies the accident by
+    its other measures."""
+    rows = [
+        ["2024-01-05", "东县", "", 1, "1"],
+        ["2024-02-05", "东县", 1, "", "1"],
+        ["2024-03-05", "西县", 1, 1, "1"],
+    ]
+    report = safeplan.validate(ledger(make_plan, "直接经济损失", rows))
+    assert [(f.code, f.severity, f.line, f.column) for f in report.findings] == [
+        ("missing-value", "error", 2, 3),
+        ("missing-value", "warning", 3, 4),
+    ]
+    deaths, injuries = report.findings
+    assert deaths.message == "这起事故没有填写死亡人数（单元格为空）"
+    assert deaths.hint == "没有人死亡时填 0"
+    assert injuries.message == (
+        "重伤人数未填报（单元格为空）：按 0 计入合计，这起事故按其他指标分级"
+    )
+    assert injuries.hint == "补填重伤人数（没有重伤填 0）"
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}").replace(
+        "acc.deaths", "acc.serious_injuries"
+    )
+    rows[0][2] = 0
+    config = make_plan(
+        text, {"r.csv": (["日期", "地区", "死亡人数", "重伤人数", "直接经济损失"], rows)}
+    )
+    assert [r.value for r in safeplan.check(config, 2024).results] == [2, 1, 1]
+
+
+def test_a_blank_sector_is_named_as_blank_among_the_unknown_ones(make_plan):
+    """Sectors outside every group (a blank one too) are one error at the first of them, in
+    the sector column, counting each value."""
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv, sectors: {矿山: [煤矿]}}")
+    rows = [
+        ["2024-01-05", "东县", "煤矿", 1],
+        ["2024-02-05", "东县", "", 1],
+        ["2024-03-05", "东县", "化工", 1],
+        ["2024-04-05", "东县", "化工", 1],
+    ]
+    config = make_plan(text, {"r.csv": (["日期", "地区", "行业", "死亡人数"], rows)})
+    found = [f for f in safeplan.validate(config).findings if f.code == "unknown-sector"]
+    assert [(f.line, f.column, f.value) for f in found] == [(3, 3, "")]
+    assert found[0].message == "这些行业值不属于任何行业分组：化工 ×2、（空白） ×1"
