@@ -1016,3 +1016,80 @@ def test_a_regions_yoy_decline_is_against_its_own_last_year_exactly(make_plan):
     east = got[("r", "东县")]
     assert (east.value, east.threshold, east.gap, east.status) == (30, 30, 0, "missed")
     assert got[("r", "西县")].status == "met"
+
+
+def test_reports_describe_each_indicator_as_the_plan_sets_it(make_plan):
+    """What a report says of each indicator besides its results: its name, the plan-wide
+    target (yoy_decline's value is true), the baseline year and published baseline value
+    its target gives (or the plan's), whether it sums a period, and each region's own
+    target."""
+    lines = (
+        "  - {id: y, name: 死亡人数同比, value: a.死亡人数, target: {yoy_decline: true}}\n"
+        "  - {id: p, name: 死亡人数下降, value: a.死亡人数,"
+        " target: {decline_pct: 10, baseline_year: 2021, baseline_value: 40}}\n"
+        "  - {id: s, name: 期内死亡人数, value: a.死亡人数, target: {max: 100, cumulative: true},"
+        " regions: {东县: {max: 60}}}\n"
+    )
+    rows = [[2020, "东县", 10], [2021, "东县", 9], [2022, "东县", 8]]
+    config = make_plan(HEAD + lines, {"a.csv": (DEATHS_HEADER, rows)})
+    facts = safeplan.check(config, 2022).indicators
+    y, p, s = facts["y"], facts["p"], facts["s"]
+    assert (y["name"], y["target"], y["baseline_year"]) == (
+        "死亡人数同比",
+        {"kind": "yoy_decline", "value": True},
+        2020,
+    )
+    assert (y["baseline_value"], y["cumulative"]) == (None, False)
+    assert (p["baseline_year"], p["baseline_value"], p["cumulative"]) == (2021, 40, False)
+    assert p["target"] == {
+        "kind": "decline_pct",
+        "value": 10,
+        "baseline_year": 2021,
+        "baseline_value": 40,
+    }
+    assert (s["cumulative"], s["target"]) == (
+        True,
+        {"kind": "max", "value": 100, "cumulative": True},
+    )
+    assert s["regions"] == {"东县": {"kind": "max", "value": 60}}
+    results = {(r.id, r.region): r for r in safeplan.check(config, 2022).results}
+    assert results[("y", "东县")].target == {"kind": "yoy_decline", "value": True}
+
+
+def test_check_json_writes_whole_values_as_integers(make_plan, run):
+    """1001 deaths, a threshold of 1000 and a gap of 1 are written 1001, 1000 and 1 in the
+    JSON, not 1001.0: a script reading it sees whole numbers."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 1000}}\n"
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, [[2024, "东县", 1001]])})
+    result = run("check", "2024", "-c", str(config), "--format", "json")
+    assert result.exit_code == 1
+    assert '"value": 1001,' in result.stdout and '"threshold": 1000,' in result.stdout
+    assert '"gap": 1,' in result.stdout and ".0," not in result.stdout
+
+
+def test_the_whole_plans_change_from_its_baseline(make_plan):
+    """The whole plan's value against its baseline (较基期变化): 100 deaths in 2020, 90 in
+    2024 is −10 %; each region's own likewise (60 → 50, 40 → 40)."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 20}}\n"
+    rows = [[2020, "东县", 60], [2020, "西县", 40], [2024, "东县", 50], [2024, "西县", 40]]
+    got = check(make_plan, line, rows, 2024, header=DEATHS_HEADER)
+    assert got[("d", None)].change_pct == -10
+    assert got[("d", "东县")].change_pct == pytest.approx(-100 / 6)
+    assert got[("d", "西县")].change_pct == 0
+
+
+def test_a_rate_beyond_the_float_range_is_refused_naming_where(make_plan, run):
+    """10 000 000 000 deaths over a denominator of 1e-300 makes 东县's rate 1e+310, past
+    1.8e308: exit 2 naming the indicator, the region and the year, and the denominator to
+    check."""
+    rows = [[2024, "东县", 10_000_000_000, "1e-300"], [2024, "西县", 1, 1]]
+    config = make_plan(HEAD + RATE_LINE.format(target="{max: 1}"), {"a.csv": (RATE, rows)})
+    result = run("check", "2024", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        "指标 r（亿元GDP死亡率）2024 年（东县）的值超出可计算的范围（绝对值大于 1.8e308）"
+        in result.stderr
+    )
+    assert (
+        "提示：检查分母 a.地区生产总值 是否过小（单位是否有误），以及 per 是否过大" in result.stderr
+    )
