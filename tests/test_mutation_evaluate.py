@@ -1093,3 +1093,64 @@ def test_a_rate_beyond_the_float_range_is_refused_naming_where(make_plan, run):
     assert (
         "提示：检查分母 a.地区生产总值 是否过小（单位是否有误），以及 per 是否过大" in result.stderr
     )
+
+
+def test_a_region_there_is_none_of_is_refused_naming_those_there_are(make_plan, run):
+    """check --region 北县: exit 2 listing the data's regions; for data without a region
+    column, saying so."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2024, "东县", 1], [2024, "西县", 1]]
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("check", "2024", "-c", str(config), "--region", "北县")
+    assert result.exit_code == 2
+    assert "数据中没有地区 '北县'（数据中的地区：东县、西县）" in result.stderr
+    assert "提示：--region 写数据中的一个地区，或去掉 --region 查看全部" in result.stderr
+    bare = make_plan(HEAD + line, {"a.csv": (["年份", "死亡人数"], [[2024, 1]])})
+    result = run("check", "2024", "-c", str(bare), "--region", "北县")
+    assert result.exit_code == 2
+    assert "数据中没有地区 '北县'（数据中的地区：数据没有地区列）" in result.stderr
+
+
+def test_a_year_a_ledger_is_not_complete_for_is_refused_naming_the_ledger(make_plan, run):
+    """A ledger declared complete through 2024-06-30: check 2024 is refused (exit 2), the
+    reason naming the ledger, its file and the date."""
+    text = (
+        "plan: {name: 台账, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {acc: {records: r.csv, through: 2024-06-30}}\n"
+        "indicators:\n"
+        "  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}\n"
+    )
+    rows = [["2023-03-01", 1], ["2024-03-01", 1]]
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数"], rows)})
+    result = run("check", "2024", "-c", str(config))
+    assert result.exit_code == 2
+    assert "2024年的数据不完整（事故台账 acc（" in result.stderr
+    assert "r.csv）统计截止 2024-06-30）" in result.stderr
+
+
+def test_reports_say_which_indicators_are_counts(make_plan):
+    """Deaths are counts (whole numbers), in a yearly table or a ledger; a ledger's direct
+    loss and a yearly 地区生产总值 are not."""
+    text = (
+        "plan: {name: 混合, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {a: a.csv, acc: {records: r.csv}}\n"
+        "indicators:\n"
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+        "  - {id: g, name: 地区生产总值, value: a.地区生产总值, target: {min: 1}}\n"
+        "  - {id: ld, name: 台账死亡人数, value: acc.deaths, target: {max: 10}}\n"
+        "  - {id: ll, name: 直接经济损失, value: acc.direct_loss, target: {max: 10}}\n"
+    )
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["年份", "死亡人数", "地区生产总值"], [[2024, 1, "2.5"]]),
+            "r.csv": (["日期", "死亡人数", "直接经济损失"], [["2024-03-01", 1, "1.5"]]),
+        },
+    )
+    facts = safeplan.check(config, 2024).indicators
+    assert {k: v["count"] for k, v in facts.items()} == {
+        "d": True,
+        "g": False,
+        "ld": True,
+        "ll": False,
+    }
