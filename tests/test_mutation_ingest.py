@@ -1104,3 +1104,56 @@ def test_a_blank_sector_is_named_as_blank_among_the_unknown_ones(make_plan):
     found = [f for f in safeplan.validate(config).findings if f.code == "unknown-sector"]
     assert [(f.line, f.column, f.value) for f in found] == [(3, 3, "")]
     assert found[0].message == "这些行业值不属于任何行业分组：化工 ×2、（空白） ×1"
+
+
+def test_a_yearly_row_without_a_region_is_an_error_at_its_cell(make_plan):
+    """A blank 地区 cell: missing-region at that cell, saying what is missing and how to
+    fix it; the other rows are fine."""
+    rows = [[2024, "东县", 1], [2024, "  ", 2]]
+    _, report = validate(make_plan, rows)
+    assert [(f.code, f.severity, f.line, f.column, f.value) for f in report.findings] == [
+        ("missing-region", "error", 3, 2, None)
+    ]
+    assert (report.findings[0].message, report.findings[0].hint) == (
+        "这一行没有地区",
+        "填写每一行的地区",
+    )
+
+
+def test_each_second_row_of_a_year_and_region_is_a_duplicate(make_plan):
+    """东县 2024 three times and 西县 2023 twice, with 东县 2023 once between them: a
+    duplicate-row at each later row naming the first; a row without a region is not a
+    duplicate of another (it is missing its region)."""
+    rows = [
+        [2024, "东县", 1],
+        [2023, "西县", 1],
+        [2023, "东县", 1],
+        [2024, "东县", 2],
+        [2023, "西县", 2],
+        [2024, "东县", 3],
+        [2024, "", 4],
+        [2024, "", 5],
+    ]
+    _, report = validate(make_plan, rows)
+    found = [(f.code, f.line, f.column, f.value, f.message) for f in report.findings]
+    assert [f for f in found if f[0] == "duplicate-row"] == [
+        ("duplicate-row", 5, 1, "2024", "2024 年、地区 “东县”有第二行（第一行在第 2 行）"),
+        ("duplicate-row", 6, 1, "2023", "2023 年、地区 “西县”有第二行（第一行在第 3 行）"),
+        ("duplicate-row", 7, 1, "2024", "2024 年、地区 “东县”有第二行（第一行在第 2 行）"),
+    ]
+    assert [f[1] for f in found if f[0] == "missing-region"] == [8, 9]
+    hints = {f.hint for f in report.findings if f.code == "duplicate-row"}
+    assert hints == {"每年每个地区只保留一行"}
+
+
+def test_a_second_row_of_a_year_without_regions_is_a_duplicate(make_plan):
+    """Data without a region column: a year written twice is a duplicate-row, with the fix
+    for one row a year."""
+    text = YEARLY
+    config = make_plan(
+        text, {"g.csv": (["年份", "地区生产总值"], [[2023, 1], [2024, 1], [2024, 2]])}
+    )
+    found = [f for f in safeplan.validate(config).findings if f.code == "duplicate-row"]
+    assert [(f.line, f.message, f.hint) for f in found] == [
+        (4, "2024 年有第二行（第一行在第 3 行）", "每年只保留一行")
+    ]
