@@ -1154,3 +1154,12 @@ def test_reports_say_which_indicators_are_counts(make_plan):
         "ld": True,
         "ll": False,
     }
+
+
+def test_without_safeplan_today_the_systems_date_decides_what_is_complete(make_plan, monkeypatch):
+    """SAFEPLAN_TODAY unset: today is the system's date, so 2020 (long over) is a complete
+    year that check evaluates."""
+    monkeypatch.delenv("SAFEPLAN_TODAY")
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    got = check(make_plan, line, [[2020, "东县", 3]], 2020, header=DEATHS_HEADER)
+    assert (got[("d", None)].value, got[("d", None)].status) == (3, "met")
