@@ -1163,3 +1163,19 @@ def test_without_safeplan_today_the_systems_date_decides_what_is_complete(make_p
     line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
     got = check(make_plan, line, [[2020, "东县", 3]], 2020, header=DEATHS_HEADER)
     assert (got[("d", None)].value, got[("d", None)].status) == (3, "met")
+
+
+def test_monitor_of_a_ledger_with_a_single_region(make_plan):
+    """Every record in 东县: the whole plan's row is 东县's, 2 accidents and 3 deaths."""
+    text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    columns: {region: 地区}")
+    header = ["日期", "地区", "行业", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [
+        ["2025-01-05", "东县", "工商贸", 1, 0, "1"],
+        ["2025-02-07", "东县", "建筑业", 2, 0, "3"],
+    ]
+    config = make_plan(text, {"r.csv": (header, rows)})
+    got = {
+        (r["region"], r["group"]): (r["accidents"], r["deaths"])
+        for r in safeplan.monitor(config, "2025-02").to_dict()["rows"]
+    }
+    assert got[(None, None)] == got[("东县", None)] == (2, 3)
