@@ -1057,14 +1057,15 @@ def test_reports_describe_each_indicator_as_the_plan_sets_it(make_plan):
 
 
 def test_check_json_writes_whole_values_as_integers(make_plan, run):
-    """1001 deaths, a threshold of 1000 and a gap of 1 are written 1001, 1000 and 1 in the
-    JSON, not 1001.0: a script reading it sees whole numbers."""
+    """1001 deaths, a threshold (and target) of 1000 and a gap of 1 are written 1001, 1000
+    and 1 in the JSON, not 1001.0: a script reading it sees whole numbers."""
     line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 1000}}\n"
     config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, [[2024, "东县", 1001]])})
     result = run("check", "2024", "-c", str(config), "--format", "json")
     assert result.exit_code == 1
     assert '"value": 1001,' in result.stdout and '"threshold": 1000,' in result.stdout
     assert '"gap": 1,' in result.stdout and ".0," not in result.stdout
+    assert '"target": {"kind": "max", "value": 1000}' in result.stdout
 
 
 def test_the_whole_plans_change_from_its_baseline(make_plan):

@@ -998,12 +998,12 @@ def test_a_number_beyond_the_float_range_in_a_plain_column_is_non_finite(make_pl
 def test_a_column_not_in_the_file_is_refused_naming_the_columns_there_are(make_plan):
     """g.GDP where the file has 地区生产总值: a config error at the indicator's line that
     lists the file's columns — a column named _备注 too (a plan can use it), but not the
-    empty unnamed column at the end, which holds nothing."""
+    empty unnamed column between them, which holds nothing."""
     from safeplan.errors import ConfigError
 
     config = make_plan(
         YEARLY.replace("g.地区生产总值", "g.GDP"),
-        {"g.csv": (["年份", "地区", "_备注", "地区生产总值", ""], [[2024, "东县", "", 1, ""]])},
+        {"g.csv": (["年份", "地区", "", "_备注", "地区生产总值"], [[2024, "东县", "", "", 1]])},
     )
     with pytest.raises(ConfigError) as raised:
         safeplan.validate(config)
