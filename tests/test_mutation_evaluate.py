@@ -1180,3 +1180,18 @@ def test_monitor_of_a_ledger_with_a_single_region(make_plan):
         for r in safeplan.monitor(config, "2025-02").to_dict()["rows"]
     }
     assert got[(None, None)] == got[("东县", None)] == (2, 3)
+
+
+def test_a_regions_count_on_a_float_unsafe_glide_path_is_decided_exactly(make_plan):
+    """decline_pct 1.3 over 2022–2025 from 1 500: two years on, the threshold is
+    1500 × (1 − 1.3 % × 2/3) = 1487 exactly (1486.9999999999998 in floats). 东县's 1 487
+    deaths are on the path: met, with a gap of 0."""
+    text = HEAD.replace("baseline_year: 2020", "baseline_year: 2022") + (
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 1.3}}\n"
+    )
+    rows = [[2022, "东县", 1500], [2022, "西县", 10], [2024, "东县", 1487], [2024, "西县", 20]]
+    config = make_plan(text, {"a.csv": (DEATHS_HEADER, rows)})
+    results = {r.region: r for r in safeplan.check(config, 2024).results}
+    east = results["东县"]
+    assert (east.value, east.threshold, east.gap, east.status) == (1487, 1487, 0, "met")
+    assert results["西县"].status == "missed"
