@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import safeplan
+from safeplan.domain.classes import describe
 
 YEARLY = """\
 plan: {name: 合计规划, region: 两县, baseline_year: 2020, target_year: 2025}
@@ -1156,4 +1157,31 @@ def test_a_second_row_of_a_year_without_regions_is_a_duplicate(make_plan):
     found = [f for f in safeplan.validate(config).findings if f.code == "duplicate-row"]
     assert [(f.line, f.message, f.hint) for f in found] == [
         (4, "2024 年有第二行（第一行在第 3 行）", "每年只保留一行")
+    ]
+
+
+def test_the_reason_of_an_accident_names_a_measure_not_recorded(make_plan):
+    """Blank 重伤人数 and 直接经济损失: the accident is classified by its deaths alone, and
+    its reason says the other two were not recorded rather than calling them 0."""
+    rows = [["2024-01-05", "东县", 1, "", ""], ["2024-02-05", "东县", 1, 0, "0"]]
+    config = ledger(make_plan, "直接经济损失", rows)
+    records = safeplan.classify(config).records
+    assert [r["class"] for r in records] == ["general", "general"]
+    assert records[0]["reason_zh"] == describe(0, 1, None, None)
+    assert records[1]["reason_zh"] == describe(0, 1, 0, "0")
+    assert records[0]["reason_zh"] != records[1]["reason_zh"]
+
+
+def test_a_ledger_without_a_loss_column_classifies_by_deaths_and_injuries(make_plan):
+    """No 直接经济损失 column: each accident's loss is not recorded (never 0 万元), its
+    class comes from deaths and injuries (12 injuries: 较大)."""
+    header = ["日期", "地区", "死亡人数", "重伤人数"]
+    rows = [["2024-01-05", "东县", 1, 12], ["2024-02-05", "东县", 1, 0]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"), {"r.csv": (header, rows)}
+    )
+    records = safeplan.classify(config).records
+    assert [(r["class"], r["reason_zh"]) for r in records] == [
+        ("larger", describe(1, 1, 12, None)),
+        ("general", describe(0, 1, 0, None)),
     ]
