@@ -713,6 +713,34 @@ def test_outlook_of_a_period_target_and_of_a_cap_without_baseline_data(make_plan
     assert (cap.final_threshold, cap.latest_value, cap.projected_value) == (5, 0, None)
 
 
+def test_regional_outlooks_of_a_period_sum_start_from_nothing(make_plan):
+    """A cumulative cap of each region's own (max 10 over the plan): 东县's sum is 2 + 3 = 5
+    by 2022, projected from 0 in 2020 to 12.5 by 2025 (off track); 西县's 1 + 1 = 2 to 5
+    (on track). A period sum shows no baseline value."""
+    line = (
+        "  - {id: s, name: 期内死亡人数, value: a.死亡人数, target: {max: 20, cumulative: true},"
+        " regions: {东县: {max: 10, cumulative: true}, 西县: {max: 10, cumulative: true}}}\n"
+    )
+    rows = [[2020, "东县", 9], [2020, "西县", 9], [2021, "东县", 2], [2021, "西县", 1]]
+    rows += [[2022, "东县", 3], [2022, "西县", 1]]
+    out = by_key(gap(make_plan, line, rows, DEATHS_HEADER).outlook)
+    east, west = out[("s", "东县")], out[("s", "西县")]
+    assert (east.latest_value, east.projected_value, east.on_track) == (5, 12.5, False)
+    assert (west.latest_value, west.projected_value, west.on_track) == (2, 5, True)
+    assert (east.baseline_value, west.baseline_value) == (None, None)
+
+
+def test_outlook_of_a_decline_without_baseline_data(make_plan):
+    """decline_pct 10 but nothing reported for 2020: no baseline, so no final threshold,
+    projection or verdict for the whole plan — only its latest value."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2022, "东县", 5], [2023, "东县", 4]]
+    out = by_key(gap(make_plan, line, rows, DEATHS_HEADER).outlook)
+    whole = out[("d", None)]
+    assert (whole.latest_year, whole.latest_value) == (2023, 4)
+    assert (whole.final_threshold, whole.projected_value, whole.on_track) == (None, None, None)
+
+
 @pytest.mark.parametrize("through", ["2025-13", "10月", "2025-02-30", "2025/10"])
 def test_a_through_date_that_is_no_date_says_how_to_write_it(make_plan, run, through):
     """THROUGH is YYYY-MM or YYYY-MM-DD: anything else is a usage error (exit 2) with both
@@ -922,12 +950,16 @@ def test_monitor_of_a_ledger_with_regions_and_a_total_row(make_plan):
 
 def test_outlooks_carry_the_target_that_binds_each_of_them(make_plan):
     """Every outlook, the whole plan's (decided exactly) and each region's, names the
-    target it is projected against: decline_pct 10 from the baseline, as in the plan."""
+    target it is projected against (decline_pct 10 from the baseline, as in the plan) and
+    the status of its latest year."""
     line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
     rows = [[2020, "东县", 100], [2020, "西县", 50], [2023, "东县", 95], [2023, "西县", 44]]
     out = by_key(gap(make_plan, line, rows, ["年份", "地区", "死亡人数"]).outlook)
     for region in (None, "东县", "西县"):
         assert out[("d", region)].target == {"kind": "decline_pct", "value": 10}, region
+    # The latest year's status, on its glide path (2023: 100 × 0.94 = 94, 50 × 0.94 = 47).
+    statuses = {r: out[("d", r)].latest_status for r in (None, "东县", "西县")}
+    assert statuses == {None: "met", "东县": "missed", "西县": "met"}
 
 
 def test_a_region_with_data_in_the_baseline_year_only_has_no_projection(make_plan):
@@ -956,9 +988,15 @@ def test_one_year_left_the_required_change_is_the_plain_change(make_plan):
     assert (west.final_threshold, west.required_annual_change_pct) == (36, 12.5)
 
 
-def test_the_memory_a_refused_gap_table_needs_is_rounded_to_whole_gigabytes(make_plan, run):
+@pytest.mark.parametrize(
+    ("towns", "count", "size"), [(1099, "13,750,000", 6), (1097, "13,725,000", 5)]
+)
+def test_the_memory_a_refused_gap_table_needs_is_rounded_to_whole_gigabytes(
+    make_plan, run, towns, count, size
+):
     """100 indicators × 1100 regions (the whole plan too) × 125 years is 13 750 000
-    results of about 400 bytes: 5.5 GB, said as 6 GB (5.5 rounds half to even)."""
+    results of 400 bytes: 5.5 GB, said as 6 GB (5.5 rounds half to even); with 1098
+    regions, 13 725 000 results are 5.49 GB, said as 5 GB."""
     text = HEAD.replace(
         "baseline_year: 2020, target_year: 2025", "baseline_year: 1906, target_year: 2035"
     )
@@ -966,13 +1004,13 @@ def test_the_memory_a_refused_gap_table_needs_is_rounded_to_whole_gigabytes(make
         f"  - {{id: d{i}, name: 死亡人数{i}, value: a.死亡人数, target: {{max: 0}}}}\n"
         for i in range(100)
     )
-    rows = [[2030, f"镇{i}", 1] for i in range(1099)]
+    rows = [[2030, f"镇{i}", 1] for i in range(towns)]
     config = make_plan(text, {"a.csv": (DEATHS_HEADER, rows)})
     result = run("gap", "-c", str(config))
     assert result.exit_code == 2
     assert (
-        "目标差距表需要 13,750,000 个结果（100 个指标 × 1100 个地区（含全域） × 125 年），"
-        "超过上限 12,000,000 个（约需 6 GB 内存）"
+        f"目标差距表需要 {count} 个结果（100 个指标 × {towns + 1} 个地区（含全域） × 125 年），"
+        f"超过上限 12,000,000 个（约需 {size} GB 内存）"
     ) in result.stderr
 
 
