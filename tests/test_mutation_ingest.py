@@ -1185,3 +1185,53 @@ def test_a_ledger_without_a_loss_column_classifies_by_deaths_and_injuries(make_p
         ("larger", describe(1, 1, 12, None)),
         ("general", describe(0, 1, 0, None)),
     ]
+
+
+def test_a_deaths_column_under_another_name_is_one_finding_not_two(make_plan):
+    """遇难人数 looks like the deaths: an unmapped-column at that header says so, and no
+    second error says the ledger has no deaths column."""
+    header = ["日期", "地区", "遇难人数"]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (header, [["2024-01-05", "东县", 1]])},
+    )
+    found = [(f.code, f.line, f.column) for f in safeplan.validate(config).findings]
+    assert found == [("unmapped-column", 1, 3)]
+
+
+@pytest.mark.parametrize(
+    ("header", "total"),
+    [
+        (["地区", "日期", "死亡人数"], ["", "合计", 3]),  # 合计 in a date column, not the first
+        (["序号", "年份", "地区", "死亡人数"], ["合计", 2024, "", 3]),  # in the first column
+    ],
+)
+def test_a_total_row_is_found_wherever_its_label_is(make_plan, header, total):
+    """A ledger's 合计 row is no accident, whether 合计 stands in a date column that is not
+    the first, or in the first column beside a numeric year: 3 deaths in 2024, not 6."""
+    if "序号" in header:
+        rows = [[1, 2024, "东县", 1], [2, 2024, "西县", 2], total]
+    else:
+        rows = [["东县", "2024-01-05", 1], ["西县", "2024-02-05", 2], total]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"), {"r.csv": (header, rows)}
+    )
+    assert safeplan.validate(config).findings == []
+    assert safeplan.check(config, 2024).results[0].value == 3
+
+
+def test_a_blank_loss_or_region_of_an_accident_is_reported_as_blank(make_plan):
+    """A blank 直接经济损失 is a warning counting it as 0; a blank 地区 an error, with no
+    cell text to show."""
+    rows = [["2024-01-05", "东县", 1, 0, ""], ["2024-02-05", "", 1, 0, "1"]]
+    report = safeplan.validate(ledger(make_plan, "直接经济损失", rows))
+    got = [(f.code, f.severity, f.line, f.column, f.value) for f in report.findings]
+    assert got == [
+        ("missing-value", "warning", 2, 5, ""),
+        ("missing-region", "error", 3, 2, None),
+    ]
+    loss = next(f for f in report.findings if f.code == "missing-value")
+    assert loss.message == (
+        "直接经济损失未填报（单元格为空）：按 0 计入合计，这起事故按其他指标分级"
+    )
+    assert loss.hint == "补填直接经济损失（没有损失填 0）"
