@@ -483,3 +483,27 @@ def test_reasons_of_accidents_with_counts_in_the_tens_of_thousands(make_plan):
         ("especially_major", describe(3, 2**40, 0, "1")),
     ]
     assert got[0][1] == "特别重大: 死亡 70000 人 ≥ 30；重伤 65536 人 ≥ 100"
+
+
+def test_a_rule_between_two_files_compares_columns_of_the_same_name(make_plan):
+    """a.死亡人数 <= b.死亡人数 (the city's count against the province's): the rows are
+    joined on year and region only, not on the equal-named column, so 西县 2024 (7 against
+    6) breaks the rule."""
+    text = """\
+plan: {name: 规则, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, b: b.csv}
+indicators:
+  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}
+rules:
+  - {id: same, check: a.死亡人数 <= b.死亡人数}
+"""
+    header = ["年份", "地区", "死亡人数"]
+    config = make_plan(
+        text,
+        {
+            "a.csv": (header, [[2024, "东县", 5], [2024, "西县", 7]]),
+            "b.csv": (header, [[2024, "东县", 5], [2024, "西县", 6]]),
+        },
+    )
+    violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
+    assert [(f.line, f.value) for f in violated] == [(3, "死亡人数=7, 死亡人数=6")]

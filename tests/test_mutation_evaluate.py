@@ -728,6 +728,7 @@ def test_regional_outlooks_of_a_period_sum_start_from_nothing(make_plan):
     assert (east.latest_value, east.projected_value, east.on_track) == (5, 12.5, False)
     assert (west.latest_value, west.projected_value, west.on_track) == (2, 5, True)
     assert (east.baseline_value, west.baseline_value) == (None, None)
+    assert out[("s", None)].change_pct is None and east.change_pct is None
 
 
 def test_outlook_of_a_decline_without_baseline_data(make_plan):
@@ -1037,6 +1038,7 @@ def test_check_of_a_year_not_over_points_to_monitor(make_plan, run, year, comman
     result = run("check", str(year), "-c", str(config))
     assert result.exit_code == 2
     assert f"{year}年的数据不完整" in result.stderr
+    assert "不完整的年份不能与全年目标比较，年内情况请用 safeplan monitor" in result.stderr
     assert f"safeplan monitor {command}；全年考核请检查 2030年或更早的年份" in result.stderr
 
 
@@ -1233,3 +1235,16 @@ def test_a_regions_count_on_a_float_unsafe_glide_path_is_decided_exactly(make_pl
     east = results["东县"]
     assert (east.value, east.threshold, east.gap, east.status) == (1487, 1487, 0, "met")
     assert results["西县"].status == "missed"
+
+
+def test_a_region_down_to_zero_needs_no_yearly_change_figure(make_plan):
+    """西县 had 0 deaths in 2023: no percentage change leads from 0 to its threshold, so its
+    required yearly change is null (and no warning reaches the terminal); 东县's is
+    computed."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 5], [2023, "东县", 95], [2023, "西县", 0]]
+    out = by_key(gap(make_plan, line, rows, DEATHS_HEADER).outlook)
+    assert out[("d", "西县")].required_annual_change_pct is None
+    assert out[("d", "东县")].required_annual_change_pct == pytest.approx(
+        ((90 / 95) ** 0.5 - 1) * 100
+    )

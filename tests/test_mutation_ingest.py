@@ -1235,3 +1235,46 @@ def test_a_blank_loss_or_region_of_an_accident_is_reported_as_blank(make_plan):
         "直接经济损失未填报（单元格为空）：按 0 计入合计，这起事故按其他指标分级"
     )
     assert loss.hint == "补填直接经济损失（没有损失填 0）"
+
+
+def test_a_second_deaths_column_is_named_at_its_header(make_plan):
+    """死亡 beside 死亡人数: which is meant? unmapped-column at 死亡's header in r.csv, naming
+    the column safeplan reads."""
+    header = ["日期", "地区", "死亡人数", "死亡"]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (header, [["2024-01-05", "东县", 1, 1]])},
+    )
+    found = safeplan.validate(config).findings
+    assert [(f.code, Path(f.file).name, f.line, f.column, f.value) for f in found] == [
+        ("unmapped-column", "r.csv", 1, 4, "死亡")
+    ]
+    assert found[0].message.startswith("“死亡” 也像是死亡人数，但 safeplan 读取的是 “死亡人数” 列")
+
+
+def test_a_ledger_row_labelled_with_the_plans_region_is_its_total(make_plan):
+    """The plan is 东西两县's: a 东西两县 row under 东县 and 西县 is their total (1 + 2 = 3),
+    no accident — 3 deaths in 2024, not 6."""
+    rows = [["2024-01-05", "东县", 1], ["2024-02-05", "西县", 2], ["", "东西两县", 3]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}").replace("全县", "东西两县"),
+        {"r.csv": (["日期", "地区", "死亡人数"], rows)},
+    )
+    assert safeplan.validate(config).findings == []
+    assert safeplan.check(config, 2024).results[0].value == 3
+
+
+def test_a_region_column_under_another_name_is_never_ignored(make_plan):
+    """辖区 looks like the region: without a 地区 column it is an unmapped-column at its
+    header, with the YAML line that maps it."""
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (["日期", "辖区", "死亡人数"], [["2024-01-05", "东县", 1]])},
+    )
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("unmapped-column", 1, 2, "辖区")
+    ]
+    assert found[0].hint == (
+        "若这一列就是地区，在 indicators.yaml 的 datasets.acc 下加入 columns: {region: 辖区}"
+    )
