@@ -1248,3 +1248,15 @@ def test_a_region_down_to_zero_needs_no_yearly_change_figure(make_plan):
     assert out[("d", "东县")].required_annual_change_pct == pytest.approx(
         ((90 / 95) ** 0.5 - 1) * 100
     )
+
+
+def test_a_safeplan_today_that_is_no_date_says_how_to_write_it(make_plan, run, monkeypatch):
+    """SAFEPLAN_TODAY=2025-13-01: exit 2 quoting the value, with a date to copy and the way
+    back to the system's date."""
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2025-13-01")
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, [[2020, "东县", 3]])})
+    result = run("check", "2020", "-c", str(config))
+    assert result.exit_code == 2
+    assert "环境变量 SAFEPLAN_TODAY='2025-13-01' 不是 YYYY-MM-DD 格式的日期" in result.stderr
+    assert "提示：写成如 SAFEPLAN_TODAY=2025-11-05，或删去它（使用系统日期）" in result.stderr

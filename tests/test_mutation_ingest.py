@@ -1278,3 +1278,66 @@ def test_a_region_column_under_another_name_is_never_ignored(make_plan):
     assert found[0].hint == (
         "若这一列就是地区，在 indicators.yaml 的 datasets.acc 下加入 columns: {region: 辖区}"
     )
+
+
+_YEAR_HINT = "把年份列命名为“年份”或 year，或在 indicators.yaml 该数据集下写 columns: {year: 表头}"
+
+
+@pytest.mark.parametrize(
+    ("spec", "header", "expected"),
+    [
+        (
+            "g.csv",
+            ["地区", "地区生产总值"],
+            [("missing-year-column", "没有年份列；表头：地区, 地区生产总值", _YEAR_HINT)],
+        ),
+        (
+            "{file: g.csv, columns: {year: 统计年度}}",
+            ["年份", "地区", "地区生产总值"],
+            [
+                (
+                    "missing-year-column",
+                    "没有表头为“统计年度”的年份列（columns: 中的 year）；表头：年份, 地区, 地区生产总值",
+                    _YEAR_HINT,
+                )
+            ],
+        ),
+        (
+            "{file: g.csv, columns: {region: 县区名称}}",
+            ["年份", "地区", "地区生产总值"],
+            [
+                (
+                    "missing-column",
+                    "没有表头为“县区名称”的地区列（columns: 中的 region）",
+                    "改正 columns: 中 region 对应的表头",
+                )
+            ],
+        ),
+        (
+            "g.csv",
+            ["年份", "地区", "", "GDP"],
+            [
+                ("missing-column", "没有“地区生产总值”列（indicators[0].value 使用它）", None),
+                (
+                    "blank-header",
+                    "第 3 列有数据但没有列名",
+                    "在表头行给每一列起名；表格旁边的备注请移到表格下方的“注：”行",
+                ),
+            ],
+        ),
+    ],
+)
+def test_a_yearly_table_without_a_column_it_needs_is_refused_at_its_header(
+    make_plan, spec, header, expected
+):
+    """No year column, a columns: name for the year or the region that the file lacks, or
+    a used column missing from a header that is broken anyway: errors on the header row
+    (line 1) of g.csv saying what is missing and how to fix it."""
+    text = YEARLY.replace("datasets: {g: g.csv}", f"datasets: {{g: {spec}}}")
+    rows = [[2024, "东县", 1, 1][: len(header)]] if header[0] == "年份" else [["东县", 1]]
+    config = make_plan(text, {"g.csv": (header, rows)})
+    report = safeplan.validate(config)
+    assert [(f.code, f.line, f.message, f.hint) for f in report.findings] == [
+        (code, 1, message, hint) for code, message, hint in expected
+    ]
+    assert {(Path(f.file).name, f.severity) for f in report.findings} == {("g.csv", "error")}
