@@ -1341,3 +1341,41 @@ def test_a_yearly_table_without_a_column_it_needs_is_refused_at_its_header(
         (code, 1, message, hint) for code, message, hint in expected
     ]
     assert {(Path(f.file).name, f.severity) for f in report.findings} == {("g.csv", "error")}
+
+
+@pytest.mark.parametrize(
+    ("columns", "value", "says", "hint"),
+    [
+        (
+            "{year: 年度}",
+            "g.region",
+            "indicators.yaml:5: indicators[0].value: 'region' 是 ",
+            "引用数字列，如 accidents.死亡人数",
+        ),
+        (
+            "{year: 年度, 备注: 说明}",
+            "g.地区生产总值",
+            "indicators.yaml:3: datasets.g.columns.备注: '备注' 既不是 year、region，"
+            "也不是任何指标或规则使用的列",
+            "删除这一项，或在指标中引用 g.备注",
+        ),
+    ],
+)
+def test_a_yearly_tables_columns_misused_in_the_plan_are_config_errors(
+    make_plan, columns, value, says, hint
+):
+    """An indicator that sums the region (a key column), or a columns: entry nothing uses:
+    a config error at its line in indicators.yaml, with the fix."""
+    from safeplan.errors import ConfigError
+
+    text = (
+        "plan: {name: 合计规划, region: 两县, baseline_year: 2020, target_year: 2025}\n"
+        f"datasets:\n  g: {{file: g.csv, columns: {columns}}}\n"
+        f"indicators:\n  - {{id: g, name: 地区生产总值, value: {value}, target: {{max: 100}}}}\n"
+    )
+    header = ["年度", "地区", "地区生产总值", "说明"]
+    config = make_plan(text, {"g.csv": (header, [[2024, "东县", 1, "x"]])})
+    with pytest.raises(ConfigError) as raised:
+        safeplan.validate(config)
+    assert says in str(raised.value)
+    assert raised.value.hint == hint
