@@ -7,7 +7,7 @@ Run from the repository root (mutmut reads ``[tool.mutmut]`` in pyproject.toml):
     python scripts/mutation.py score             # the score of what has been run so far
     python scripts/mutation.py survivors         # every mutant that is not killed
 
-``mutmut run`` (all mutants) is the full run; it takes one to two hours on two busy cores.
+``mutmut run`` (all mutants, about 7 400) is the full run; it takes well over two hours on two cores.
 
 The score counts killed (and timed-out) mutants over every mutant that was run, leaving
 out the equivalent mutants listed in docs/testing.md (each with the reason it cannot
@@ -109,9 +109,11 @@ def report(codes: dict[str, int | None], skip: set[str], title: str) -> float | 
         module = _MODULE.sub("", name)
         by_module.setdefault(module, {})[name] = code
     for module, part in sorted(by_module.items()):
-        module_score = score(tally(part, skip))
+        counts = tally(part, skip)
+        module_score = score(counts)
         if module_score is not None:
-            print(f"  {module:40} {module_score:7.1%}  ({len(part)} mutants)")
+            parts = ", ".join(f"{key} {counts[key]}" for key in sorted(counts))
+            print(f"  {module:40} {module_score:7.1%}  ({len(part)} mutants: {parts})")
     if value is not None:
         print(f"score: {value:.1%} of the non-equivalent mutants run are killed")
     return value

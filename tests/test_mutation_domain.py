@@ -421,3 +421,89 @@ def test_fraction_of_is_the_exact_value_of_a_numbers_text():
     for bad in ("nan", "inf", "1,000", "abc"):
         with pytest.raises(ValueError):
             fraction_of(bad)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ZH", ""])
+def test_a_reason_in_a_language_there_is_none_of_is_refused_by_name(lang):
+    """describe and describe_all speak zh and en only: any other lang is a ValueError that
+    names the languages there are and the one asked for."""
+    import numpy as np
+
+    from safeplan.domain.classes import describe_all
+
+    one = np.array([1])
+    found = classify(one, one, ["1"])
+    with pytest.raises(ValueError, match=rf"^lang must be 'zh' or 'en', not '{lang}'$"):
+        describe_all(found, one, one, np.array([True]), np.array([0]), ["1"], lang=lang)
+    with pytest.raises(ValueError, match=rf"^lang must be 'zh' or 'en', not '{lang}'$"):
+        describe(0, 1, 1, "1", lang=lang)
+
+
+def test_describe_all_describes_each_distinct_accident_once():
+    """Four accidents, two of them alike (1 death, 0 injuries, 12.5 万元): three reasons,
+    one per distinct accident, and each accident's code points at its own."""
+    import numpy as np
+
+    from safeplan.domain.classes import describe_all
+
+    deaths = np.array([1, 3, 1, 0], dtype=np.int64)
+    injuries = np.array([0, 0, 0, 0], dtype=np.int64)
+    texts = ["12.5", "5000", ""]
+    loss_codes = np.array([0, 0, 0, 2], dtype=np.int64)
+    found = classify(deaths, injuries, np.array(["12.5", "12.5", "12.5", "0"], dtype=object))
+    recorded = np.array([True, True, True, False])
+    codes, reasons = describe_all(found, deaths, injuries, recorded, loss_codes, texts)
+    assert len(reasons) == 3 and len(set(reasons)) == 3
+    assert codes[0] == codes[2] and len({int(codes[0]), int(codes[1]), int(codes[3])}) == 3
+    assert [reasons[c] for c in codes.tolist()] == [
+        describe(0, 1, 0, "12.5"),
+        describe(1, 3, 0, "12.5"),
+        describe(0, 1, 0, "12.5"),
+        describe(0, 0, None, None),
+    ]
+
+
+def test_reasons_of_accidents_with_counts_in_the_tens_of_thousands(make_plan):
+    """Counts of people are not always small: 70 000 deaths and 65 536 serious injuries,
+    or 2^40 deaths (any count below 2^53 is one), are named as written in the reason of
+    their accident (特别重大), beside one of 2 deaths (一般)."""
+    text = (
+        "plan: {name: 台账, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {acc: {records: r.csv}}\n"
+        "indicators:\n"
+        "  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}\n"
+    )
+    rows = [["2024-01-05", 70000, 65536, "1"], ["2024-02-05", 2, 0, "1"]]
+    rows.append(["2024-03-05", 2**40, 0, "1"])
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数", "重伤人数", "直接经济损失"], rows)})
+    got = [(r["class"], r["reason_zh"]) for r in safeplan.classify(config).records]
+    assert got == [
+        ("especially_major", describe(3, 70000, 65536, "1")),
+        ("general", describe(0, 2, 0, "1")),
+        ("especially_major", describe(3, 2**40, 0, "1")),
+    ]
+    assert got[0][1] == "特别重大: 死亡 70000 人 ≥ 30；重伤 65536 人 ≥ 100"
+
+
+def test_a_rule_between_two_files_compares_columns_of_the_same_name(make_plan):
+    """a.死亡人数 <= b.死亡人数 (the city's count against the province's): the rows are
+    joined on year and region only, not on the equal-named column, so 西县 2024 (7 against
+    6) breaks the rule."""
+    text = """\
+plan: {name: 规则, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, b: b.csv}
+indicators:
+  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}
+rules:
+  - {id: same, check: a.死亡人数 <= b.死亡人数}
+"""
+    header = ["年份", "地区", "死亡人数"]
+    config = make_plan(
+        text,
+        {
+            "a.csv": (header, [[2024, "东县", 5], [2024, "西县", 7]]),
+            "b.csv": (header, [[2024, "东县", 5], [2024, "西县", 6]]),
+        },
+    )
+    violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
+    assert [(f.line, f.value) for f in violated] == [(3, "死亡人数=7, 死亡人数=6")]

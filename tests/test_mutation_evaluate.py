@@ -714,6 +714,35 @@ def test_outlook_of_a_period_target_and_of_a_cap_without_baseline_data(make_plan
     assert (cap.final_threshold, cap.latest_value, cap.projected_value) == (5, 0, None)
 
 
+def test_regional_outlooks_of_a_period_sum_start_from_nothing(make_plan):
+    """A cumulative cap of each region's own (max 10 over the plan): 东县's sum is 2 + 3 = 5
+    by 2022, projected from 0 in 2020 to 12.5 by 2025 (off track); 西县's 1 + 1 = 2 to 5
+    (on track). A period sum shows no baseline value."""
+    line = (
+        "  - {id: s, name: 期内死亡人数, value: a.死亡人数, target: {max: 20, cumulative: true},"
+        " regions: {东县: {max: 10, cumulative: true}, 西县: {max: 10, cumulative: true}}}\n"
+    )
+    rows = [[2020, "东县", 9], [2020, "西县", 9], [2021, "东县", 2], [2021, "西县", 1]]
+    rows += [[2022, "东县", 3], [2022, "西县", 1]]
+    out = by_key(gap(make_plan, line, rows, DEATHS_HEADER).outlook)
+    east, west = out[("s", "东县")], out[("s", "西县")]
+    assert (east.latest_value, east.projected_value, east.on_track) == (5, 12.5, False)
+    assert (west.latest_value, west.projected_value, west.on_track) == (2, 5, True)
+    assert (east.baseline_value, west.baseline_value) == (None, None)
+    assert out[("s", None)].change_pct is None and east.change_pct is None
+
+
+def test_outlook_of_a_decline_without_baseline_data(make_plan):
+    """decline_pct 10 but nothing reported for 2020: no baseline, so no final threshold,
+    projection or verdict for the whole plan — only its latest value."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2022, "东县", 5], [2023, "东县", 4]]
+    out = by_key(gap(make_plan, line, rows, DEATHS_HEADER).outlook)
+    whole = out[("d", None)]
+    assert (whole.latest_year, whole.latest_value) == (2023, 4)
+    assert (whole.final_threshold, whole.projected_value, whole.on_track) == (None, None, None)
+
+
 @pytest.mark.parametrize("through", ["2025-13", "10月", "2025-02-30", "2025/10"])
 def test_a_through_date_that_is_no_date_says_how_to_write_it(make_plan, run, through):
     """THROUGH is YYYY-MM or YYYY-MM-DD: anything else is a usage error (exit 2) with both
@@ -851,3 +880,384 @@ def test_a_gap_table_too_large_for_memory_is_refused_before_it_is_computed(make_
         "超过上限 12,000,000 个（约需 5 GB 内存）"
     ) in result.stderr
     assert "提示：用 --region 只算一个地区，或把计划拆成几个较小的计划" in result.stderr
+
+
+def test_monitor_sums_losses_in_wan_yuan_of_a_few_decimals_exactly(make_plan):
+    """8.2 + 0.57 + 0.29 万元 is 9.06 万元, not the float sum 9.059999999999999 (8.2 is no
+    whole number of millionths in floats: 8199999.999999999): losses of at most six
+    decimals are summed exactly; 0.5 in the same period a year before."""
+    header = ["日期", "行业", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [
+        ["2024-01-05", "工商贸", 0, 0, "0.5"],
+        ["2025-01-05", "工商贸", 0, 0, "8.2"],
+        ["2025-02-06", "建筑业", 0, 0, "0.57"],
+        ["2025-02-07", "工商贸", 0, 0, "0.29"],
+    ]
+    config = make_plan(MONITOR_PLAN, {"r.csv": (header, rows)})
+    got = safeplan.monitor(config, "2025-02").to_dict()["rows"][0]
+    assert (got["direct_loss"], got["prev_direct_loss"]) == (9.06, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("year", "east", "west"),
+    [
+        # 18 × (1 − 10 % × 1/5) = 17.64: 20 is 2.36 above; 50 × 0.98 = 49: 40 is 9 below.
+        (2021, (17.64, 2.36, "missed"), (49, -9, "met")),
+        # 18 × (1 − 10 % × 4/5) = 16.56: 16 is 0.56 below; 50 × 0.92 = 46: 47 is 1 above.
+        (2024, (16.56, -0.56, "met"), (46, 1, "missed")),
+    ],
+)
+def test_a_regions_gap_to_its_glide_path_is_value_minus_threshold(make_plan, year, east, west):
+    """decline_pct 10 over 2020–2025 for each region: the threshold glides linearly from
+    the region's own baseline, and the gap is value − threshold to the last digit a user
+    reads (2.36, not 2.3599999999999994)."""
+    rows = [
+        [2020, "东县", 18, 1],
+        [2020, "西县", 50, 1],
+        [2021, "东县", 20, 1],
+        [2021, "西县", 40, 1],
+        [2024, "东县", 16, 1],
+        [2024, "西县", 47, 1],
+    ]
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    got = check(make_plan, line, rows, year)
+    for region, (threshold, gap, status) in (("东县", east), ("西县", west)):
+        r = got[("d", region)]
+        assert (r.threshold, r.gap, r.status) == (threshold, gap, status), region
+
+
+def test_monitor_of_a_ledger_with_regions_and_a_total_row(make_plan):
+    """A ledger with a 合计 row under its records (合计 in the region column): the row is no
+    accident and no region; each region counts its own records (东县 2 accidents and 3
+    deaths, 西县 1 and 1) and the whole plan all of them."""
+    text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    columns: {region: 地区}")
+    header = ["日期", "地区", "行业", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [
+        ["2025-01-05", "东县", "工商贸", 1, 0, "1"],
+        ["2025-02-06", "西县", "建筑业", 1, 0, "2"],
+        ["2025-02-07", "东县", "道路交通", 2, 0, "3"],
+        ["", "合计", "", 4, 0, "6"],
+    ]
+    config = make_plan(text, {"r.csv": (header, rows)})
+    assert safeplan.validate(config).findings == []
+    got = {
+        (r["region"], r["group"]): (r["accidents"], r["deaths"], r["direct_loss"])
+        for r in safeplan.monitor(config, "2025-02").to_dict()["rows"]
+    }
+    assert got[(None, None)] == (3, 4, 6)
+    assert got[("东县", None)] == (2, 3, 4)
+    assert got[("西县", None)] == (1, 1, 2)
+    assert got[("东县", "road")] == (1, 2, 3)
+
+
+def test_outlooks_carry_the_target_that_binds_each_of_them(make_plan):
+    """Every outlook, the whole plan's (decided exactly) and each region's, names the
+    target it is projected against (decline_pct 10 from the baseline, as in the plan) and
+    the status of its latest year."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 50], [2023, "东县", 95], [2023, "西县", 44]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "死亡人数"]).outlook)
+    for region in (None, "东县", "西县"):
+        assert out[("d", region)].target == {"kind": "decline_pct", "value": 10}, region
+    # The latest year's status, on its glide path (2023: 100 × 0.94 = 94, 50 × 0.94 = 47).
+    statuses = {r: out[("d", r)].latest_status for r in (None, "东县", "西县")}
+    assert statuses == {None: "met", "东县": "missed", "西县": "met"}
+
+
+def test_a_region_with_data_in_the_baseline_year_only_has_no_projection(make_plan):
+    """西县 reported 2020 (the baseline) and nothing since: no line to project, so no
+    projection and no verdict, but its threshold and the yearly change it needs (50 → 45
+    over the 5 years left: (0.9^(1/5) − 1) × 100 %)."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 50], [2023, "东县", 95]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "死亡人数"]).outlook)
+    west = out[("d", "西县")]
+    assert (west.latest_year, west.latest_value, west.final_threshold) == (2020, 50, 45)
+    assert (west.projected_value, west.on_track) == (None, None)
+    assert west.required_annual_change_pct == pytest.approx((0.9 ** (1 / 5) - 1) * 100)
+    assert out[("d", "东县")].on_track is False
+
+
+def test_one_year_left_the_required_change_is_the_plain_change(make_plan):
+    """Latest data in 2024, one year before the target, decline_pct 10: each region needs
+    exactly the change to its threshold — 东县 from 10 to 9 is −10 %, not a compounded
+    1-year rate that floats put at −9.999999999999998; 西县 from 32 to 36 is +12.5 %."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 10], [2020, "西县", 40], [2024, "东县", 10], [2024, "西县", 32]]
+    out = by_key(gap(make_plan, line, rows, ["年份", "地区", "死亡人数"]).outlook)
+    east, west = out[("d", "东县")], out[("d", "西县")]
+    assert (east.final_threshold, east.required_annual_change_pct) == (9, -10)
+    assert (west.final_threshold, west.required_annual_change_pct) == (36, 12.5)
+
+
+@pytest.mark.parametrize(
+    ("towns", "count", "size"), [(1099, "13,750,000", 6), (1097, "13,725,000", 5)]
+)
+def test_the_memory_a_refused_gap_table_needs_is_rounded_to_whole_gigabytes(
+    make_plan, run, towns, count, size
+):
+    """100 indicators × 1100 regions (the whole plan too) × 125 years is 13 750 000
+    results of 400 bytes: 5.5 GB, said as 6 GB (5.5 rounds half to even); with 1098
+    regions, 13 725 000 results are 5.49 GB, said as 5 GB."""
+    text = HEAD.replace(
+        "baseline_year: 2020, target_year: 2025", "baseline_year: 1906, target_year: 2035"
+    )
+    text += "".join(
+        f"  - {{id: d{i}, name: 死亡人数{i}, value: a.死亡人数, target: {{max: 0}}}}\n"
+        for i in range(100)
+    )
+    rows = [[2030, f"镇{i}", 1] for i in range(towns)]
+    config = make_plan(text, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("gap", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        f"目标差距表需要 {count} 个结果（100 个指标 × {towns + 1} 个地区（含全域） × 125 年），"
+        f"超过上限 12,000,000 个（约需 {size} GB 内存）"
+    ) in result.stderr
+
+
+def test_check_of_a_year_without_data_names_the_years_there_are(make_plan, run):
+    """check --year 2019 of data for 2020–2024: exit 2, naming the first and the last year
+    with data, and what to do."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2020, "东县", 1], [2022, "东县", 1], [2024, "东县", 1]]
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("check", "2019", "-c", str(config))
+    assert result.exit_code == 2
+    assert "数据中没有 2019 年（有数据的年份：2020—2024年）" in result.stderr
+    assert "提示：选择统计数据覆盖的年份" in result.stderr
+
+
+@pytest.mark.parametrize(("year", "command"), [(2031, "2031-01-15"), (2032, "YYYY-MM-DD")])
+def test_check_of_a_year_not_over_points_to_monitor(make_plan, run, year, command):
+    """Today is 2031-01-15: 2031 is not over, and 2032 has not begun. check refuses both
+    (exit 2); the hint gives the monitor command — through today for this year, a date to
+    fill in for a later one — and the last complete year, 2030."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2030, "东县", 1], [year, "东县", 1]]
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("check", str(year), "-c", str(config))
+    assert result.exit_code == 2
+    assert f"{year}年的数据不完整" in result.stderr
+    assert "不完整的年份不能与全年目标比较，年内情况请用 safeplan monitor" in result.stderr
+    assert f"safeplan monitor {command}；全年考核请检查 2030年或更早的年份" in result.stderr
+
+
+def test_a_regions_yoy_decline_is_against_its_own_last_year_exactly(make_plan):
+    """东县's rate is 21 ÷ 0.7 = 30 in 2023 and 33 ÷ 1.1 = 30 in 2024 (floats: 30.000000000000004
+    and 29.999999999999996): no decline, so missed, with last year's 30 as its threshold —
+    its own, not the whole plan's (121 ÷ 1.7 with 西县's 100 deaths)."""
+    rows = [
+        [2023, "东县", 21, "0.7"],
+        [2023, "西县", 100, 1],
+        [2024, "东县", 33, "1.1"],
+        [2024, "西县", 50, 1],
+    ]
+    got = check(make_plan, RATE_LINE.format(target="{yoy_decline: true}"), rows, 2024)
+    east = got[("r", "东县")]
+    assert (east.value, east.threshold, east.gap, east.status) == (30, 30, 0, "missed")
+    assert got[("r", "西县")].status == "met"
+
+
+def test_reports_describe_each_indicator_as_the_plan_sets_it(make_plan):
+    """What a report says of each indicator besides its results: its name, the plan-wide
+    target (yoy_decline's value is true), the baseline year and published baseline value
+    its target gives (or the plan's), whether it sums a period, and each region's own
+    target."""
+    lines = (
+        "  - {id: y, name: 死亡人数同比, value: a.死亡人数, target: {yoy_decline: true}}\n"
+        "  - {id: p, name: 死亡人数下降, value: a.死亡人数,"
+        " target: {decline_pct: 10, baseline_year: 2021, baseline_value: 40}}\n"
+        "  - {id: s, name: 期内死亡人数, value: a.死亡人数, target: {max: 100, cumulative: true},"
+        " regions: {东县: {max: 60}}}\n"
+    )
+    rows = [[2020, "东县", 10], [2021, "东县", 9], [2022, "东县", 8]]
+    config = make_plan(HEAD + lines, {"a.csv": (DEATHS_HEADER, rows)})
+    facts = safeplan.check(config, 2022).indicators
+    y, p, s = facts["y"], facts["p"], facts["s"]
+    assert (y["name"], y["target"], y["baseline_year"]) == (
+        "死亡人数同比",
+        {"kind": "yoy_decline", "value": True},
+        2020,
+    )
+    assert (y["baseline_value"], y["cumulative"]) == (None, False)
+    assert (p["baseline_year"], p["baseline_value"], p["cumulative"]) == (2021, 40, False)
+    assert p["target"] == {
+        "kind": "decline_pct",
+        "value": 10,
+        "baseline_year": 2021,
+        "baseline_value": 40,
+    }
+    assert (s["cumulative"], s["target"]) == (
+        True,
+        {"kind": "max", "value": 100, "cumulative": True},
+    )
+    assert s["regions"] == {"东县": {"kind": "max", "value": 60}}
+    results = {(r.id, r.region): r for r in safeplan.check(config, 2022).results}
+    assert results[("y", "东县")].target == {"kind": "yoy_decline", "value": True}
+
+
+def test_check_json_writes_whole_values_as_integers(make_plan, run):
+    """1001 deaths, a threshold (and target) of 1000 and a gap of 1 are written 1001, 1000
+    and 1 in the JSON, not 1001.0: a script reading it sees whole numbers."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 1000}}\n"
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, [[2024, "东县", 1001]])})
+    result = run("check", "2024", "-c", str(config), "--format", "json")
+    assert result.exit_code == 1
+    assert '"value": 1001,' in result.stdout and '"threshold": 1000,' in result.stdout
+    assert '"gap": 1,' in result.stdout and ".0," not in result.stdout
+    assert '"target": {"kind": "max", "value": 1000}' in result.stdout
+
+
+def test_the_whole_plans_change_from_its_baseline(make_plan):
+    """The whole plan's value against its baseline (较基期变化): 100 deaths in 2020, 90 in
+    2024 is −10 %; each region's own likewise (60 → 50, 40 → 40)."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 20}}\n"
+    rows = [[2020, "东县", 60], [2020, "西县", 40], [2024, "东县", 50], [2024, "西县", 40]]
+    got = check(make_plan, line, rows, 2024, header=DEATHS_HEADER)
+    assert got[("d", None)].change_pct == -10
+    assert got[("d", "东县")].change_pct == pytest.approx(-100 / 6)
+    assert got[("d", "西县")].change_pct == 0
+
+
+def test_a_rate_beyond_the_float_range_is_refused_naming_where(make_plan, run):
+    """10 000 000 000 deaths over a denominator of 1e-300 makes 东县's rate 1e+310, past
+    1.8e308: exit 2 naming the indicator, the region and the year, and the denominator to
+    check."""
+    rows = [[2024, "东县", 10_000_000_000, "1e-300"], [2024, "西县", 1, 1]]
+    config = make_plan(HEAD + RATE_LINE.format(target="{max: 1}"), {"a.csv": (RATE, rows)})
+    result = run("check", "2024", "-c", str(config))
+    assert result.exit_code == 2
+    assert (
+        "指标 r（亿元GDP死亡率）2024 年（东县）的值超出可计算的范围（绝对值大于 1.8e308）"
+        in result.stderr
+    )
+    assert (
+        "提示：检查分母 a.地区生产总值 是否过小（单位是否有误），以及 per 是否过大" in result.stderr
+    )
+
+
+def test_a_region_there_is_none_of_is_refused_naming_those_there_are(make_plan, run):
+    """check --region 北县: exit 2 listing the data's regions; for data without a region
+    column, saying so."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2024, "东县", 1], [2024, "西县", 1]]
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, rows)})
+    result = run("check", "2024", "-c", str(config), "--region", "北县")
+    assert result.exit_code == 2
+    assert "数据中没有地区 '北县'（数据中的地区：东县、西县）" in result.stderr
+    assert "提示：--region 写数据中的一个地区，或去掉 --region 查看全部" in result.stderr
+    bare = make_plan(HEAD + line, {"a.csv": (["年份", "死亡人数"], [[2024, 1]])})
+    result = run("check", "2024", "-c", str(bare), "--region", "北县")
+    assert result.exit_code == 2
+    assert "数据中没有地区 '北县'（数据中的地区：数据没有地区列）" in result.stderr
+
+
+def test_a_year_a_ledger_is_not_complete_for_is_refused_naming_the_ledger(make_plan, run):
+    """A ledger declared complete through 2024-06-30: check 2024 is refused (exit 2), the
+    reason naming the ledger, its file and the date."""
+    text = (
+        "plan: {name: 台账, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {acc: {records: r.csv, through: 2024-06-30}}\n"
+        "indicators:\n"
+        "  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}\n"
+    )
+    rows = [["2023-03-01", 1], ["2024-03-01", 1]]
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数"], rows)})
+    result = run("check", "2024", "-c", str(config))
+    assert result.exit_code == 2
+    assert "2024年的数据不完整（事故台账 acc（" in result.stderr
+    assert "r.csv）统计截止 2024-06-30）" in result.stderr
+
+
+def test_reports_say_which_indicators_are_counts(make_plan):
+    """Deaths are counts (whole numbers), in a yearly table or a ledger; a ledger's direct
+    loss and a yearly 地区生产总值 are not."""
+    text = (
+        "plan: {name: 混合, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {a: a.csv, acc: {records: r.csv}}\n"
+        "indicators:\n"
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+        "  - {id: g, name: 地区生产总值, value: a.地区生产总值, target: {min: 1}}\n"
+        "  - {id: ld, name: 台账死亡人数, value: acc.deaths, target: {max: 10}}\n"
+        "  - {id: ll, name: 直接经济损失, value: acc.direct_loss, target: {max: 10}}\n"
+    )
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["年份", "死亡人数", "地区生产总值"], [[2024, 1, "2.5"]]),
+            "r.csv": (["日期", "死亡人数", "直接经济损失"], [["2024-03-01", 1, "1.5"]]),
+        },
+    )
+    facts = safeplan.check(config, 2024).indicators
+    assert {k: v["count"] for k, v in facts.items()} == {
+        "d": True,
+        "g": False,
+        "ld": True,
+        "ll": False,
+    }
+
+
+def test_without_safeplan_today_the_systems_date_decides_what_is_complete(make_plan, monkeypatch):
+    """SAFEPLAN_TODAY unset: today is the system's date, so 2020 (long over) is a complete
+    year that check evaluates."""
+    monkeypatch.delenv("SAFEPLAN_TODAY")
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    got = check(make_plan, line, [[2020, "东县", 3]], 2020, header=DEATHS_HEADER)
+    assert (got[("d", None)].value, got[("d", None)].status) == (3, "met")
+
+
+def test_monitor_of_a_ledger_with_a_single_region(make_plan):
+    """Every record in 东县: the whole plan's row is 东县's, 2 accidents and 3 deaths."""
+    text = MONITOR_PLAN.replace("records: r.csv", "records: r.csv\n    columns: {region: 地区}")
+    header = ["日期", "地区", "行业", "死亡人数", "重伤人数", "直接经济损失"]
+    rows = [
+        ["2025-01-05", "东县", "工商贸", 1, 0, "1"],
+        ["2025-02-07", "东县", "建筑业", 2, 0, "3"],
+    ]
+    config = make_plan(text, {"r.csv": (header, rows)})
+    got = {
+        (r["region"], r["group"]): (r["accidents"], r["deaths"])
+        for r in safeplan.monitor(config, "2025-02").to_dict()["rows"]
+    }
+    assert got[(None, None)] == got[("东县", None)] == (2, 3)
+
+
+def test_a_regions_count_on_a_float_unsafe_glide_path_is_decided_exactly(make_plan):
+    """decline_pct 1.3 over 2022–2025 from 1 500: two years on, the threshold is
+    1500 × (1 − 1.3 % × 2/3) = 1487 exactly (1486.9999999999998 in floats). 东县's 1 487
+    deaths are on the path: met, with a gap of 0."""
+    text = HEAD.replace("baseline_year: 2020", "baseline_year: 2022") + (
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 1.3}}\n"
+    )
+    rows = [[2022, "东县", 1500], [2022, "西县", 10], [2024, "东县", 1487], [2024, "西县", 20]]
+    config = make_plan(text, {"a.csv": (DEATHS_HEADER, rows)})
+    results = {r.region: r for r in safeplan.check(config, 2024).results}
+    east = results["东县"]
+    assert (east.value, east.threshold, east.gap, east.status) == (1487, 1487, 0, "met")
+    assert results["西县"].status == "missed"
+
+
+def test_a_region_down_to_zero_needs_no_yearly_change_figure(make_plan):
+    """西县 had 0 deaths in 2023: no percentage change leads from 0 to its threshold, so its
+    required yearly change is null (and no warning reaches the terminal); 东县's is
+    computed."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 100], [2020, "西县", 5], [2023, "东县", 95], [2023, "西县", 0]]
+    out = by_key(gap(make_plan, line, rows, DEATHS_HEADER).outlook)
+    assert out[("d", "西县")].required_annual_change_pct is None
+    assert out[("d", "东县")].required_annual_change_pct == pytest.approx(
+        ((90 / 95) ** 0.5 - 1) * 100
+    )
+
+
+def test_a_safeplan_today_that_is_no_date_says_how_to_write_it(make_plan, run, monkeypatch):
+    """SAFEPLAN_TODAY=2025-13-01: exit 2 quoting the value, with a date to copy and the way
+    back to the system's date."""
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2025-13-01")
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, [[2020, "东县", 3]])})
+    result = run("check", "2020", "-c", str(config))
+    assert result.exit_code == 2
+    assert "环境变量 SAFEPLAN_TODAY='2025-13-01' 不是 YYYY-MM-DD 格式的日期" in result.stderr
+    assert "提示：写成如 SAFEPLAN_TODAY=2025-11-05，或删去它（使用系统日期）" in result.stderr

@@ -4,9 +4,12 @@ units converted exactly to 万元, number cells (see docs/testing.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import safeplan
+from safeplan.domain.classes import describe
 
 YEARLY = """\
 plan: {name: 合计规划, region: 两县, baseline_year: 2020, target_year: 2025}
@@ -758,3 +761,621 @@ def test_a_ledger_offers_its_derived_columns_not_its_key_columns(make_plan):
     )
     with pytest.raises(ConfigError, match="accidents, deaths, serious_injuries, direct_loss"):
         safeplan.validate(config)
+
+
+# --- a ledger's columns: what is missing is named at its header -----------------------------
+
+COLUMNS_LEDGER = """\
+plan: {name: 台账, region: 全县, baseline_year: 2020, target_year: 2025}
+datasets:
+  acc: SPEC
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("spec", "header", "expected"),
+    [
+        (
+            "{records: r.csv}",
+            ["地区", "死亡人数"],
+            [
+                (
+                    "missing-year-column",
+                    None,
+                    "台账没有日期（日期）或年份（年份）列",
+                    "增加日期列（YYYY-MM-DD）或年份列，或在 columns: 中写明，如 "
+                    "columns: {date: 发生时间}",
+                )
+            ],
+        ),
+        (
+            "{records: r.csv}",
+            ["日期", "地区", "重伤人数"],
+            [
+                (
+                    "missing-deaths-column",
+                    None,
+                    "台账没有死亡人数（死亡人数）列",
+                    "增加每起事故的死亡人数列（没有死亡填 0）",
+                )
+            ],
+        ),
+        (
+            "{records: r.csv, sectors: {矿山: [煤矿]}}",
+            ["日期", "地区", "死亡人数"],
+            [
+                (
+                    "missing-sector-column",
+                    None,
+                    "定义了行业分组（sectors:），但台账没有行业（行业）列",
+                    "增加行业列，或在 columns: 中写明，如 columns: {sector: 行业类别}",
+                )
+            ],
+        ),
+        (
+            "{records: r.csv, columns: {date: 发生时间}}",
+            ["日期", "地区", "死亡人数"],
+            [
+                (
+                    "missing-column",
+                    None,
+                    "没有表头为“发生时间”的列（columns: 中的 date）",
+                    "改正 datasets.acc.columns 中 date 对应的表头",
+                ),
+                (
+                    "unmapped-column",
+                    1,
+                    "第 1 列 “日期” 像是事故日期，但 safeplan 不认识这个列名，不会读取它",
+                    "若这一列就是事故日期，在 indicators.yaml 的 datasets.acc.columns 中加入 "
+                    "date: 日期",
+                ),
+            ],
+        ),
+        (
+            "{records: r.csv}",
+            ["日期", "地区", "死亡人数", "直接经济损失（美元）"],
+            [
+                (
+                    "unknown-unit",
+                    4,
+                    "直接经济损失列的单位“美元”不是万元、元或亿元，无法换算",
+                    "把列名改为“直接经济损失（万元）”并按万元填写（也可用元或亿元）",
+                )
+            ],
+        ),
+    ],
+)
+def test_a_ledger_without_a_column_it_needs_is_refused_at_its_header(
+    make_plan, run, spec, header, expected
+):
+    """No date or year, no deaths, sectors without a sector column, a columns: name not in
+    the file, a loss in a unit that cannot be converted: an error at the header row (line
+    1) of r.csv naming what is missing and how to add it; check refuses (exit 2)."""
+    row = {"日期": "2024-01-05", "地区": "东县", "死亡人数": 1, "重伤人数": 0}
+    rows = [[row.get(name, 5) for name in header]]
+    config = make_plan(COLUMNS_LEDGER.replace("SPEC", spec), {"r.csv": (header, rows)})
+    report = safeplan.validate(config)
+    assert [(f.code, f.line, f.column, f.message, f.hint) for f in report.findings] == [
+        (code, 1, column, message, hint) for code, column, message, hint in expected
+    ]
+    assert {(Path(f.file).name, f.severity) for f in report.findings} == {("r.csv", "error")}
+    assert run("check", "--config", str(config), "--year", "2024").exit_code == 2
+
+
+def test_a_ledger_with_a_year_column_and_no_dates_counts_by_year(make_plan):
+    """年份 instead of 日期 is enough: each record counts in its year (2 deaths in 2024, 1
+    in 2023), no finding."""
+    rows = [[2024, "东县", 1], [2024, "西县", 1], [2023, "东县", 1]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (["年份", "地区", "死亡人数"], rows)},
+    )
+    assert safeplan.validate(config).findings == []
+    values = {y: safeplan.check(config, y).results[0].value for y in (2023, 2024)}
+    assert values == {2023: 1, 2024: 2}
+
+
+def test_a_ledger_without_regions_is_the_whole_plans_only(make_plan):
+    """No 地区 column: the records are the plan's own; check has one result, the whole
+    plan's, with every record counted."""
+    rows = [["2024-01-05", 2], ["2024-03-05", 3]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (["日期", "死亡人数"], rows)},
+    )
+    assert safeplan.validate(config).findings == []
+    results = safeplan.check(config, 2024).results
+    assert [(r.region, r.value, r.status) for r in results] == [(None, 5, "met")]
+
+
+def test_a_ledger_on_a_named_sheet_is_read_from_that_sheet(make_plan, tmp_path):
+    """book.xlsx#台账 reads the sheet named, not the first one (a note sheet here)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    note = book.active
+    assert note is not None
+    note.title = "说明"
+    note.append(["日期", "地区", "死亡人数"])
+    note.append(["2024-01-05", "东县", 9])
+    sheet = book.create_sheet("台账")
+    for row in (["日期", "地区", "死亡人数"], ["2024-01-05", "东县", 1], ["2024-02-05", "东县", 2]):
+        sheet.append(row)
+    book.save(tmp_path / "book.xlsx")
+    config = make_plan(COLUMNS_LEDGER.replace("SPEC", "{records: book.xlsx#台账}"), {})
+    results = safeplan.check(config, 2024).results
+    assert [(r.region, r.value) for r in results] == [(None, 3), ("东县", 3)]
+
+
+def test_a_column_a_ledger_does_not_derive_is_a_config_error_with_the_fix(make_plan):
+    """acc.gdp from a ledger: a config error at the indicator's line naming the column, the
+    ones there are, and what to use instead."""
+    from safeplan.errors import ConfigError
+
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}").replace("acc.deaths", "acc.gdp"),
+        {"r.csv": (["日期", "地区", "死亡人数"], [["2024-01-05", "东县", 1]])},
+    )
+    with pytest.raises(ConfigError) as raised:
+        safeplan.validate(config)
+    assert "indicators.yaml:5: " in str(raised.value)
+    assert "'gdp' 不是事故台账派生的列" in str(raised.value)
+    assert raised.value.hint == (
+        "使用事故台账派生的列，如 accidents.deaths、accidents.major_or_above"
+    )
+
+
+# --- every total row and every measure is checked, whatever comes before it -------------------
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        (["1", "2", "3"], ["10", "20", "31"]),  # whole numbers
+        (["0.1", "0.2", "0.3"], ["1.5", "2", "4"]),  # decimals, decided exactly
+    ],
+)
+def test_a_right_total_does_not_stop_the_check_of_later_years(make_plan, good, bad):
+    """2023's 合计 equals its regions' sum; 2024's does not: a total-mismatch at 2024's total
+    (line 7), whatever the kind of numbers."""
+    rows = [[2023, "东县", good[0]], [2023, "西县", good[1]], [2023, "合计", good[2]]]
+    rows += [[2024, "东县", bad[0]], [2024, "西县", bad[1]], [2024, "合计", bad[2]]]
+    _, report = validate(make_plan, rows)
+    assert mismatches(report) == [(7, "地区生产总值", bad[2])]
+
+
+def test_a_ledger_without_injuries_still_checks_the_loss_total(make_plan):
+    """No 重伤人数 column: the 直接经济损失 total is still compared with its records (1.5 +
+    2 = 3.5, not 4)."""
+    header = ["日期", "地区", "死亡人数", "直接经济损失"]
+    rows = [["2024-01-05", "东县", 1, "1.5"], ["2024-02-05", "西县", 0, "2"], ["合计", "", 1, "4"]]
+    config = make_plan(LEDGER, {"r.csv": (header, rows)})
+    found = [f for f in safeplan.validate(config).findings if f.code == "total-mismatch"]
+    assert [(f.line, f.column, f.value) for f in found] == [(4, 4, "4")]
+    assert found[0].message == "合计行的直接经济损失为 4，而 2 条事故记录之和为 3.5"
+
+
+def test_a_blank_total_cell_does_not_stop_the_check_of_the_next_total_row(make_plan):
+    """合计 leaves 死亡人数 blank (nothing to compare); 总计 below says 5 where the records
+    sum to 3: a total-mismatch at 总计's cell."""
+    rows = [
+        ["2024-01-05", "东县", 1, 0, "1"],
+        ["2024-02-05", "西县", 2, 0, "1"],
+        ["合计", "", "", 0, "2"],
+        ["总计", "", 5, 0, "2"],
+    ]
+    config = ledger(make_plan, "直接经济损失", rows)
+    found = [f for f in safeplan.validate(config).findings if f.code == "total-mismatch"]
+    assert [(f.line, f.column, f.value, f.message) for f in found] == [
+        (5, 3, "5", "合计行的死亡人数为 5，而 2 条事故记录之和为 3")
+    ]
+
+
+def test_more_than_a_hundred_records_without_deaths_are_all_errors(make_plan):
+    """A ledger's blank deaths cell is an error, not a warning: the 100 listed and the one
+    that counts the rest (3 more) alike; check refuses."""
+    rows = [["2024-01-05", "东县", "", 0, "1"]] * 103
+    report = safeplan.validate(ledger(make_plan, "直接经济损失", rows))
+    found = [f for f in report.findings if f.code == "missing-value"]
+    assert len(found) == 101
+    assert {f.severity for f in found} == {"error"}
+    assert "另有 3 个单元格有同样的问题（missing-value）" in found[-1].message
+    assert not report.valid
+
+
+def test_a_number_beyond_the_float_range_in_a_plain_column_is_non_finite(make_plan):
+    """1e400 among plain numbers is no number a plan can use: an error non-finite at its
+    cell, so the plan is not valid."""
+    rows = [[2024, "东县", "5"], [2024, "西县", "1e400"]]
+    _, report = validate(make_plan, rows)
+    assert [(f.code, f.line, f.column, f.value) for f in report.findings] == [
+        ("non-finite", 3, 3, "1e400")
+    ]
+    assert report.findings[0].severity == "error" and not report.valid
+
+
+def test_a_column_not_in_the_file_is_refused_naming_the_columns_there_are(make_plan):
+    """g.GDP where the file has 地区生产总值: a config error at the indicator's line that
+    lists the file's columns — a column named _备注 too (a plan can use it), but not the
+    empty unnamed column between them, which holds nothing."""
+    from safeplan.errors import ConfigError
+
+    config = make_plan(
+        YEARLY.replace("g.地区生产总值", "g.GDP"),
+        {"g.csv": (["年份", "地区", "", "_备注", "地区生产总值"], [[2024, "东县", "", "", 1]])},
+    )
+    with pytest.raises(ConfigError) as raised:
+        safeplan.validate(config)
+    assert ":4: indicators[0].value: column 'GDP' not found in dataset 'g'" in str(raised.value)
+    assert str(raised.value).endswith("g.csv 的列有 year, region, _备注, 地区生产总值")
+    assert (
+        raised.value.hint
+        == "改正 indicators.yaml 中的列名（或 columns: 中的表头），或数据文件的表头"
+    )
+
+
+def test_a_ledger_with_a_year_column_reads_other_time_and_type_columns_as_notes(make_plan):
+    """With 年份 there is no date to look for, and with 行业 no sector: a 填报时间 or a
+    事故类型 column beside them is a note, not an unmapped date or sector (no finding)."""
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv, sectors: {矿山: [煤矿]}}")
+    header = ["年份", "填报时间", "地区", "行业", "事故类型", "死亡人数"]
+    rows = [[2024, "2025-01-02", "东县", "煤矿", "透水", 1]]
+    config = make_plan(text, {"r.csv": (header, rows)})
+    assert safeplan.validate(config).findings == []
+    assert safeplan.check(config, 2024).results[0].value == 1
+
+
+def test_a_total_row_is_found_in_a_year_column_that_is_not_the_first(make_plan):
+    """地区 first, then 年份: a 合计 in the year column marks a total row (equal to its 2
+    records' sum, so no finding), which is no accident: 3 deaths in 2024, not 6."""
+    rows = [["东县", 2024, 1], ["西县", 2024, 2], ["", "合计", 3]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (["地区", "年份", "死亡人数"], rows)},
+    )
+    assert safeplan.validate(config).findings == []
+    assert safeplan.check(config, 2024).results[0].value == 3
+
+
+def test_an_invisible_character_in_a_sector_cell_is_found(make_plan):
+    """A zero-width space pasted into a 行业 cell: control-character at that cell, as in a
+    region cell."""
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv, sectors: {矿山: [煤矿]}}")
+    rows = [["2024-01-05", "东县", "煤\u200b矿", 1], ["2024-02-05", "东\u200b县", "煤矿", 1]]
+    config = make_plan(text, {"r.csv": (["日期", "地区", "行业", "死亡人数"], rows)})
+    found = [(f.code, f.line, f.column) for f in safeplan.validate(config).findings]
+    assert ("control-character", 2, 3) in found and ("control-character", 3, 2) in found
+
+
+def test_an_unmapped_column_is_quoted_as_its_header_is_written(make_plan):
+    """损失金额（元） looks like the direct loss: the finding quotes the header as written,
+    unit and all, and the YAML line to add names it without the unit."""
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}")
+    header = ["日期", "地区", "死亡人数", "损失金额（元）"]
+    config = make_plan(text, {"r.csv": (header, [["2024-01-05", "东县", 1, 100]])})
+    found = [f for f in safeplan.validate(config).findings if f.code == "unmapped-column"]
+    assert [(f.line, f.column) for f in found] == [(1, 4)]
+    assert found[0].message.startswith("第 4 列 “损失金额（元）” 像是直接经济损失，")
+
+
+def test_blank_measures_of_an_accident_say_what_counts(make_plan):
+    """A blank 死亡人数 is an error (the class needs it); a blank 重伤人数 is a warning that
+    counts it as 0 in the totals (2 injuries in 2024, not 3) and classifies the accident by
+    its other measures."""
+    rows = [
+        ["2024-01-05", "东县", "", 1, "1"],
+        ["2024-02-05", "东县", 1, "", "1"],
+        ["2024-03-05", "西县", 1, 1, "1"],
+    ]
+    report = safeplan.validate(ledger(make_plan, "直接经济损失", rows))
+    assert [(f.code, f.severity, f.line, f.column) for f in report.findings] == [
+        ("missing-value", "error", 2, 3),
+        ("missing-value", "warning", 3, 4),
+    ]
+    deaths, injuries = report.findings
+    assert deaths.message == "这起事故没有填写死亡人数（单元格为空）"
+    assert deaths.hint == "没有人死亡时填 0"
+    assert injuries.message == (
+        "重伤人数未填报（单元格为空）：按 0 计入合计，这起事故按其他指标分级"
+    )
+    assert injuries.hint == "补填重伤人数（没有重伤填 0）"
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}").replace(
+        "acc.deaths", "acc.serious_injuries"
+    )
+    rows[0][2] = 0
+    config = make_plan(
+        text, {"r.csv": (["日期", "地区", "死亡人数", "重伤人数", "直接经济损失"], rows)}
+    )
+    assert [r.value for r in safeplan.check(config, 2024).results] == [2, 1, 1]
+
+
+def test_a_blank_sector_is_named_as_blank_among_the_unknown_ones(make_plan):
+    """Sectors outside every group (a blank one too) are one error at the first of them, in
+    the sector column, counting each value."""
+    text = COLUMNS_LEDGER.replace("SPEC", "{records: r.csv, sectors: {矿山: [煤矿]}}")
+    rows = [
+        ["2024-01-05", "东县", "煤矿", 1],
+        ["2024-02-05", "东县", "", 1],
+        ["2024-03-05", "东县", "化工", 1],
+        ["2024-04-05", "东县", "化工", 1],
+    ]
+    config = make_plan(text, {"r.csv": (["日期", "地区", "行业", "死亡人数"], rows)})
+    found = [f for f in safeplan.validate(config).findings if f.code == "unknown-sector"]
+    assert [(f.line, f.column, f.value) for f in found] == [(3, 3, "")]
+    assert found[0].message == "这些行业值不属于任何行业分组：化工 ×2、（空白） ×1"
+
+
+def test_a_yearly_row_without_a_region_is_an_error_at_its_cell(make_plan):
+    """A blank 地区 cell: missing-region at that cell, saying what is missing and how to
+    fix it; the other rows are fine."""
+    rows = [[2024, "东县", 1], [2024, "  ", 2]]
+    _, report = validate(make_plan, rows)
+    assert [(f.code, f.severity, f.line, f.column, f.value) for f in report.findings] == [
+        ("missing-region", "error", 3, 2, None)
+    ]
+    assert (report.findings[0].message, report.findings[0].hint) == (
+        "这一行没有地区",
+        "填写每一行的地区",
+    )
+
+
+def test_each_second_row_of_a_year_and_region_is_a_duplicate(make_plan):
+    """东县 2024 three times and 西县 2023 twice, with 东县 2023 once between them: a
+    duplicate-row at each later row naming the first; a row without a region is not a
+    duplicate of another (it is missing its region)."""
+    rows = [
+        [2024, "东县", 1],
+        [2023, "西县", 1],
+        [2023, "东县", 1],
+        [2024, "东县", 2],
+        [2023, "西县", 2],
+        [2024, "东县", 3],
+        [2024, "", 4],
+        [2024, "", 5],
+    ]
+    _, report = validate(make_plan, rows)
+    found = [(f.code, f.line, f.column, f.value, f.message) for f in report.findings]
+    assert [f for f in found if f[0] == "duplicate-row"] == [
+        ("duplicate-row", 5, 1, "2024", "2024 年、地区 “东县”有第二行（第一行在第 2 行）"),
+        ("duplicate-row", 6, 1, "2023", "2023 年、地区 “西县”有第二行（第一行在第 3 行）"),
+        ("duplicate-row", 7, 1, "2024", "2024 年、地区 “东县”有第二行（第一行在第 2 行）"),
+    ]
+    assert [f[1] for f in found if f[0] == "missing-region"] == [8, 9]
+    hints = {f.hint for f in report.findings if f.code == "duplicate-row"}
+    assert hints == {"每年每个地区只保留一行"}
+
+
+def test_a_second_row_of_a_year_without_regions_is_a_duplicate(make_plan):
+    """Data without a region column: a year written twice is a duplicate-row, with the fix
+    for one row a year."""
+    text = YEARLY
+    config = make_plan(
+        text, {"g.csv": (["年份", "地区生产总值"], [[2023, 1], [2024, 1], [2024, 2]])}
+    )
+    found = [f for f in safeplan.validate(config).findings if f.code == "duplicate-row"]
+    assert [(f.line, f.message, f.hint) for f in found] == [
+        (4, "2024 年有第二行（第一行在第 3 行）", "每年只保留一行")
+    ]
+
+
+def test_the_reason_of_an_accident_names_a_measure_not_recorded(make_plan):
+    """Blank 重伤人数 and 直接经济损失: the accident is classified by its deaths alone, and
+    its reason says the other two were not recorded rather than calling them 0."""
+    rows = [["2024-01-05", "东县", 1, "", ""], ["2024-02-05", "东县", 1, 0, "0"]]
+    config = ledger(make_plan, "直接经济损失", rows)
+    records = safeplan.classify(config).records
+    assert [r["class"] for r in records] == ["general", "general"]
+    assert records[0]["reason_zh"] == describe(0, 1, None, None)
+    assert records[1]["reason_zh"] == describe(0, 1, 0, "0")
+    assert records[0]["reason_zh"] != records[1]["reason_zh"]
+
+
+def test_a_ledger_without_a_loss_column_classifies_by_deaths_and_injuries(make_plan):
+    """No 直接经济损失 column: each accident's loss is not recorded (never 0 万元), its
+    class comes from deaths and injuries (12 injuries: 较大)."""
+    header = ["日期", "地区", "死亡人数", "重伤人数"]
+    rows = [["2024-01-05", "东县", 1, 12], ["2024-02-05", "东县", 1, 0]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"), {"r.csv": (header, rows)}
+    )
+    records = safeplan.classify(config).records
+    assert [(r["class"], r["reason_zh"]) for r in records] == [
+        ("larger", describe(1, 1, 12, None)),
+        ("general", describe(0, 1, 0, None)),
+    ]
+
+
+def test_a_deaths_column_under_another_name_is_one_finding_not_two(make_plan):
+    """遇难人数 looks like the deaths: an unmapped-column at that header says so, and no
+    second error says the ledger has no deaths column."""
+    header = ["日期", "地区", "遇难人数"]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (header, [["2024-01-05", "东县", 1]])},
+    )
+    found = [(f.code, f.line, f.column) for f in safeplan.validate(config).findings]
+    assert found == [("unmapped-column", 1, 3)]
+
+
+@pytest.mark.parametrize(
+    ("header", "total"),
+    [
+        (["地区", "日期", "死亡人数"], ["", "合计", 3]),  # 合计 in a date column, not the first
+        (["序号", "年份", "地区", "死亡人数"], ["合计", 2024, "", 3]),  # in the first column
+    ],
+)
+def test_a_total_row_is_found_wherever_its_label_is(make_plan, header, total):
+    """A ledger's 合计 row is no accident, whether 合计 stands in a date column that is not
+    the first, or in the first column beside a numeric year: 3 deaths in 2024, not 6."""
+    if "序号" in header:
+        rows = [[1, 2024, "东县", 1], [2, 2024, "西县", 2], total]
+    else:
+        rows = [["东县", "2024-01-05", 1], ["西县", "2024-02-05", 2], total]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"), {"r.csv": (header, rows)}
+    )
+    assert safeplan.validate(config).findings == []
+    assert safeplan.check(config, 2024).results[0].value == 3
+
+
+def test_a_blank_loss_or_region_of_an_accident_is_reported_as_blank(make_plan):
+    """A blank 直接经济损失 is a warning counting it as 0; a blank 地区 an error, with no
+    cell text to show."""
+    rows = [["2024-01-05", "东县", 1, 0, ""], ["2024-02-05", "", 1, 0, "1"]]
+    report = safeplan.validate(ledger(make_plan, "直接经济损失", rows))
+    got = [(f.code, f.severity, f.line, f.column, f.value) for f in report.findings]
+    assert got == [
+        ("missing-value", "warning", 2, 5, ""),
+        ("missing-region", "error", 3, 2, None),
+    ]
+    loss = next(f for f in report.findings if f.code == "missing-value")
+    assert loss.message == (
+        "直接经济损失未填报（单元格为空）：按 0 计入合计，这起事故按其他指标分级"
+    )
+    assert loss.hint == "补填直接经济损失（没有损失填 0）"
+
+
+def test_a_second_deaths_column_is_named_at_its_header(make_plan):
+    """死亡 beside 死亡人数: which is meant? unmapped-column at 死亡's header in r.csv, naming
+    the column safeplan reads."""
+    header = ["日期", "地区", "死亡人数", "死亡"]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (header, [["2024-01-05", "东县", 1, 1]])},
+    )
+    found = safeplan.validate(config).findings
+    assert [(f.code, Path(f.file).name, f.line, f.column, f.value) for f in found] == [
+        ("unmapped-column", "r.csv", 1, 4, "死亡")
+    ]
+    assert found[0].message.startswith("“死亡” 也像是死亡人数，但 safeplan 读取的是 “死亡人数” 列")
+
+
+def test_a_ledger_row_labelled_with_the_plans_region_is_its_total(make_plan):
+    """The plan is 东西两县's: a 东西两县 row under 东县 and 西县 is their total (1 + 2 = 3),
+    no accident — 3 deaths in 2024, not 6."""
+    rows = [["2024-01-05", "东县", 1], ["2024-02-05", "西县", 2], ["", "东西两县", 3]]
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}").replace("全县", "东西两县"),
+        {"r.csv": (["日期", "地区", "死亡人数"], rows)},
+    )
+    assert safeplan.validate(config).findings == []
+    assert safeplan.check(config, 2024).results[0].value == 3
+
+
+def test_a_region_column_under_another_name_is_never_ignored(make_plan):
+    """辖区 looks like the region: without a 地区 column it is an unmapped-column at its
+    header, with the YAML line that maps it."""
+    config = make_plan(
+        COLUMNS_LEDGER.replace("SPEC", "{records: r.csv}"),
+        {"r.csv": (["日期", "辖区", "死亡人数"], [["2024-01-05", "东县", 1]])},
+    )
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("unmapped-column", 1, 2, "辖区")
+    ]
+    assert found[0].hint == (
+        "若这一列就是地区，在 indicators.yaml 的 datasets.acc 下加入 columns: {region: 辖区}"
+    )
+
+
+_YEAR_HINT = "把年份列命名为“年份”或 year，或在 indicators.yaml 该数据集下写 columns: {year: 表头}"
+
+
+@pytest.mark.parametrize(
+    ("spec", "header", "expected"),
+    [
+        (
+            "g.csv",
+            ["地区", "地区生产总值"],
+            [("missing-year-column", "没有年份列；表头：地区, 地区生产总值", _YEAR_HINT)],
+        ),
+        (
+            "{file: g.csv, columns: {year: 统计年度}}",
+            ["年份", "地区", "地区生产总值"],
+            [
+                (
+                    "missing-year-column",
+                    "没有表头为“统计年度”的年份列（columns: 中的 year）；表头：年份, 地区, 地区生产总值",
+                    _YEAR_HINT,
+                )
+            ],
+        ),
+        (
+            "{file: g.csv, columns: {region: 县区名称}}",
+            ["年份", "地区", "地区生产总值"],
+            [
+                (
+                    "missing-column",
+                    "没有表头为“县区名称”的地区列（columns: 中的 region）",
+                    "改正 columns: 中 region 对应的表头",
+                )
+            ],
+        ),
+        (
+            "g.csv",
+            ["年份", "地区", "", "GDP"],
+            [
+                ("missing-column", "没有“地区生产总值”列（indicators[0].value 使用它）", None),
+                (
+                    "blank-header",
+                    "第 3 列有数据但没有列名",
+                    "在表头行给每一列起名；表格旁边的备注请移到表格下方的“注：”行",
+                ),
+            ],
+        ),
+    ],
+)
+def test_a_yearly_table_without_a_column_it_needs_is_refused_at_its_header(
+    make_plan, spec, header, expected
+):
+    """No year column, a columns: name for the year or the region that the file lacks, or
+    a used column missing from a header that is broken anyway: errors on the header row
+    (line 1) of g.csv saying what is missing and how to fix it."""
+    text = YEARLY.replace("datasets: {g: g.csv}", f"datasets: {{g: {spec}}}")
+    rows = [[2024, "东县", 1, 1][: len(header)]] if header[0] == "年份" else [["东县", 1]]
+    config = make_plan(text, {"g.csv": (header, rows)})
+    report = safeplan.validate(config)
+    assert [(f.code, f.line, f.message, f.hint) for f in report.findings] == [
+        (code, 1, message, hint) for code, message, hint in expected
+    ]
+    assert {(Path(f.file).name, f.severity) for f in report.findings} == {("g.csv", "error")}
+
+
+@pytest.mark.parametrize(
+    ("columns", "value", "says", "hint"),
+    [
+        (
+            "{year: 年度}",
+            "g.region",
+            "indicators.yaml:5: indicators[0].value: 'region' 是 ",
+            "引用数字列，如 accidents.死亡人数",
+        ),
+        (
+            "{year: 年度, 备注: 说明}",
+            "g.地区生产总值",
+            "indicators.yaml:3: datasets.g.columns.备注: '备注' 既不是 year、region，"
+            "也不是任何指标或规则使用的列",
+            "删除这一项，或在指标中引用 g.备注",
+        ),
+    ],
+)
+def test_a_yearly_tables_columns_misused_in_the_plan_are_config_errors(
+    make_plan, columns, value, says, hint
+):
+    """An indicator that sums the region (a key column), or a columns: entry nothing uses:
+    a config error at its line in indicators.yaml, with the fix."""
+    from safeplan.errors import ConfigError
+
+    text = (
+        "plan: {name: 合计规划, region: 两县, baseline_year: 2020, target_year: 2025}\n"
+        f"datasets:\n  g: {{file: g.csv, columns: {columns}}}\n"
+        f"indicators:\n  - {{id: g, name: 地区生产总值, value: {value}, target: {{max: 100}}}}\n"
+    )
+    header = ["年度", "地区", "地区生产总值", "说明"]
+    config = make_plan(text, {"g.csv": (header, [[2024, "东县", 1, "x"]])})
+    with pytest.raises(ConfigError) as raised:
+        safeplan.validate(config)
+    assert says in str(raised.value)
+    assert raised.value.hint == hint

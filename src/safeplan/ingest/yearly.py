@@ -41,7 +41,8 @@ def _missing_column(
     available: Iterable[str],
 ) -> ConfigError:
     key, line = refs[0]
-    shown = ", ".join(c for c in available if not c.startswith("_"))
+    # A blank header over an empty column is kept as _empty_N: no column a plan can use.
+    shown = ", ".join(c for c in available if not c.startswith("_empty_"))
     mapped = source.spec.columns.get(column)
     via = f"（columns: 把它对应到表头 '{mapped}'）" if mapped else ""
     return ConfigError(
