@@ -316,10 +316,10 @@ def _coverage_notes(plan: Plan, name: str, records: Records, spans: dict[str, Pe
     record to its last, or to its through: date).
 
     Like ``check`` for a year absent from the data, a report the ledger cannot reach is
-    refused: a ledger without records, a period before its first record, or both periods
-    after its end — there "no accidents" would mean "no data". One period outside those
-    years (the ledger's first year, or a new year without a record yet) is counted as none,
-    with a warning for each such period.
+    refused: a ledger without records, or a period before its first record — there "no
+    accidents" would mean "no data". A period after its last record (a quiet year, or a
+    ledger not brought up to date: it cannot tell which) and the year before its first are
+    counted as none, with a warning for each such period.
     """
     display = plan.sources[name].display
     years = records.year[records.year >= 0]
@@ -331,10 +331,9 @@ def _coverage_notes(plan: Plan, name: str, records: Records, spans: dict[str, Pe
     declared = plan.sources[name].spec.through
     if declared is not None:
         last = max(last, declared.year)
-    if through.year < first or through.year - 1 > last:
+    if through.year < first:
         raise DataError(
-            f"事故台账 {display} 的记录覆盖 {first}—{last}年，不含 {through.year} 年"
-            f"{'' if through.year < first else f'和 {through.year - 1} 年'}："
+            f"事故台账 {display} 的记录覆盖 {first}—{last}年，不含 {through.year} 年："
             f"无法统计到 {through.isoformat()}",
             hint=hint,
         )
