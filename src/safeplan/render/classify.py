@@ -57,12 +57,8 @@ def render(
         return "".join(stream_json_text(result))
     if fmt == "csv":
         keys = _csv_keys(lang)
-        header = BOM + ",".join(csv_cells(keys)) + "\n"
-        return header + b"".join(_csv_records(result, keys)).decode("utf-8")
-    summary_keys = [k for k in _SUMMARY_KEYS if result.has_region or k != "region"]
-    summary_headers = [
-        h for h, k in zip(_SUMMARY_HEADERS[lang], _SUMMARY_KEYS, strict=True) if k in summary_keys
-    ]
+        return _csv_header(keys) + b"".join(_csv_records(result, keys)).decode("utf-8")
+    summary_keys, summary_headers = _summary_columns(result, lang)
     if fmt == "xlsx":
         from safeplan.render.xlsx import Column, ColumnKind, Sheet, write_xlsx
 
@@ -116,10 +112,7 @@ def stream_table_text(
     """``classify --format table``, a chunk of records at a time (two passes over them:
     every column is measured before the first row is written)."""
     keys = _shown_keys(lang)
-    summary_keys = [k for k in _SUMMARY_KEYS if result.has_region or k != "region"]
-    summary_headers = [
-        h for h, k in zip(_SUMMARY_HEADERS[lang], _SUMMARY_KEYS, strict=True) if k in summary_keys
-    ]
+    summary_keys, summary_headers = _summary_columns(result, lang)
     records = stream_table_lines(
         _RECORD_HEADERS[lang],
         lambda: result.chunks(keys, _terminal_cells),
@@ -149,6 +142,16 @@ def stream_table_text(
     yield f"\n\n{sub}\n\n{summary}\n"
 
 
+def _summary_columns(result: Classified, lang: str) -> tuple[list[str], list[str]]:
+    """The keys and headers of the summary's columns (a region column only by region)."""
+    pairs = [
+        (k, h)
+        for k, h in zip(_SUMMARY_KEYS, _SUMMARY_HEADERS[lang], strict=True)
+        if result.has_region or k != "region"
+    ]
+    return [k for k, _ in pairs], [h for _, h in pairs]
+
+
 def _terminal_cells(key: str, values: list[Any]) -> list[str]:
     """Cells of the records table: text made safe for a terminal, None blank."""
     return [escape_terminal("" if value is None else str(value)) for value in values]
@@ -157,8 +160,13 @@ def _terminal_cells(key: str, values: list[Any]) -> list[str]:
 def stream_csv_text(result: Classified, lang: str = "zh") -> Iterator[str | bytes]:
     """``classify --format csv``: the header, then the records a chunk at a time."""
     keys = _csv_keys(lang)
-    yield BOM + ",".join(csv_cells(keys)) + "\n"
+    yield _csv_header(keys)
     yield from _csv_records(result, keys)
+
+
+def _csv_header(keys: list[str]) -> str:
+    """The CSV's first line, after a UTF-8 BOM for Excel."""
+    return BOM + ",".join(csv_cells(keys)) + "\n"
 
 
 def _csv_keys(lang: str) -> list[str]:
