@@ -266,7 +266,8 @@ def evaluate_monitor(
     assert records is not None, "a records dataset has its records"
     _refuse(plan, name, records, through)
     spans = periods(through)
-    notes = _coverage_notes(plan, name, records, spans)
+    years = _ledger_years(plan, name, records, through)
+    notes = _coverage_notes(plan.sources[name].display, years, spans)
     regions = list(data.regions) if ds.has_region else []
     region_index = None
     if ds.has_region and records.region_codes is not None:
@@ -311,20 +312,17 @@ def evaluate_monitor(
     )
 
 
-def _coverage_notes(plan: Plan, name: str, records: Records, spans: dict[str, Period]) -> list[str]:
-    """What the ledger's years say of the two periods compared (its years run from its first
-    record to its last, or to its through: date).
+def _ledger_years(plan: Plan, name: str, records: Records, through: date) -> tuple[int, int]:
+    """The years the ledger covers: from its first record to its last, or to its through:
+    date.
 
     Like ``check`` for a year absent from the data, a report the ledger cannot reach is
     refused: a ledger without records, or a period before its first record — there "no
-    accidents" would mean "no data". A period after its last record (a quiet year, or a
-    ledger not brought up to date: it cannot tell which) and the year before its first are
-    counted as none, with a warning for each such period.
+    accidents" would mean "no data".
     """
     display = plan.sources[name].display
     years = records.year[records.year >= 0]
     hint = "选择台账覆盖的年份；台账已完整但本年尚无事故时，用 through: 写明统计截止日期"
-    through = spans["period"].end
     if not len(years):
         raise DataError(f"事故台账 {display} 没有记录：无法统计到 {through.isoformat()}", hint=hint)
     first, last = int(years.min()), int(years.max())
@@ -337,6 +335,14 @@ def _coverage_notes(plan: Plan, name: str, records: Records, spans: dict[str, Pe
             f"无法统计到 {through.isoformat()}",
             hint=hint,
         )
+    return first, last
+
+
+def _coverage_notes(display: str, years: tuple[int, int], spans: dict[str, Period]) -> list[str]:
+    """A warning for each compared period outside the ledger's ``years``: after its last
+    record (a quiet year, or a ledger not brought up to date: it cannot tell which) or the
+    year before its first, counted as none."""
+    first, last = years
     notes = []
     for key, label in (("period", "本期"), ("previous", "上年同期")):
         year = spans[key].start.year
