@@ -210,7 +210,7 @@ def _grid(
     threshold_list = _numbers(np.where(hidden, math.nan, thresholds))
     gap_list = _numbers(np.where(hidden, math.nan, gaps))
     base_list = _numbers(base)
-    change_list: list[float | None] = [None if c != c else c for c in change.tolist()]
+    change_list = _optional_floats(change)
     for i in np.flatnonzero(exact).tolist():
         region, year = grid_regions[i], grid_years[i]
         target = t.get(i)
@@ -263,6 +263,11 @@ def _numbers(array: np.ndarray[Any, Any]) -> list[int | float | None]:
     for i in np.flatnonzero(nan).tolist():
         out[i] = None
     return out
+
+
+def _optional_floats(array: np.ndarray[Any, Any]) -> list[float | None]:
+    """The floats of an array, NaN → None."""
+    return [None if value != value else value for value in array.tolist()]
 
 
 def _counts(s: Series) -> bool:

@@ -3,6 +3,7 @@ year (the straight-line projection and the yearly change it would take)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from safeplan.evaluate.check import (
     _KINDS,
     _grid,
     _numbers,
+    _optional_floats,
     _region_list,
     _series_for,
     _targets,
@@ -159,64 +161,36 @@ def _outlooks(
         change = np.where(v_b > 0, (v_l - v_b) / v_b * 100, math.nan)
     change[t.cumulative | np.isinf(change)] = math.nan  # no percentage against ~0
     base_shown = np.where(t.cumulative, math.nan, v_b)
-    has_required = ~np.isnan(required)
-    has_final = ~np.isnan(final)
-    tdicts = t.dicts()
-    rows = [
-        (
-            region,
-            int(year),
-            threshold,
-            projection,
-            (bool(track) if projection is not None and wanted_final else None),
-            (float(pace) if wanted else None),
-        )
-        for region, year, threshold, projection, track, pace, wanted, wanted_final in zip(
-            regions,
-            latest_year.tolist(),
-            _numbers(final),
-            _numbers(projected),
-            on_track.tolist(),
-            required.tolist(),
-            has_required.tolist(),
-            has_final.tolist(),
-            strict=True,
-        )
-    ]
     # Whole counts against a whole final threshold: v_l + (v_l − v_b)·(T − L)/(L − B) is
     # either a whole number, computed exactly, or at least 1/(L − B) away from one — far
     # beyond rounding while the counts stay below 2^40. So a float tie is a tie.
     with np.errstate(invalid="ignore"):
         near &= ~(t.exact_floats & (np.maximum(np.abs(v_l), np.abs(v_b)) < 2**40))
+    has_final = ~np.isnan(final)
     exact = ~present.any(axis=1) | (codes < 0) | (near & ~np.isnan(projected) & has_final)
-    exact_rows = set(np.flatnonzero(exact).tolist())
-    bases = _numbers(base_shown)
-    latest_values = _numbers(v_l)
-    changes = change.tolist()
-    out = []
-    for i, (region, year, threshold, projection, track, pace) in enumerate(rows):
+    n = len(regions)
+    latest_at = np.arange(n) * n_years + latest_index
+    judged = has_final & ~np.isnan(projected)
+    columns = (
+        itertools.repeat(indicator.id, n),
+        regions,
+        latest_year.tolist(),
+        _numbers(v_l),
+        _numbers(final),
+        _numbers(projected),
+        [on if ok else None for on, ok in zip(on_track.tolist(), judged.tolist(), strict=True)],
+        _optional_floats(required),
+        [results[i].status for i in latest_at.tolist()],
+        _numbers(base_shown),
+        _optional_floats(change),
+        t.dicts(),
+    )
+    # tuple.__new__ in C for each outlook, as for results (see _grid).
+    out = list(map(tuple.__new__, itertools.repeat(Outlook), zip(*columns, strict=True)))
+    for i in np.flatnonzero(exact).tolist():
+        source = t.sources[t.which[i]] if t.which[i] >= 0 else "plan"
         own = results[i * n_years : (i + 1) * n_years]
-        if i in exact_rows:
-            source = t.sources[t.which[i]] if t.which[i] >= 0 else "plan"
-            has = present[i].tolist()
-            out.append(_outlook(plan, s, region, own, has, t.get(i), source))
-            continue
-        out.append(
-            Outlook(
-                id=indicator.id,
-                region=region,
-                latest_year=year,
-                latest_value=latest_values[i],
-                final_threshold=threshold,
-                projected_value=projection,
-                on_track=track,
-                required_annual_change_pct=pace,
-                latest_status=own[latest_index[i]].status,
-                baseline_value=bases[i],
-                change_pct=None if changes[i] != changes[i] else changes[i],
-                target=tdicts[i],
-            )
-        )
+        out[i] = _outlook(plan, s, regions[i], own, present[i].tolist(), t.get(i), source)
     return out
 
 

@@ -143,9 +143,12 @@ class CheckReport:
         }
 
 
-@dataclass(frozen=True)
-class Outlook:
-    """Where an indicator is heading: the projection to the target year."""
+class Outlook(NamedTuple):
+    """Where an indicator is heading: the projection to the target year.
+
+    A tuple, like :class:`Result`: a national plan has tens of thousands of outlooks, and a
+    tuple is built in C (see :func:`safeplan.evaluate.gap._outlooks`).
+    """
 
     id: str
     region: str | None
@@ -155,12 +158,12 @@ class Outlook:
     projected_value: int | float | None
     on_track: bool | None
     required_annual_change_pct: float | None
-    latest_status: Status = field(default="no_data", compare=False)
-    baseline_value: int | float | None = field(default=None, compare=False)
+    latest_status: Status = "no_data"
+    baseline_value: int | float | None = None
     """The baseline value the projection starts from (基期值), for reports."""
-    change_pct: float | None = field(default=None, compare=False)
+    change_pct: float | None = None
     """The latest value's change against the baseline value in percent (较基期变化)."""
-    target: dict[str, Any] | None = field(default=None, compare=False)
+    target: dict[str, Any] | None = None
     """The target in the target year that ``final_threshold`` comes from (``None``: none
     binds), for reports."""
 
