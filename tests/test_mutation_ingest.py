@@ -316,6 +316,25 @@ def test_exact_sum_adds_every_digit_and_refuses_what_it_cannot_bound():
         exact_sum(["1e100001"])
 
 
+def test_plain_cells_are_summed_exactly_however_long_and_many():
+    """The usual column (plain digits, one point at most) is summed from the texts as they
+    stand: every digit kept, the carries of ten thousand terms too; anything else (a sign, a
+    separator, a full-width digit, a line break inside a cell) is not plain."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import exact_sum, plain_decimals
+
+    assert exact_sum(["0.1"] * 10_000) == 1000
+    assert exact_sum(["9" * 40, "0." + "0" * 39 + "1"]) == 10**40 - 1 + Fraction(1, 10**40)
+    assert exact_sum(["3.", ".5", "0"]) == Fraction(7, 2)
+    ones = Fraction(10**60_000 - 1, 9)  # 111…1, 60 000 digits: summed by the general path
+    assert exact_sum(["1" * 60_000, "1"]) == ones + 1
+    assert plain_decimals(["1350", "12.50", ".5", "3."])
+    for texts in (["1", "-2"], ["1,234"], ["１"], ["1 "], ["1.2.3"], ["."], ["12\n3", "4"], []):
+        assert not plain_decimals(texts), texts
+    assert not plain_decimals([1, "2"])
+
+
 def test_a_ledger_total_against_a_record_of_twelve_thousand_digits(make_plan, run):
     """合计 2 against 1.000…0001 + 1: a total-mismatch showing the exact sum (shortened),
     not an internal error; a total of 1e999999999 is two findings, not an internal error."""

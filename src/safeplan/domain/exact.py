@@ -13,6 +13,7 @@ Everything here is pure and works on numbers and numpy arrays alike.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from decimal import Decimal, Inexact, InvalidOperation, Rounded, localcontext
 from fractions import Fraction
@@ -26,6 +27,7 @@ __all__ = [
     "finite_float",
     "fraction_of",
     "number",
+    "plain_decimals",
     "unsure",
 ]
 
@@ -93,9 +95,15 @@ def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
     text that is not a finite decimal number, and on terms whose digits would span more
     than :data:`MAX_SUM_DIGITS` (``1e99999`` + ``1e-99999``): such a sum is not taken.
     """
-    values = [Decimal(text) if isinstance(text, int) else decimal_of(text) for text in texts]
-    if not values:
+    items = texts if isinstance(texts, list) else list(texts)
+    if not items:
         return Fraction(0)
+    if plain_decimals(items):  # the usual column: each cell's text read in C
+        longest = max(map(len, items))
+        # A term of n characters has at most n digits before its point and n after it.
+        if 2 * longest <= MAX_SUM_DIGITS:
+            return _sum(list(map(Decimal, items)), 2 * longest + len(str(len(items))))
+    values = [Decimal(text) if isinstance(text, int) else decimal_of(text) for text in items]
     high = max(value.adjusted() for value in values)
     low = min(int(value.as_tuple().exponent) for value in values)
     # Every digit from the highest to the lowest, and room for the carries of n terms.
@@ -104,7 +112,11 @@ def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
         raise ValueError(
             f"数字过大或位数过多，无法精确相加（需要超过 {MAX_SUM_DIGITS} 位有效数字）"
         )
-    total = values[0]
+    return _sum(values, digits)
+
+
+def _sum(values: list[Decimal], digits: int) -> Fraction:
+    """Σ values (at least one) in a decimal context of ``digits`` digits, where any rounding is an error."""
     with localcontext() as ctx:
         # Decimal addition rounds to the context precision: give it every digit the sum
         # can have, and make any rounding an error all the same.
@@ -113,9 +125,21 @@ def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
         ctx.Emin = -MAX_SUM_DIGITS - 1
         ctx.traps[Inexact] = True
         ctx.traps[Rounded] = True
-        for value in values[1:]:
-            total += value
-    return Fraction(total)
+        return Fraction(sum(values[1:], values[0]))
+
+
+#: Plain decimal texts, one per line: ASCII digits with at most one point (``1350``,
+#: ``12.50``, ``.5``, ``3.``), no sign, exponent, separator or space.
+_PLAIN_LINES = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:\n(?:[0-9]+\.?[0-9]*|\.[0-9]+))*")
+
+
+def plain_decimals(texts: list[Any]) -> bool:
+    """Whether every item is a plain decimal text, as most cells of a statistics table are
+    (ASCII digits with at most one point): such texts are exact decimals as they stand."""
+    if not texts or set(map(type, texts)) != {str}:
+        return False
+    joined = "\n".join(texts)
+    return joined.count("\n") == len(texts) - 1 and _PLAIN_LINES.fullmatch(joined) is not None
 
 
 #: Whole numbers from this magnitude on are JSON floats (``1e+300``), not long integers:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
-from safeplan.domain.exact import exact_sum
+from safeplan.domain.exact import exact_sum, plain_decimals
 from safeplan.ingest.numbers import parse_distinct, parse_numbers, whole_texts
 from safeplan.ingest.text import BLANK, NON_FINITE, NUMBER, canonical_number
 
@@ -218,15 +218,12 @@ class RawTable:
         if ints is not None:
             # Whole numbers read by pandas are exact already.
             return Fraction(int(ints[list(rows)].sum(dtype=object)))
-        texts = []
-        for text in self.cells(rows, column):
-            if text.isascii() and text.replace(".", "", 1).isdigit():
-                texts.append(text)  # the usual cell: plain digits
-                continue
-            canonical = canonical_number(text)
-            if canonical is None:
+        texts = self.cells(rows, column)
+        if not plain_decimals(texts):  # 1,234.5, full-width digits, a minus sign …
+            canonical = list(map(canonical_number, texts))
+            if None in canonical:
                 return None
-            texts.append(canonical)
+            texts = cast("list[str]", canonical)
         try:
             return exact_sum(texts)
         except ValueError:
