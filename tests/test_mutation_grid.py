@@ -1,0 +1,59 @@
+"""The float path of check and gap (the grid of results, the regional outlooks) against
+what mutation testing showed unguarded: numpy's warnings kept quiet, regions whose
+floats are decided again exactly, the outlook's source and percentages (docs/testing.md).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import safeplan
+
+HEAD = """\
+plan: {name: 测试规划, region: 测试市, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+"""
+HEADER = ["年份", "地区", "死亡人数", "地区生产总值"]
+
+#: Every kind of target over data with zeros, gaps and a region without a baseline.
+INDICATORS = """\
+  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}
+  - {id: r, name: 亿元GDP死亡率, numerator: a.死亡人数, denominator: a.地区生产总值,
+     target: {max: 0.5}}
+  - {id: y, name: 死亡人数同比, value: a.死亡人数, target: {yoy_decline: true}}
+  - {id: m, name: 最低, value: a.地区生产总值, target: {min: 1}}
+  - {id: c, name: 累计死亡, value: a.死亡人数, target: {max: 100, cumulative: true}}
+"""
+ROWS = [
+    [2020, "东县", 0, 1],  # a baseline of 0
+    [2020, "西县", 10, 5],
+    [2022, "东县", 3, 1],
+    [2022, "西县", 8, 4],
+    [2023, "东县", 0, 2],
+    [2023, "西县", 8, 4],
+    [2023, "南县", 1, 1],  # no baseline year
+]
+
+
+def test_check_and_gap_raise_no_numpy_warning(make_plan):
+    """Zeros, missing years and a region without a baseline are no data or no percentage,
+    silently: a library user running with warnings as errors (and the CLI's stderr) sees no
+    RuntimeWarning from the float path (divide by zero, invalid value, overflow)."""
+    config = make_plan(HEAD + INDICATORS, {"a.csv": (HEADER, ROWS)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for year in (2020, 2022, 2023):
+            report = safeplan.check(config, year)
+            assert report.results
+        gapped = safeplan.gap(config)
+    outlook = {(o.id, o.region): o for o in gapped.outlook}
+    # 东县's baseline of 0 deaths: no percentage against it, and no glide path below 0.
+    east = outlook[("d", "东县")]
+    assert east.change_pct is None and east.final_threshold == 0
+    rows = {(r.id, r.region, r.year): r for r in gapped.rows}
+    assert rows[("r", "南县", 2022)].status == "no_data"  # no row that year
+    assert rows[("d", "东县", 2022)].change_pct is None  # 3 against a baseline of 0
+    assert rows[("d", "西县", 2022)].change_pct == pytest.approx(-20)
