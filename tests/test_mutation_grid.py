@@ -57,3 +57,15 @@ def test_check_and_gap_raise_no_numpy_warning(make_plan):
     assert rows[("r", "南县", 2022)].status == "no_data"  # no row that year
     assert rows[("d", "东县", 2022)].change_pct is None  # 3 against a baseline of 0
     assert rows[("d", "西县", 2022)].change_pct == pytest.approx(-20)
+
+
+def test_a_regions_change_from_its_baseline_is_rounded_once(make_plan):
+    """较基期变化 of 20 → 9 deaths is −55 % for a region as for the whole plan: computed as
+    (v − b) × 100 ÷ b, one rounding, not (v − b) ÷ b × 100 (−55.00000000000001)."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    rows = [[2020, "东县", 20], [2024, "东县", 9]]
+    config = make_plan(HEAD + line, {"a.csv": (["年份", "地区", "死亡人数"], rows)})
+    results = {r.region: r for r in safeplan.check(config, 2024).results}
+    assert results["东县"].change_pct == -55.0 and results[None].change_pct == -55.0
+    outlook = {o.region: o for o in safeplan.gap(config).outlook}
+    assert outlook["东县"].change_pct == -55.0 and outlook[None].change_pct == -55.0

@@ -193,7 +193,7 @@ def _grid(
             met[at] = targets.met(kind, values[at], thresholds[at])
             inputs = (base[at],) if kind == "decline_pct" else ()
             near[at] = unsure(values[at], thresholds[at], *inputs)
-        change = np.where(base > 0, (values - base) / base * 100, math.nan)
+        change = np.where(base > 0, (values - base) * 100 / base, math.nan)
         change[np.isinf(change)] = math.nan  # against a baseline near zero: no percentage
     bound = t.which >= 0
     # A value of 0 meets a yoy_decline target with or without last year's value.

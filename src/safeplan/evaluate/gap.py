@@ -158,7 +158,7 @@ def _outlooks(
         # Relative to the inputs too: a projection of 0.2 + (0.2 − 0.3) × 2 is 5.6e-17, not 0.
         near = unsure(projected, final, v_l, v_b)
         required = targets.required_change_pct(final, v_l, target_year - latest_year)
-        change = np.where(v_b > 0, (v_l - v_b) / v_b * 100, math.nan)
+        change = np.where(v_b > 0, (v_l - v_b) * 100 / v_b, math.nan)
     change[t.cumulative | np.isinf(change)] = math.nan  # no percentage against ~0
     base_shown = np.where(t.cumulative, math.nan, v_b)
     # Whole counts against a whole final threshold: v_l + (v_l − v_b)·(T − L)/(L − B) is
