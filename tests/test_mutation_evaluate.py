@@ -1256,3 +1256,78 @@ def test_a_safeplan_today_that_is_no_date_says_how_to_write_it(make_plan, run, m
     assert result.exit_code == 2
     assert "环境变量 SAFEPLAN_TODAY='2025-13-01' 不是 YYYY-MM-DD 格式的日期" in result.stderr
     assert "提示：写成如 SAFEPLAN_TODAY=2025-11-05，或删去它（使用系统日期）" in result.stderr
+
+
+# --- check/gap/results: survivors of the full run (2026-12-01) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("check", "2024"), "错误：数据中没有 2024 年（有数据的年份：无）\n"),
+        (("gap",), "错误：数据没有任何数据行\n"),
+    ],
+    ids=["check", "gap"],
+)
+def test_data_without_any_year_is_refused_saying_there_is_none(make_plan, run, args, message):
+    """A ledger of a total row only has no year: check says the years with data are 无
+    (none), gap that the data has no rows at all, each in exactly those words (exit 2)."""
+    config = make_plan(YEARS_PLAN, {"r.csv": (["日期", "地区", "死亡人数"], [["合计", "", 0]])})
+    result = run(*args, "-c", str(config))
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(("limit", "refused"), [(6, False), (5, True)])
+def test_a_gap_table_of_exactly_the_limit_is_computed(make_plan, monkeypatch, limit, refused):
+    """The limit on results is inclusive: 1 indicator × 3 regions (the whole plan too) × 2
+    years is 6 results, computed under a limit of 6 and refused under 5."""
+    monkeypatch.setattr("safeplan.evaluate.gap.MAX_RESULTS", limit)
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2020, "东县", 1], [2020, "西县", 2], [2021, "东县", 1], [2021, "西县", 2]]
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, rows)})
+    if refused:
+        with pytest.raises(safeplan.errors.DataError, match="目标差距表需要 6 个结果"):
+            safeplan.gap(config)
+    else:
+        assert len(safeplan.gap(config).rows) == 6
+
+
+def test_gap_for_the_plans_own_region_is_the_whole_plan(make_plan):
+    """gap --region 测试市, the plan's own region (not a region of the data): the whole
+    plan's rows and outlook only."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2020, "东县", 1], [2020, "西县", 2], [2021, "东县", 1], [2021, "西县", 2]]
+    report = gap(make_plan, line, rows, DEATHS_HEADER, region="测试市")
+    assert [(r.region, r.year, r.value) for r in report.rows] == [(None, 2020, 3), (None, 2021, 3)]
+    assert [(o.region, o.latest_value) for o in report.outlook] == [(None, 3)]
+
+
+def test_a_regions_period_sum_decided_exactly_is_its_own(make_plan):
+    """东县's own cumulative max 0.3: its 0.1 + 0.2 is exactly 0.3 (floats say
+    0.30000000000000004), decided exactly from 东县's own cells — met, value 0.3, gap 0 —
+    not from the whole plan's (西县 adds 2)."""
+    line = (
+        "  - {id: l, name: 直接经济损失, value: a.直接经济损失,"
+        " target: {max: 5, cumulative: true}, regions: {东县: {max: 0.3, cumulative: true}}}\n"
+    )
+    rows = [[2021, "东县", "0.1"], [2021, "西县", "1"], [2022, "东县", "0.2"], [2022, "西县", "1"]]
+    got = check(make_plan, line, rows, 2022, header=["年份", "地区", "直接经济损失"])
+    east = got[("l", "东县")]
+    assert (east.value, east.threshold, east.gap, east.status) == (0.3, 0.3, 0, "met")
+    assert (got[("l", None)].value, got[("l", None)].status) == (2.3, "met")
+
+
+def test_the_whole_plans_outlook_of_a_period_sum_shows_no_baseline_value(make_plan):
+    """A period sum starts from nothing: the whole plan's outlook (decided exactly) shows
+    no baseline value (基期值) and no change against it, as each region's does; a plain cap
+    shows the baseline year's value."""
+    line = (
+        "  - {id: s, name: 期内死亡人数, value: a.死亡人数, target: {max: 20, cumulative: true}}\n"
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 20}}\n"
+    )
+    rows = [[2020, "东县", 9], [2020, "西县", 9], [2021, "东县", 2], [2021, "西县", 1]]
+    out = by_key(gap(make_plan, line, rows, DEATHS_HEADER).outlook)
+    whole = out[("s", None)]
+    assert (whole.latest_value, whole.baseline_value, whole.change_pct) == (3, None, None)
+    assert (out[("d", None)].baseline_value, out[("d", None)].latest_value) == (18, 3)
