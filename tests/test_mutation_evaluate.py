@@ -1331,3 +1331,73 @@ def test_the_whole_plans_outlook_of_a_period_sum_shows_no_baseline_value(make_pl
     whole = out[("s", None)]
     assert (whole.latest_value, whole.baseline_value, whole.change_pct) == (3, None, None)
     assert (out[("d", None)].baseline_value, out[("d", None)].latest_value) == (18, 3)
+
+
+def test_a_ledgers_accident_classes_are_counts(make_plan):
+    """较大及以上事故起数 from a ledger is a count of accidents (its column name says no
+    count, the ledger does), as its deaths are; its direct loss is not."""
+    text = (
+        "plan: {name: 台账, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {acc: {records: r.csv}}\n"
+        "indicators:\n"
+        "  - {id: big, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 0}}\n"
+        "  - {id: ld, name: 死亡人数, value: acc.deaths, target: {max: 10}}\n"
+        "  - {id: ll, name: 直接经济损失, value: acc.direct_loss, target: {max: 10}}\n"
+    )
+    rows = [["2024-03-01", 1, "1.5"]]
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数", "直接经济损失"], rows)})
+    facts = safeplan.check(config, 2024).indicators
+    assert {k: v["count"] for k, v in facts.items()} == {"big": True, "ld": True, "ll": False}
+
+
+def test_a_regions_direct_loss_projected_to_exactly_its_cap_is_on_track(make_plan):
+    """Direct loss is no count: 东县's 0.3 in 2020 and 0.2 in 2021 project to exactly 0 in
+    2023 (floats say 5.6e-17), on its cap of 0 — on track, decided exactly."""
+    text = (
+        "plan: {name: 台账, baseline_year: 2020, target_year: 2023}\n"
+        "datasets: {acc: {records: r.csv, columns: {region: 地区}}}\n"
+        "indicators:\n"
+        "  - {id: l, name: 直接经济损失, value: acc.direct_loss, target: {max: 1},"
+        " regions: {东县: {max: 0}}}\n"
+    )
+    rows = [
+        ["2020-03-01", "东县", 0, "0.3"],
+        ["2020-03-01", "西县", 0, "1"],
+        ["2021-03-01", "东县", 0, "0.2"],
+        ["2021-03-01", "西县", 0, "1"],
+    ]
+    config = make_plan(text, {"r.csv": (["日期", "地区", "死亡人数", "直接经济损失"], rows)})
+    east = by_key(safeplan.gap(config).outlook)[("l", "东县")]
+    assert (east.projected_value, east.final_threshold, east.on_track) == (0, 0, True)
+
+
+@pytest.mark.parametrize(
+    ("target", "years", "base", "latest", "projected"),
+    [
+        # 9 → 2 over 2020–2025: 2 + (2 − 9) ÷ 5 = 0.6 in 2026 (floats: 0.6000000000000001).
+        ("{max: 0.6}", (2025, 2026), 9, 2, 0.6),
+        # 1500 → 1493 over 2020–2022: 1489.5 in 2023 = 1500 × (1 − 0.7 %) (floats put the
+        # threshold at 1489.4999999999998).
+        ("{decline_pct: 0.7}", (2022, 2023), 1500, 1493, 1489.5),
+    ],
+    ids=["max", "decline_pct"],
+)
+def test_a_regions_count_projected_onto_a_fractional_threshold_is_on_track(
+    make_plan, target, years, base, latest, projected
+):
+    """Counts are whole, a threshold that is not (a cap of 0.6, a decline of 0.7 %) is not
+    exact in floats: 东县's projection exactly on it is on track, decided exactly."""
+    latest_year, target_year = years
+    text = HEAD.replace("target_year: 2025", f"target_year: {target_year}") + (
+        f"  - {{id: d, name: 死亡人数, value: a.死亡人数, target: {{max: 99999}},"
+        f" regions: {{东县: {target}}}}}\n"
+    )
+    rows = [[2020, "东县", base], [2020, "西县", 1], [latest_year, "东县", latest]]
+    rows.append([latest_year, "西县", 1])
+    config = make_plan(text, {"a.csv": (DEATHS_HEADER, rows)})
+    east = by_key(safeplan.gap(config).outlook)[("d", "东县")]
+    assert (east.projected_value, east.final_threshold, east.on_track) == (
+        projected,
+        projected,
+        True,
+    )
