@@ -1401,3 +1401,53 @@ def test_a_regions_count_projected_onto_a_fractional_threshold_is_on_track(
         projected,
         True,
     )
+
+
+def test_a_regions_outlook_decided_exactly_names_its_control_figure(make_plan):
+    """东县's cap in the target year 2023 comes from a control-figure table (0): its direct
+    loss, 0.3 in 2020 and 0.2 in 2021, projects to exactly 0 (floats say 5.6e-17), decided
+    exactly — on track — and the outlook's target still says it comes from the table."""
+    text = HEAD.replace("target_year: 2025", "target_year: 2023") + (
+        "  - {id: cap, name: 直接经济损失控制指标, value: a.直接经济损失, target: {max: 99}}\n"
+        "controls:\n  - {file: c.csv, year: 2023}\n"
+    )
+    rows = [[2020, "东县", "0.3"], [2020, "西县", 1], [2021, "东县", "0.2"], [2021, "西县", 1]]
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["年份", "地区", "直接经济损失"], rows),
+            "c.csv": (["地区", "直接经济损失控制指标"], [["东县", "0"]]),
+        },
+    )
+    east = by_key(safeplan.gap(config).outlook)[("cap", "东县")]
+    assert (east.projected_value, east.on_track) == (0, True)
+    assert east.target == {"kind": "max", "value": 0, "source": "controls"}
+
+
+def test_check_json_writes_a_whole_value_beside_fractional_ones_as_an_integer(make_plan, run):
+    """东县's 3 beside 西县's 0.5 (and the whole plan's 3.5) is written 3 in the JSON, not
+    3.0."""
+    line = (
+        "  - {id: l, name: 直接经济损失, value: a.直接经济损失, target: {max: 10},"
+        " regions: {东县: {max: 10}, 西县: {max: 10}}}\n"
+    )
+    rows = [[2024, "东县", "3"], [2024, "西县", "0.5"]]
+    config = make_plan(HEAD + line, {"a.csv": (["年份", "地区", "直接经济损失"], rows)})
+    result = run("check", "2024", "-c", str(config), "--format", "json")
+    assert result.exit_code == 0
+    assert '"region": "东县", "year": 2024, "value": 3,' in result.stdout
+    assert '"value": 3.5,' in result.stdout and '"value": 0.5,' in result.stdout
+
+
+@pytest.mark.parametrize("big", ["9223372036854775808", "10000000000000000000"])
+def test_a_whole_value_beyond_64_bit_integers_is_shown_as_it_is(make_plan, big):
+    """东县's 2^63 (or 10^19) is a whole number no 64-bit integer holds: shown as the float
+    it is, never wrapped round to a negative number."""
+    line = (
+        "  - {id: l, name: 直接经济损失, value: a.直接经济损失, target: {max: 10},"
+        " regions: {东县: {max: 10}, 西县: {max: 10}}}\n"
+    )
+    rows = [[2024, "东县", big], [2024, "西县", "0.5"]]
+    got = check(make_plan, line, rows, 2024, header=["年份", "地区", "直接经济损失"])
+    east = got[("l", "东县")]
+    assert (east.value, east.status) == (float(big), "missed")
