@@ -1379,14 +1379,17 @@ def test_a_regions_direct_loss_projected_to_exactly_its_cap_is_on_track(make_pla
         # 1500 → 1493 over 2020–2022: 1489.5 in 2023 = 1500 × (1 − 0.7 %) (floats put the
         # threshold at 1489.4999999999998).
         ("{decline_pct: 0.7}", (2022, 2023), 1500, 1493, 1489.5),
+        # A whole percentage, a fractional threshold: 6 → 3 over 2020–2025 projects to
+        # 3 + (3 − 6) × 4 ÷ 5 = 0.6 in 2029 (floats: 0.6000000000000001) = 6 × (1 − 90 %).
+        ("{decline_pct: 90}", (2025, 2029), 6, 3, 0.6),
     ],
-    ids=["max", "decline_pct"],
+    ids=["max", "decline_pct", "whole_decline_pct"],
 )
 def test_a_regions_count_projected_onto_a_fractional_threshold_is_on_track(
     make_plan, target, years, base, latest, projected
 ):
-    """Counts are whole, a threshold that is not (a cap of 0.6, a decline of 0.7 %) is not
-    exact in floats: 东县's projection exactly on it is on track, decided exactly."""
+    """Counts are whole, a threshold that is not (a cap of 0.6, the end of a decline of
+    0.7 % or of 90 %) is not exact in floats: 东县's projection exactly on it is on track, decided exactly."""
     latest_year, target_year = years
     text = HEAD.replace("target_year: 2025", f"target_year: {target_year}") + (
         f"  - {{id: d, name: 死亡人数, value: a.死亡人数, target: {{max: 99999}},"
