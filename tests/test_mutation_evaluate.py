@@ -1389,7 +1389,8 @@ def test_a_regions_count_projected_onto_a_fractional_threshold_is_on_track(
     make_plan, target, years, base, latest, projected
 ):
     """Counts are whole, a threshold that is not (a cap of 0.6, the end of a decline of
-    0.7 % or of 90 %) is not exact in floats: 东县's projection exactly on it is on track, decided exactly."""
+    0.7 % or of 90 %) is not exact in floats: 东县's projection exactly on it is on track,
+    decided exactly."""
     latest_year, target_year = years
     text = HEAD.replace("target_year: 2025", f"target_year: {target_year}") + (
         f"  - {{id: d, name: 死亡人数, value: a.死亡人数, target: {{max: 99999}},"
