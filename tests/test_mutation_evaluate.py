@@ -1256,3 +1256,202 @@ def test_a_safeplan_today_that_is_no_date_says_how_to_write_it(make_plan, run, m
     assert result.exit_code == 2
     assert "环境变量 SAFEPLAN_TODAY='2025-13-01' 不是 YYYY-MM-DD 格式的日期" in result.stderr
     assert "提示：写成如 SAFEPLAN_TODAY=2025-11-05，或删去它（使用系统日期）" in result.stderr
+
+
+# --- check/gap/results: survivors of the full run (2026-12-01) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("check", "2024"), "错误：数据中没有 2024 年（有数据的年份：无）\n"),
+        (("gap",), "错误：数据没有任何数据行\n"),
+    ],
+    ids=["check", "gap"],
+)
+def test_data_without_any_year_is_refused_saying_there_is_none(make_plan, run, args, message):
+    """A ledger of a total row only has no year: check says the years with data are 无
+    (none), gap that the data has no rows at all, each in exactly those words (exit 2)."""
+    config = make_plan(YEARS_PLAN, {"r.csv": (["日期", "地区", "死亡人数"], [["合计", "", 0]])})
+    result = run(*args, "-c", str(config))
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(("limit", "refused"), [(6, False), (5, True)])
+def test_a_gap_table_of_exactly_the_limit_is_computed(make_plan, monkeypatch, limit, refused):
+    """The limit on results is inclusive: 1 indicator × 3 regions (the whole plan too) × 2
+    years is 6 results, computed under a limit of 6 and refused under 5."""
+    monkeypatch.setattr("safeplan.evaluate.gap.MAX_RESULTS", limit)
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2020, "东县", 1], [2020, "西县", 2], [2021, "东县", 1], [2021, "西县", 2]]
+    config = make_plan(HEAD + line, {"a.csv": (DEATHS_HEADER, rows)})
+    if refused:
+        with pytest.raises(safeplan.errors.DataError, match="目标差距表需要 6 个结果"):
+            safeplan.gap(config)
+    else:
+        assert len(safeplan.gap(config).rows) == 6
+
+
+def test_gap_for_the_plans_own_region_is_the_whole_plan(make_plan):
+    """gap --region 测试市, the plan's own region (not a region of the data): the whole
+    plan's rows and outlook only."""
+    line = "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}\n"
+    rows = [[2020, "东县", 1], [2020, "西县", 2], [2021, "东县", 1], [2021, "西县", 2]]
+    report = gap(make_plan, line, rows, DEATHS_HEADER, region="测试市")
+    assert [(r.region, r.year, r.value) for r in report.rows] == [(None, 2020, 3), (None, 2021, 3)]
+    assert [(o.region, o.latest_value) for o in report.outlook] == [(None, 3)]
+
+
+def test_a_regions_period_sum_decided_exactly_is_its_own(make_plan):
+    """东县's own cumulative max 0.3: its 0.1 + 0.2 is exactly 0.3 (floats say
+    0.30000000000000004), decided exactly from 东县's own cells — met, value 0.3, gap 0 —
+    not from the whole plan's (西县 adds 2)."""
+    line = (
+        "  - {id: l, name: 直接经济损失, value: a.直接经济损失,"
+        " target: {max: 5, cumulative: true}, regions: {东县: {max: 0.3, cumulative: true}}}\n"
+    )
+    rows = [[2021, "东县", "0.1"], [2021, "西县", "1"], [2022, "东县", "0.2"], [2022, "西县", "1"]]
+    got = check(make_plan, line, rows, 2022, header=["年份", "地区", "直接经济损失"])
+    east = got[("l", "东县")]
+    assert (east.value, east.threshold, east.gap, east.status) == (0.3, 0.3, 0, "met")
+    assert (got[("l", None)].value, got[("l", None)].status) == (2.3, "met")
+
+
+def test_the_whole_plans_outlook_of_a_period_sum_shows_no_baseline_value(make_plan):
+    """A period sum starts from nothing: the whole plan's outlook (decided exactly) shows
+    no baseline value (基期值) and no change against it, as each region's does; a plain cap
+    shows the baseline year's value."""
+    line = (
+        "  - {id: s, name: 期内死亡人数, value: a.死亡人数, target: {max: 20, cumulative: true}}\n"
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 20}}\n"
+    )
+    rows = [[2020, "东县", 9], [2020, "西县", 9], [2021, "东县", 2], [2021, "西县", 1]]
+    out = by_key(gap(make_plan, line, rows, DEATHS_HEADER).outlook)
+    whole = out[("s", None)]
+    assert (whole.latest_value, whole.baseline_value, whole.change_pct) == (3, None, None)
+    assert (out[("d", None)].baseline_value, out[("d", None)].latest_value) == (18, 3)
+
+
+def test_a_ledgers_accident_classes_are_counts(make_plan):
+    """较大及以上事故起数 from a ledger is a count of accidents (its column name says no
+    count, the ledger does), as its deaths are; its direct loss is not."""
+    text = (
+        "plan: {name: 台账, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {acc: {records: r.csv}}\n"
+        "indicators:\n"
+        "  - {id: big, name: 较大及以上事故起数, value: acc.larger_or_above, target: {max: 0}}\n"
+        "  - {id: ld, name: 死亡人数, value: acc.deaths, target: {max: 10}}\n"
+        "  - {id: ll, name: 直接经济损失, value: acc.direct_loss, target: {max: 10}}\n"
+    )
+    rows = [["2024-03-01", 1, "1.5"]]
+    config = make_plan(text, {"r.csv": (["日期", "死亡人数", "直接经济损失"], rows)})
+    facts = safeplan.check(config, 2024).indicators
+    assert {k: v["count"] for k, v in facts.items()} == {"big": True, "ld": True, "ll": False}
+
+
+def test_a_regions_direct_loss_projected_to_exactly_its_cap_is_on_track(make_plan):
+    """Direct loss is no count: 东县's 0.3 in 2020 and 0.2 in 2021 project to exactly 0 in
+    2023 (floats say 5.6e-17), on its cap of 0 — on track, decided exactly."""
+    text = (
+        "plan: {name: 台账, baseline_year: 2020, target_year: 2023}\n"
+        "datasets: {acc: {records: r.csv, columns: {region: 地区}}}\n"
+        "indicators:\n"
+        "  - {id: l, name: 直接经济损失, value: acc.direct_loss, target: {max: 1},"
+        " regions: {东县: {max: 0}}}\n"
+    )
+    rows = [
+        ["2020-03-01", "东县", 0, "0.3"],
+        ["2020-03-01", "西县", 0, "1"],
+        ["2021-03-01", "东县", 0, "0.2"],
+        ["2021-03-01", "西县", 0, "1"],
+    ]
+    config = make_plan(text, {"r.csv": (["日期", "地区", "死亡人数", "直接经济损失"], rows)})
+    east = by_key(safeplan.gap(config).outlook)[("l", "东县")]
+    assert (east.projected_value, east.final_threshold, east.on_track) == (0, 0, True)
+
+
+@pytest.mark.parametrize(
+    ("target", "years", "base", "latest", "projected"),
+    [
+        # 9 → 2 over 2020–2025: 2 + (2 − 9) ÷ 5 = 0.6 in 2026 (floats: 0.6000000000000001).
+        ("{max: 0.6}", (2025, 2026), 9, 2, 0.6),
+        # 1500 → 1493 over 2020–2022: 1489.5 in 2023 = 1500 × (1 − 0.7 %) (floats put the
+        # threshold at 1489.4999999999998).
+        ("{decline_pct: 0.7}", (2022, 2023), 1500, 1493, 1489.5),
+        # A whole percentage, a fractional threshold: 6 → 3 over 2020–2025 projects to
+        # 3 + (3 − 6) × 4 ÷ 5 = 0.6 in 2029 (floats: 0.6000000000000001) = 6 × (1 − 90 %).
+        ("{decline_pct: 90}", (2025, 2029), 6, 3, 0.6),
+    ],
+    ids=["max", "decline_pct", "whole_decline_pct"],
+)
+def test_a_regions_count_projected_onto_a_fractional_threshold_is_on_track(
+    make_plan, target, years, base, latest, projected
+):
+    """Counts are whole, a threshold that is not (a cap of 0.6, the end of a decline of
+    0.7 % or of 90 %) is not exact in floats: 东县's projection exactly on it is on track,
+    decided exactly."""
+    latest_year, target_year = years
+    text = HEAD.replace("target_year: 2025", f"target_year: {target_year}") + (
+        f"  - {{id: d, name: 死亡人数, value: a.死亡人数, target: {{max: 99999}},"
+        f" regions: {{东县: {target}}}}}\n"
+    )
+    rows = [[2020, "东县", base], [2020, "西县", 1], [latest_year, "东县", latest]]
+    rows.append([latest_year, "西县", 1])
+    config = make_plan(text, {"a.csv": (DEATHS_HEADER, rows)})
+    east = by_key(safeplan.gap(config).outlook)[("d", "东县")]
+    assert (east.projected_value, east.final_threshold, east.on_track) == (
+        projected,
+        projected,
+        True,
+    )
+
+
+def test_a_regions_outlook_decided_exactly_names_its_control_figure(make_plan):
+    """东县's cap in the target year 2023 comes from a control-figure table (0): its direct
+    loss, 0.3 in 2020 and 0.2 in 2021, projects to exactly 0 (floats say 5.6e-17), decided
+    exactly — on track — and the outlook's target still says it comes from the table."""
+    text = HEAD.replace("target_year: 2025", "target_year: 2023") + (
+        "  - {id: cap, name: 直接经济损失控制指标, value: a.直接经济损失, target: {max: 99}}\n"
+        "controls:\n  - {file: c.csv, year: 2023}\n"
+    )
+    rows = [[2020, "东县", "0.3"], [2020, "西县", 1], [2021, "东县", "0.2"], [2021, "西县", 1]]
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["年份", "地区", "直接经济损失"], rows),
+            "c.csv": (["地区", "直接经济损失控制指标"], [["东县", "0"]]),
+        },
+    )
+    east = by_key(safeplan.gap(config).outlook)[("cap", "东县")]
+    assert (east.projected_value, east.on_track) == (0, True)
+    assert east.target == {"kind": "max", "value": 0, "source": "controls"}
+
+
+def test_check_json_writes_a_whole_value_beside_fractional_ones_as_an_integer(make_plan, run):
+    """东县's 3 beside 西县's 0.5 (and the whole plan's 3.5) is written 3 in the JSON, not
+    3.0."""
+    line = (
+        "  - {id: l, name: 直接经济损失, value: a.直接经济损失, target: {max: 10},"
+        " regions: {东县: {max: 10}, 西县: {max: 10}}}\n"
+    )
+    rows = [[2024, "东县", "3"], [2024, "西县", "0.5"]]
+    config = make_plan(HEAD + line, {"a.csv": (["年份", "地区", "直接经济损失"], rows)})
+    result = run("check", "2024", "-c", str(config), "--format", "json")
+    assert result.exit_code == 0
+    assert '"region": "东县", "year": 2024, "value": 3,' in result.stdout
+    assert '"value": 3.5,' in result.stdout and '"value": 0.5,' in result.stdout
+
+
+@pytest.mark.parametrize("big", ["9223372036854775808", "10000000000000000000"])
+def test_a_whole_value_beyond_64_bit_integers_is_shown_as_it_is(make_plan, big):
+    """东县's 2^63 (or 10^19) is a whole number no 64-bit integer holds: shown as the float
+    it is, never wrapped round to a negative number."""
+    line = (
+        "  - {id: l, name: 直接经济损失, value: a.直接经济损失, target: {max: 10},"
+        " regions: {东县: {max: 10}, 西县: {max: 10}}}\n"
+    )
+    rows = [[2024, "东县", big], [2024, "西县", "0.5"]]
+    got = check(make_plan, line, rows, 2024, header=["年份", "地区", "直接经济损失"])
+    east = got[("l", "东县")]
+    assert (east.value, east.status) == (float(big), "missed")
