@@ -183,3 +183,19 @@ def test_a_ledger_complete_to_the_end_of_a_year_without_records_counts_zero_ther
     config = make_plan(text, {"r.csv": (["日期", "死亡人数"], [["2024-03-01", 2]])})
     result = next(r for r in safeplan.check(config, 2025).results if r.region is None)
     assert (result.value, result.status) == (0, "met")
+
+
+# --- survivors of the full mutation run (2026-12-01) ---
+
+
+def test_a_ledger_complete_to_the_year_today_completes_is_not_named_as_the_reason(
+    make_plan, monkeypatch
+):
+    """A ledger complete to 31 December of last year ends no earlier than today's date does:
+    the refusal of this year names today's date, not the ledger."""
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2026-01-10")
+    config = ledger_plan(make_plan, through="2025-12-31")
+    with pytest.raises(DataError) as refused:
+        safeplan.gap(config, as_of=2026)
+    assert "今天是 2026-01-10，2026年尚未结束" in str(refused.value)
+    assert "统计截止" not in str(refused.value)
