@@ -529,3 +529,39 @@ def test_zero_meets_a_yoy_decline_even_in_the_first_year(make_plan, first, statu
     result = results(make_plan, spec, 2024)[("y", None)]
     assert (result.status, result.threshold, result.gap) == (status, None, None)
     assert result.value == (0 if status == "met" else None)
+
+
+# --- survivors of the full mutation run (2026-12-01) ---
+
+LEDGER_PLAN = """\
+plan: {{name: t, baseline_year: 2020, target_year: 2025}}
+datasets: {{acc: {{records: r.csv}}, g: g.csv}}
+indicators:
+{indicators}
+"""
+
+TWO = """\
+plan: {{name: t, baseline_year: 2020, target_year: 2025}}
+datasets: {{a: a.csv, b: b.csv}}
+indicators:
+  - {{id: r, name: 比率, numerator: a.x, denominator: b.y, per: {per}, target: {{max: 2}}}}
+"""
+
+
+def test_a_ledger_of_only_its_total_row_is_no_data(make_plan):
+    """A ledger whose only row is its total (合计) has no record: every indicator on it is
+    no_data — a sum over no rows is not 0, and no traceback either (regression: the empty
+    yearly frame broke Dataset.by_year)."""
+    lines = (
+        "  - {id: d, name: 死亡, value: acc.deaths, target: {max: 5}}\n"
+        "  - {id: r, name: 死亡率, numerator: acc.deaths, denominator: g.y, target: {max: 5}}"
+    )
+    config = make_plan(
+        LEDGER_PLAN.format(indicators=lines),
+        {
+            "r.csv": (["日期", "地区", "死亡人数"], [["合计", "", 0]]),
+            "g.csv": (["年份", "y"], [[2022, 100]]),
+        },
+    )
+    got = {(r.id, r.region): (r.value, r.status) for r in safeplan.check(config, 2022).results}
+    assert got == {("d", None): (None, "no_data"), ("r", None): (None, "no_data")}
