@@ -565,3 +565,20 @@ def test_a_ledger_of_only_its_total_row_is_no_data(make_plan):
     )
     got = {(r.id, r.region): (r.value, r.status) for r in safeplan.check(config, 2022).results}
     assert got == {("d", None): (None, "no_data"), ("r", None): (None, "no_data")}
+
+
+def test_a_sum_past_the_float_range_is_refused_though_each_region_is_not(make_plan, run):
+    """Two regions of 1e308 each are values, their sum is past 1.8e308: exit 2 naming the
+    indicator and the year (no region: the whole plan's), and the numbers to check."""
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: v, name: 数值, value: a.x, target: {max: 1}}
+"""
+    rows = [[2024, "甲", "1e308"], [2024, "乙", "1e308"]]
+    config = make_plan(text, {"a.csv": (["year", "region", "x"], rows)})
+    result = run("check", "2024", "-c", str(config))
+    assert result.exit_code == 2
+    assert "指标 v（数值）2024 年的值超出可计算的范围（绝对值大于 1.8e308）" in result.stderr
+    assert "提示：检查数据中的数字是否过大" in result.stderr
