@@ -199,3 +199,14 @@ def test_a_ledger_complete_to_the_year_today_completes_is_not_named_as_the_reaso
         safeplan.gap(config, as_of=2026)
     assert "今天是 2026-01-10，2026年尚未结束" in str(refused.value)
     assert "统计截止" not in str(refused.value)
+
+
+def test_a_bad_today_says_how_to_write_it(make_plan, monkeypatch):
+    """A SAFEPLAN_TODAY that is not YYYY-MM-DD is refused quoting it, with a hint: how to
+    write it, or to drop it for the system's date."""
+    config = ledger_plan(make_plan)
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2025/11/05")
+    with pytest.raises(UsageError) as refused:
+        safeplan.check(config, 2024)
+    assert str(refused.value) == "环境变量 SAFEPLAN_TODAY='2025/11/05' 不是 YYYY-MM-DD 格式的日期"
+    assert refused.value.hint == "写成如 SAFEPLAN_TODAY=2025-11-05，或删去它（使用系统日期）"
