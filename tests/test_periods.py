@@ -4,6 +4,7 @@ as it stood at the end of a year (gap --as-of, report --year)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -210,3 +211,18 @@ def test_a_bad_today_says_how_to_write_it(make_plan, monkeypatch):
         safeplan.check(config, 2024)
     assert str(refused.value) == "环境变量 SAFEPLAN_TODAY='2025/11/05' 不是 YYYY-MM-DD 格式的日期"
     assert refused.value.hint == "写成如 SAFEPLAN_TODAY=2025-11-05，或删去它（使用系统日期）"
+
+
+def test_without_safeplan_today_today_is_the_systems_date(make_plan, monkeypatch):
+    """Without SAFEPLAN_TODAY, today is the system's date: the current year is not over and
+    is refused, saying so."""
+    monkeypatch.delenv("SAFEPLAN_TODAY")
+    year = date.today().year
+    text = (
+        f"plan: {{name: t, baseline_year: {year - 2}, target_year: {year + 2}}}\n"
+        "datasets: {a: a.csv}\n"
+        "indicators:\n  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 5}}\n"
+    )
+    config = make_plan(text, {"a.csv": (["年份", "死亡人数"], [[year - 1, 1], [year, 1]])})
+    with pytest.raises(DataError, match=f"{year}年尚未结束"):
+        safeplan.check(config, year)
