@@ -385,3 +385,24 @@ def test_attribute_accepts_the_chinese_words_and_decimals_is_bounded(make_plan):
                 "  - {id: d, name: 死亡, value: acc.死亡人数, attribute: 重要, target: {max: 1}}\n",
             )
         )
+
+
+# --- survivors of the full mutation run (2026-12-01) ---
+
+
+@pytest.mark.parametrize(
+    ("region", "named"),
+    [(None, None), ("西湖县", None), ("东山县", "中该指标的 regions.东山县")],
+)
+def test_explain_names_where_a_target_comes_from_only_for_a_regions_own(make_plan, region, named):
+    """explain adds a step naming the source of a target only when it is not the plan's
+    ``target:``: none for the whole plan or for a region a rate cap binds, the
+    ``regions.<region>`` entry for a region's own target."""
+    config = plan(
+        make_plan,
+        "  - {id: rate, name: 亿元GDP死亡率, numerator: acc.死亡人数,"
+        " denominator: gdp.地区生产总值, target: {max: 0.02}, regions: {东山县: {max: 0.01}}}\n",
+    )
+    steps = safeplan.explain(config, "rate", 2024, region=region).to_dict()["threshold"]
+    sources = [step for step in steps if step.startswith("目标来自")]
+    assert [named in step for step in sources] == ([] if named is None else [True])

@@ -529,3 +529,130 @@ def test_zero_meets_a_yoy_decline_even_in_the_first_year(make_plan, first, statu
     result = results(make_plan, spec, 2024)[("y", None)]
     assert (result.status, result.threshold, result.gap) == (status, None, None)
     assert result.value == (0 if status == "met" else None)
+
+
+# --- survivors of the full mutation run (2026-12-01) ---
+
+LEDGER_PLAN = """\
+plan: {{name: t, baseline_year: 2020, target_year: 2025}}
+datasets: {{acc: {{records: r.csv}}, g: g.csv}}
+indicators:
+{indicators}
+"""
+
+TWO = """\
+plan: {{name: t, baseline_year: 2020, target_year: 2025}}
+datasets: {{a: a.csv, b: b.csv}}
+indicators:
+  - {{id: r, name: 比率, numerator: a.x, denominator: b.y, per: {per}, target: {{max: 2}}}}
+"""
+
+
+def test_a_ledger_of_only_its_total_row_is_no_data(make_plan):
+    """A ledger whose only row is its total (合计) has no record: every indicator on it is
+    no_data — a sum over no rows is not 0, and no traceback either (regression: the empty
+    yearly frame broke Dataset.by_year)."""
+    lines = (
+        "  - {id: d, name: 死亡, value: acc.deaths, target: {max: 5}}\n"
+        "  - {id: r, name: 死亡率, numerator: acc.deaths, denominator: g.y, target: {max: 5}}"
+    )
+    config = make_plan(
+        LEDGER_PLAN.format(indicators=lines),
+        {
+            "r.csv": (["日期", "地区", "死亡人数"], [["合计", "", 0]]),
+            "g.csv": (["年份", "y"], [[2022, 100]]),
+        },
+    )
+    got = {(r.id, r.region): (r.value, r.status) for r in safeplan.check(config, 2022).results}
+    assert got == {("d", None): (None, "no_data"), ("r", None): (None, "no_data")}
+
+
+def test_a_sum_past_the_float_range_is_refused_though_each_region_is_not(make_plan, run):
+    """Two regions of 1e308 each are values, their sum is past 1.8e308: exit 2 naming the
+    indicator and the year (no region: the whole plan's), and the numbers to check."""
+    text = """\
+plan: {name: t, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: v, name: 数值, value: a.x, target: {max: 1}}
+"""
+    rows = [[2024, "甲", "1e308"], [2024, "乙", "1e308"]]
+    config = make_plan(text, {"a.csv": (["year", "region", "x"], rows)})
+    result = run("check", "2024", "-c", str(config))
+    assert result.exit_code == 2
+    assert "指标 v（数值）2024 年的值超出可计算的范围（绝对值大于 1.8e308）" in result.stderr
+    assert "提示：检查数据中的数字是否过大" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "roles"),
+    [
+        ("  - {id: x, name: 死亡人数, value: acc.死亡人数, target: {max: 5}}", ["value"]),
+        (
+            "  - {id: x, name: 死亡率, numerator: acc.死亡人数, denominator: gdp.gdp,"
+            " target: {max: 5}}",
+            ["numerator", "denominator"],
+        ),
+    ],
+)
+def test_explain_names_each_sum_by_its_role(make_plan, line, roles):
+    """explain names the sums behind a value by their role: the value column, or the
+    numerator then the denominator."""
+    text, files = one(line, (DEATHS, [[2024, 1]]), (["年份", "gdp"], [[2024, 100]]))
+    terms = safeplan.explain(make_plan(text, files), "x", 2024).to_dict()["terms"]
+    assert [term["role"] for term in terms] == roles
+
+
+def test_a_ledgers_decimal_losses_are_summed_exactly(make_plan):
+    """A ledger's losses are summed exactly from the cells' text: 0.1 + 0.2 is 0.3 and meets
+    a cap of 0.3 — the float sum 0.30000000000000004 would miss it."""
+    line = "  - {id: l, name: 直接经济损失, value: acc.direct_loss, target: {max: 0.3}}"
+    rows = [["2024-03-01", 0, "0.1"], ["2024-05-01", 0, "0.2"]]
+    config = make_plan(
+        LEDGER_PLAN.format(indicators=line),
+        {
+            "r.csv": (["日期", "死亡人数", "直接经济损失"], rows),
+            "g.csv": (["年份", "y"], [[2024, 1]]),
+        },
+    )
+    result = safeplan.check(config, 2024).results[0]
+    assert (result.value, result.gap, result.status) == (0.3, 0, "met")
+
+
+def test_a_ratio_over_a_year_without_accidents_is_no_data(make_plan):
+    """Deaths per accident in a ledger year without accidents is 0 ÷ 0: no data, not an
+    error."""
+    line = "  - {id: p, name: 每起死亡, numerator: acc.deaths, denominator: acc.accidents, target: {max: 1}}"
+    rows = [["2021-03-01", 1], ["2023-05-01", 2]]
+    config = make_plan(
+        LEDGER_PLAN.format(indicators=line),
+        {"r.csv": (["日期", "死亡人数"], rows), "g.csv": (["年份", "y"], [[2022, 1]])},
+    )
+    result = safeplan.check(config, 2022).results[0]
+    assert (result.value, result.status) == (None, "no_data")
+
+
+def test_a_whole_plans_rate_past_the_float_range_is_refused(make_plan):
+    """Σ 1e305 × per 10000 ÷ Σ 0.00001 is 1e314, past 1.8e308: refused, naming the
+    denominator and per to check."""
+    config = make_plan(
+        TWO.format(per=10000),
+        {
+            "a.csv": (["年份", "x"], [[2024, "1e305"]]),
+            "b.csv": (["年份", "y"], [[2024, "0.00001"]]),
+        },
+    )
+    with pytest.raises(DataError, match="指标 r（比率）2024 年的值超出可计算的范围") as refused:
+        safeplan.check(config, 2024)
+    assert refused.value.hint == "检查分母 b.y 是否过小（单位是否有误），以及 per 是否过大"
+
+
+def test_a_whole_plans_rate_of_two_huge_sums_is_computed(make_plan):
+    """Σ 1e200 ÷ Σ 1e200 is 1, within range though the sums' product is not: the rate is
+    computed and judged."""
+    config = make_plan(
+        TWO.format(per=1),
+        {"a.csv": (["年份", "x"], [[2024, "1e200"]]), "b.csv": (["年份", "y"], [[2024, "1e200"]])},
+    )
+    result = safeplan.check(config, 2024).results[0]
+    assert (result.value, result.status) == (1, "met")

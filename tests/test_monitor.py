@@ -524,3 +524,57 @@ def test_a_deaths_cap_is_counted_in_persons_an_accidents_cap_in_accidents(make_p
     config = make_plan(accidents, {"r.csv": (["日期", "死亡人数"], rows)})
     out = run("monitor", "2025-06", "-c", str(config), "-f", "text").stdout
     assert "年度控制数年度控制指标10起，已发生1起" in out
+
+
+# --- survivors of the full mutation run (2026-12-01) ---
+
+COUNTY = (
+    "plan: {{name: 示例县, region: 示例县, baseline_year: 2023, target_year: 2026}}\n"
+    "datasets: {{acc: {{records: r.csv{through}}}}}\n"
+    "indicators:\n"
+    "  - {{id: cap, name: 年度控制数, value: acc.deaths, target: {{max: 10}}}}\n"
+)
+LOSS_HEADER = ["日期", "地区", "死亡人数", "直接经济损失"]
+
+
+def county(make_plan, rows, through: str = "") -> Path:
+    text = COUNTY.format(through=f", through: {through}" if through else "")
+    return make_plan(text, {"r.csv": (LOSS_HEADER, rows)})
+
+
+def test_a_ledger_declared_complete_past_its_last_record_covers_that_year(make_plan):
+    """through: 2025-03-31 says the ledger is complete into 2025: a period in 2025 lies
+    inside the ledger's years even without a record there yet, so no warning is given."""
+    config = county(make_plan, [["2024-03-01", "甲", 1, "1"]], through="2025-03-31")
+    report = safeplan.monitor(config, "2025-03")
+    assert report.notes == []
+    assert rows_of(report)[None, None]["deaths"] == 0
+
+
+def test_a_refusal_names_the_ledger_file(make_plan, run):
+    """A period before the ledger's first record is refused naming the ledger's file."""
+    config = county(make_plan, [["2024-03-01", "甲", 1, "1"]])
+    with pytest.raises(DataError, match=r"事故台账 \S*r\.csv 的记录覆盖 2024—2024年"):
+        safeplan.monitor(config, "2023-03")
+
+
+@pytest.mark.parametrize(
+    ("losses", "total"),
+    [
+        # A millionth of a millionth from whole millionths (0): read as 0 millionths.
+        (["0.000000000001"], 0),
+        # Half as far again is not a whole number of millionths: summed as floats.
+        (["0.0000000000015"], 1.5e-12),
+        # Past 2^53 millionths the millionths' float sum would lose the last digit: the
+        # losses are summed as floats, here the float nearest the exact sum (…454535).
+        (["451590.000653", "10682811808.453882"], 10683263398.454535),
+    ],
+)
+def test_direct_loss_is_whole_millionths_only_within_their_tolerance_and_range(
+    make_plan, losses, total
+):
+    """Losses within 1e-6 (relative) of whole millionths, totalling below 2^53 of them,
+    are summed exactly as millionths; any other ledger's losses are summed as floats."""
+    rows = [[f"2025-0{3 + i}-01", "甲", 1, loss] for i, loss in enumerate(losses)]
+    whole = rows_of(safeplan.monitor(county(make_plan, rows), "2025-06"))[None, None]
+    assert whole["direct_loss"] == total

@@ -4,6 +4,7 @@ as it stood at the end of a year (gap --as-of, report --year)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -183,3 +184,45 @@ def test_a_ledger_complete_to_the_end_of_a_year_without_records_counts_zero_ther
     config = make_plan(text, {"r.csv": (["日期", "死亡人数"], [["2024-03-01", 2]])})
     result = next(r for r in safeplan.check(config, 2025).results if r.region is None)
     assert (result.value, result.status) == (0, "met")
+
+
+# --- survivors of the full mutation run (2026-12-01) ---
+
+
+def test_a_ledger_complete_to_the_year_today_completes_is_not_named_as_the_reason(
+    make_plan, monkeypatch
+):
+    """A ledger complete to 31 December of last year ends no earlier than today's date does:
+    the refusal of this year names today's date, not the ledger."""
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2026-01-10")
+    config = ledger_plan(make_plan, through="2025-12-31")
+    with pytest.raises(DataError) as refused:
+        safeplan.gap(config, as_of=2026)
+    assert "今天是 2026-01-10，2026年尚未结束" in str(refused.value)
+    assert "统计截止" not in str(refused.value)
+
+
+def test_a_bad_today_says_how_to_write_it(make_plan, monkeypatch):
+    """A SAFEPLAN_TODAY that is not YYYY-MM-DD is refused quoting it, with a hint: how to
+    write it, or to drop it for the system's date."""
+    config = ledger_plan(make_plan)
+    monkeypatch.setenv("SAFEPLAN_TODAY", "2025/11/05")
+    with pytest.raises(UsageError) as refused:
+        safeplan.check(config, 2024)
+    assert str(refused.value) == "环境变量 SAFEPLAN_TODAY='2025/11/05' 不是 YYYY-MM-DD 格式的日期"
+    assert refused.value.hint == "写成如 SAFEPLAN_TODAY=2025-11-05，或删去它（使用系统日期）"
+
+
+def test_without_safeplan_today_today_is_the_systems_date(make_plan, monkeypatch):
+    """Without SAFEPLAN_TODAY, today is the system's date: the current year is not over and
+    is refused, saying so."""
+    monkeypatch.delenv("SAFEPLAN_TODAY")
+    year = date.today().year
+    text = (
+        f"plan: {{name: t, baseline_year: {year - 2}, target_year: {year + 2}}}\n"
+        "datasets: {a: a.csv}\n"
+        "indicators:\n  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 5}}\n"
+    )
+    config = make_plan(text, {"a.csv": (["年份", "死亡人数"], [[year - 1, 1], [year, 1]])})
+    with pytest.raises(DataError, match=f"{year}年尚未结束"):
+        safeplan.check(config, year)

@@ -74,7 +74,9 @@ class Series:
             by_region[codes] = values
             regional.append(by_region)
             part = by_region[known]
-            totals.append(float(part.sum()) if len(rows) and not np.isnan(part).any() else math.nan)
+            with np.errstate(over="ignore"):  # past 1.8e308: inf, refused by _check_range
+                total = float(part.sum())
+            totals.append(total if len(rows) and not np.isnan(part).any() else math.nan)
         scale = float(self.indicator.scale)
         with np.errstate(all="ignore"):
             if len(refs) == 1:

@@ -90,7 +90,7 @@ class Dataset:
             years = self.frame["year"].to_numpy()
             order = np.argsort(years, kind="stable")
             distinct, starts = np.unique(years[order], return_index=True)
-            bounds = [*starts.tolist()[1:], len(order)]
+            bounds = [*starts.tolist()[1:], len(order)] if len(order) else []  # no rows: no years
             self._by_year = {
                 int(year): order[start:end]
                 for year, start, end in zip(distinct.tolist(), starts.tolist(), bounds, strict=True)
