@@ -69,3 +69,14 @@ def test_a_regions_change_from_its_baseline_is_rounded_once(make_plan):
     assert results["东县"].change_pct == -55.0 and results[None].change_pct == -55.0
     outlook = {o.region: o for o in safeplan.gap(config).outlook}
     assert outlook["东县"].change_pct == -55.0 and outlook[None].change_pct == -55.0
+
+
+def test_a_period_sum_past_the_float_range_is_refused_without_a_numpy_warning(make_plan, run):
+    """Two years of 1e308 summed for a cumulative cap pass 1.8e308: `check` refuses with its
+    own message (exit 2), and no raw numpy RuntimeWarning reaches stderr."""
+    line = "  - {id: c, name: 累计, value: a.值, target: {max: 100, cumulative: true}}\n"
+    rows = [[2020, "东县", 1], [2021, "东县", "1e308"], [2022, "东县", "1e308"]]
+    config = make_plan(HEAD + line, {"a.csv": (["年份", "地区", "值"], rows)})
+    result = run("check", "2022", "-c", str(config))
+    assert result.exit_code == 2
+    assert "超出可计算的范围" in result.stderr and "RuntimeWarning" not in result.stderr

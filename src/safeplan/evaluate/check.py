@@ -119,7 +119,8 @@ def _cumulative(
     for year in range(baseline + 1, int(years.max(initial=baseline)) + 1):
         at = years >= year
         if at.any():
-            out[at] += s.values_at(codes[at], np.full(int(at.sum()), year, dtype="int64"))
+            with np.errstate(over="ignore"):  # past 1.8e308: inf, refused with the results
+                out[at] += s.values_at(codes[at], np.full(int(at.sum()), year, dtype="int64"))
     return out
 
 
