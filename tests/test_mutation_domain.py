@@ -507,3 +507,45 @@ rules:
     )
     violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
     assert [(f.line, f.value) for f in violated] == [(3, "死亡人数=7, 死亡人数=6")]
+
+
+# --- domain: survivors of the full run (2026-12-01) -------------------------------------
+
+
+@pytest.mark.parametrize("value", ["fraction:1e400", "decimal:-1e400", "decimal:1.8e308"])
+def test_a_number_beyond_the_float_range_is_a_data_error_saying_so(value):
+    """number() of a value beyond ±1.8e308 (no JSON reader could take it) is a DataError
+    that says so and says what to check."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import number
+    from safeplan.errors import DataError
+
+    kind, text = value.split(":")
+    big = Fraction(Decimal(text)) if kind == "fraction" else Decimal(text)
+    with pytest.raises(DataError) as caught:
+        number(big)
+    assert caught.value.message == "一个结果的数值超出可计算的范围（绝对值大于 1.8e308）"
+    assert caught.value.hint == "检查数据中的数字是否过大，或分母是否过小"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("decimal:1e400", None),
+        ("decimal:-1.8e308", None),
+        ("fraction:1e400", None),
+        ("decimal:1.5", 1.5),
+        ("fraction:-2.5", -2.5),
+    ],
+)
+def test_finite_float_is_none_beyond_the_float_range_whatever_the_type(value, expected):
+    """finite_float(): a Decimal beyond ±1.8e308 is None, as a Fraction is (a Decimal's
+    float would be ±inf, never an error); within the range, the float."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import finite_float
+
+    kind, text = value.split(":")
+    given = Fraction(Decimal(text)) if kind == "fraction" else Decimal(text)
+    assert finite_float(given) == expected
