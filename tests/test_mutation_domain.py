@@ -512,6 +512,49 @@ rules:
 # --- domain: survivors of the full run (2026-12-01) -------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("value", "json_text"),
+    [
+        # Whole floats are JSON integers: 1000000, not 1000000.0 …
+        (1e6, "1000000"),
+        (-3.0, "-3"),
+        # … numpy floats too (a float subclass: the second branch) …
+        ("np:1e6", "1000000"),
+        ("np:-3.0", "-3"),
+        ("np:1.5", "1.5"),
+        ("np:nan", "null"),
+        # … below 2^63 only: from 2^63 on they stay floats, whatever their sign and type.
+        (2.0**63 - 1024, "9223372036854774784"),
+        (2.0**63, "9.223372036854776e+18"),
+        (-(2.0**63), "-9.223372036854776e+18"),
+        ("np:9223372036854774784", "9223372036854774784"),
+        ("np:9223372036854775808", "9.223372036854776e+18"),
+        ("np:-9223372036854775808", "-9.223372036854776e+18"),
+        (2**63 - 1, "9223372036854775807"),
+        (-(2**63) + 1, "-9223372036854775807"),
+        (2**63, "9.223372036854776e+18"),
+        (-(2**63), "-9.223372036854776e+18"),
+        ("fraction:9223372036854775808", "9.223372036854776e+18"),
+        ("fraction:-9223372036854775808", "-9.223372036854776e+18"),
+    ],
+)
+def test_a_number_is_a_json_integer_when_whole_and_below_2_63(value, json_text):
+    """number(): a whole value of magnitude below 2^63 is a JSON integer, whatever its type
+    (float, numpy float, int, Fraction); from 2^63 on (either sign) it is a JSON float, which
+    every JSON reader can hold; a fraction stays a float and NaN is null."""
+    import json
+    from fractions import Fraction
+
+    import numpy as np
+
+    from safeplan.domain.exact import number
+
+    if isinstance(value, str):
+        kind, text = value.split(":")
+        value = np.float64(text) if kind == "np" else Fraction(text)
+    assert json.dumps(number(value)) == json_text
+
+
 @pytest.mark.parametrize("value", ["fraction:1e400", "decimal:-1e400", "decimal:1.8e308"])
 def test_a_number_beyond_the_float_range_is_a_data_error_saying_so(value):
     """number() of a value beyond ±1.8e308 (no JSON reader could take it) is a DataError
@@ -549,3 +592,122 @@ def test_finite_float_is_none_beyond_the_float_range_whatever_the_type(value, ex
     kind, text = value.split(":")
     given = Fraction(Decimal(text)) if kind == "fraction" else Decimal(text)
     assert finite_float(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("deaths", "injuries", "says"),
+    [
+        ([[1]], [1], "deaths must be one-dimensional"),
+        ([1], [[1]], "serious_injuries must be one-dimensional"),
+        ([1.5], [1], "deaths must hold integers, not float64"),
+        ([1], ["1"], "serious_injuries must hold integers, not <U1"),
+    ],
+)
+def test_counts_that_are_not_a_row_of_integers_are_refused_by_name(deaths, injuries, says):
+    """classify() names the measure whose counts are not one row of whole numbers."""
+    with pytest.raises(ValueError, match=rf"^{re.escape(says)}$"):
+        classify(deaths, injuries, ["1"])
+
+
+def test_a_loss_text_is_read_as_written_a_trailing_nul_makes_it_no_number():
+    """A loss cell is the text as given: "5000\\x00" is not a decimal number (ValueError),
+    never shortened to 5000 (重大)."""
+    with pytest.raises(ValueError, match=r"^direct_loss '5000\\x00' is not a decimal number$"):
+        classify([0], [0], ["5000\x00"])
+
+
+def test_a_loss_the_caller_could_not_parse_is_decided_on_its_text():
+    """With loss_values, a loss the caller could not parse (None) is decided on its text,
+    like one next to a bound: "1000" is 较大, beside a parsed 4999.5 (较大 too)."""
+    texts = ["1000", "4999.5", "12"]
+    got = classify([0, 0, 0], [0, 0, 0], texts.__getitem__, loss_values=[None, 4999.5, 12.0])
+    assert got.code.tolist() == [1, 1, 0]
+
+
+def test_a_missing_region_code_is_refused_by_name():
+    """derive_yearly with region codes: a record without a region (code -1) is a ValueError
+    saying so."""
+    import numpy as np
+
+    from safeplan.domain.derive import derive_yearly
+
+    with pytest.raises(ValueError, match=r"^a region value is missing$"):
+        derive_yearly(
+            [2020, 2021],
+            None,
+            None,
+            [1, 0],
+            [0, 0],
+            ["1", "2"],
+            sectors={},
+            region_codes=(np.array([0, -1]), np.array(["东县"], dtype=object)),
+        )
+
+
+def test_sector_codes_of_another_length_are_refused_with_both_lengths():
+    """derive_yearly: sector codes for 1 record against 2 records' measures is a ValueError
+    giving both lengths."""
+    import numpy as np
+
+    from safeplan.domain.derive import derive_yearly
+
+    with pytest.raises(ValueError, match=r"^sector has 1 values, the measures 2$"):
+        derive_yearly(
+            [2020, 2021],
+            None,
+            None,
+            [1, 0],
+            [0, 0],
+            ["1", "2"],
+            sectors={"工矿商贸": ["工矿"]},
+            sector_codes=(np.array([0]), np.array(["工矿"], dtype=object)),
+        )
+
+
+def test_a_yearly_frame_without_records_has_the_columns_and_types_of_one_with_records():
+    """derive_yearly of no records (with regions) is an empty frame whose columns and
+    dtypes are those of a frame with records: the region column holds text."""
+    from safeplan.domain.derive import derive_yearly
+
+    empty = derive_yearly([], [], None, [], [], [], sectors={})
+    full = derive_yearly([2020], ["东县"], None, [1], [0], ["1"], sectors={})
+    assert len(empty) == 0 and len(full) == 1
+    assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+
+
+def test_a_yearly_pace_over_arrays_is_nan_where_undefined_without_warnings():
+    """required_change_pct over arrays: a latest value of 0, no years left or a negative
+    latest value give NaN quietly (no RuntimeWarning on the terminal)."""
+    import warnings
+
+    import numpy as np
+
+    from safeplan.domain.targets import required_change_pct
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = required_change_pct(
+            np.array([90.0, 10.0, 10.0, 10.0]),
+            np.array([100.0, 0.0, 5.0, -5.0]),
+            np.array([1, 2, 0, 2]),
+        )
+    assert got[0] == -10.0 and np.isnan(got[1:]).all()
+
+
+@pytest.mark.parametrize(("final", "latest"), [("1e-300", "1e300"), ("10", "-5"), ("0", "5")])
+def test_a_yearly_pace_is_undefined_alike_in_the_float_and_the_exact_pass(final, latest):
+    """required_change_pct: where F ÷ v_L is not a positive float (beyond the float range:
+    1e-300 ÷ 1e300; a negative latest value; F = 0) there is no pace — NaN over arrays,
+    None on fractions — with two or three years left."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from safeplan.domain.targets import required_change_pct
+
+    for years in (2, 3):
+        floats = required_change_pct(
+            np.array([float(final)]), np.array([float(latest)]), np.array([years])
+        )
+        assert np.isnan(floats).all()
+        assert required_change_pct(Fraction(final), Fraction(latest), years) is None
