@@ -943,3 +943,15 @@ def test_yearly_totals_by_sector_group_many_sectors_for_the_records():
     assert got.loc[2010].tolist() == [1, 0, 1, 0]
     assert got.loc[2020].tolist() == [2, 12, 0, 0]  # no 工矿 record in the last year
     assert {str(t) for c, t in frame.dtypes.items() if c != "direct_loss"} == {"int64"}
+
+
+@pytest.mark.parametrize(("last_year", "years"), [(2022, [2020, 2021, 2022]), (2019, [2020])])
+def test_a_ledger_complete_to_a_later_year_has_rows_of_zeros_up_to_it(last_year, years):
+    """derive_yearly(last_year=…): a ledger complete to a later year had no accidents in the
+    years after its last record (rows of zeros up to last_year); an earlier last_year
+    cuts nothing."""
+    from safeplan.domain.derive import derive_yearly
+
+    frame = derive_yearly([2020], None, None, [1], [0], ["1"], sectors={}, last_year=last_year)
+    assert frame["year"].tolist() == years
+    assert frame["accidents"].tolist() == [1] + [0] * (len(years) - 1)
