@@ -543,12 +543,16 @@ rules:
         ("decimal:2.0", "2"),
         ("decimal:-1e3", "-1000"),
         ("decimal:2.5", "2.5"),
+        # No value and NaN are null, whatever its type (a Decimal NaN too, quiet or signalling).
+        (None, "null"),
+        ("decimal:NaN", "null"),
+        ("decimal:sNaN", "null"),
     ],
 )
 def test_a_number_is_a_json_integer_when_whole_and_below_2_63(value, json_text):
     """number(): a whole value of magnitude below 2^63 is a JSON integer, whatever its type
-    (float, numpy float, int, Fraction); from 2^63 on (either sign) it is a JSON float, which
-    every JSON reader can hold; a fraction stays a float and NaN is null."""
+    (float, numpy float, int, Fraction, Decimal); from 2^63 on (either sign) it is a JSON
+    float, which every JSON reader can hold; a fraction stays a float and NaN is null."""
     import json
     from fractions import Fraction
 

@@ -158,7 +158,7 @@ def number(value: Fraction | Decimal | float | int | None) -> int | float | None
         if value != value:
             return None
         return int(value) if value.is_integer() and abs(value) < 2**63 else value
-    if value is None:
+    if value is None or (isinstance(value, Decimal) and value.is_nan()):
         return None
     if isinstance(value, float):
         if math.isnan(value):
