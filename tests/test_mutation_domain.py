@@ -959,3 +959,17 @@ def test_a_ledger_complete_to_a_later_year_has_rows_of_zeros_up_to_it(last_year,
     frame = derive_yearly([2020], None, None, [1], [0], ["1"], sectors={}, last_year=last_year)
     assert frame["year"].tolist() == years
     assert frame["accidents"].tolist() == [1] + [0] * (len(years) - 1)
+
+
+def test_a_decimal_given_as_a_decimal_is_taken_as_it_is_if_finite():
+    """decimal_of()/fraction_of() of a Decimal: the same value (0.1 stays exactly 1/10); a
+    Decimal NaN or infinity is no finite number (ValueError naming it)."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import decimal_of, fraction_of
+
+    assert decimal_of(Decimal("12.50")) == Decimal("12.50")
+    assert fraction_of(Decimal("0.1")) == Fraction(1, 10)
+    for bad in ("NaN", "-Infinity"):
+        with pytest.raises(ValueError, match=rf"^Decimal\('{bad}'\) is not a finite number$"):
+            decimal_of(Decimal(bad))
