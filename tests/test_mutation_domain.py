@@ -507,3 +507,469 @@ rules:
     )
     violated = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
     assert [(f.line, f.value) for f in violated] == [(3, "死亡人数=7, 死亡人数=6")]
+
+
+# --- domain: survivors of the full run (2026-12-01) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "json_text"),
+    [
+        # Whole floats are JSON integers: 1000000, not 1000000.0 …
+        (1e6, "1000000"),
+        (-3.0, "-3"),
+        # … numpy floats too (a float subclass: the second branch) …
+        ("np:1e6", "1000000"),
+        ("np:-3.0", "-3"),
+        ("np:1.5", "1.5"),
+        ("np:nan", "null"),
+        # … below 2^63 only: from 2^63 on they stay floats, whatever their sign and type.
+        (2.0**63 - 1024, "9223372036854774784"),
+        (2.0**63, "9.223372036854776e+18"),
+        (-(2.0**63), "-9.223372036854776e+18"),
+        ("np:9223372036854774784", "9223372036854774784"),
+        ("np:9223372036854775808", "9.223372036854776e+18"),
+        ("np:-9223372036854775808", "-9.223372036854776e+18"),
+        (2**63 - 1, "9223372036854775807"),
+        (-(2**63) + 1, "-9223372036854775807"),
+        (2**63, "9.223372036854776e+18"),
+        (-(2**63), "-9.223372036854776e+18"),
+        ("fraction:9223372036854775808", "9.223372036854776e+18"),
+        ("fraction:-9223372036854775808", "-9.223372036854776e+18"),
+        ("decimal:9223372036854775808", "9.223372036854776e+18"),
+        # Whole fractions and decimals are integers, others floats.
+        ("fraction:3", "3"),
+        ("fraction:1/2", "0.5"),
+        ("decimal:2.0", "2"),
+        ("decimal:-1e3", "-1000"),
+        ("decimal:2.5", "2.5"),
+        # No value and NaN are null, whatever its type (a Decimal NaN too, quiet or signalling).
+        (None, "null"),
+        ("decimal:NaN", "null"),
+        ("decimal:sNaN", "null"),
+    ],
+)
+def test_a_number_is_a_json_integer_when_whole_and_below_2_63(value, json_text):
+    """number(): a whole value of magnitude below 2^63 is a JSON integer, whatever its type
+    (float, numpy float, int, Fraction, Decimal); from 2^63 on (either sign) it is a JSON
+    float, which every JSON reader can hold; a fraction stays a float and NaN is null."""
+    import json
+    from fractions import Fraction
+
+    import numpy as np
+
+    from safeplan.domain.exact import number
+
+    if isinstance(value, str):
+        kind, text = value.split(":")
+        value = {"np": np.float64, "fraction": Fraction, "decimal": Decimal}[kind](text)
+    assert json.dumps(number(value)) == json_text
+
+
+@pytest.mark.parametrize("value", ["fraction:1e400", "decimal:-1e400", "decimal:1.8e308"])
+def test_a_number_beyond_the_float_range_is_a_data_error_saying_so(value):
+    """number() of a value beyond ±1.8e308 (no JSON reader could take it) is a DataError
+    that says so and says what to check."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import number
+    from safeplan.errors import DataError
+
+    kind, text = value.split(":")
+    big = Fraction(Decimal(text)) if kind == "fraction" else Decimal(text)
+    with pytest.raises(DataError) as caught:
+        number(big)
+    assert caught.value.message == "一个结果的数值超出可计算的范围（绝对值大于 1.8e308）"
+    assert caught.value.hint == "检查数据中的数字是否过大，或分母是否过小"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("decimal:1e400", None),
+        ("decimal:-1.8e308", None),
+        ("fraction:1e400", None),
+        ("decimal:1.5", 1.5),
+        ("fraction:-2.5", -2.5),
+    ],
+)
+def test_finite_float_is_none_beyond_the_float_range_whatever_the_type(value, expected):
+    """finite_float(): a Decimal beyond ±1.8e308 is None, as a Fraction is (a Decimal's
+    float would be ±inf, never an error); within the range, the float."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import finite_float
+
+    kind, text = value.split(":")
+    given = Fraction(Decimal(text)) if kind == "fraction" else Decimal(text)
+    assert finite_float(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("deaths", "injuries", "losses", "says"),
+    [
+        ([[1]], [1], ["1"], "deaths must be one-dimensional"),
+        ([1], [[1]], ["1"], "serious_injuries must be one-dimensional"),
+        ([1], [1], [["1"]], "direct_loss must be one-dimensional"),
+        ([1.5], [1], ["1"], "deaths must hold integers, not float64"),
+        ([1], ["1"], ["1"], "serious_injuries must hold integers, not <U1"),
+        (
+            [1, 2],
+            [0],
+            ["1", "2"],
+            "deaths, serious_injuries and direct_loss differ in length (2, 1, 2)",
+        ),
+        ([-1], [0], ["1"], "deaths must be non-negative"),
+        ([0], [-1], ["1"], "serious_injuries must be non-negative"),
+        ([0], [0], ["-5"], "direct_loss must be non-negative"),
+        ([0], [0], ["nan"], "direct_loss 'nan' is not a finite number"),
+        ([0], [0], ["-inf"], "direct_loss '-inf' is not a finite number"),
+        ([0], [0], ["abc"], "direct_loss 'abc' is not a decimal number"),
+    ],
+)
+def test_what_classify_cannot_take_is_refused_by_name(deaths, injuries, losses, says):
+    """classify() names the measure that is not one row of whole non-negative counts or of
+    finite non-negative losses (a NaN or infinite loss is never taken as 一般)."""
+    with pytest.raises(ValueError, match=rf"^{re.escape(says)}$"):
+        classify(deaths, injuries, losses)
+
+
+def test_no_accidents_are_classified_as_none_in_each_class():
+    """classify() of no accidents: nothing, and a count of 0 in every class."""
+    got = classify([], [], [])
+    assert len(got) == 0
+    assert got.counts() == {"general": 0, "larger": 0, "major": 0, "especially_major": 0}
+
+
+def test_loss_values_beside_a_list_of_texts_are_decided_on_the_texts_near_a_bound():
+    """classify(texts, loss_values=…) with the texts as a list: a loss on a bound is decided
+    on its text (1000 is 较大, 999.99 一般)."""
+    import numpy as np
+
+    got = classify([0, 0], [0, 0], ["1000", "999.99"], loss_values=np.array([1000.0, 999.99]))
+    assert got.code.tolist() == [1, 0]
+
+
+def test_a_loss_text_is_read_as_written_a_trailing_nul_makes_it_no_number():
+    """A loss cell is the text as given: "5000\\x00" is not a decimal number (ValueError),
+    never shortened to 5000 (重大)."""
+    with pytest.raises(ValueError, match=r"^direct_loss '5000\\x00' is not a decimal number$"):
+        classify([0], [0], ["5000\x00"])
+
+
+def test_a_loss_the_caller_could_not_parse_is_decided_on_its_text():
+    """With loss_values, a loss the caller could not parse (None) is decided on its text,
+    like one next to a bound: "1000" is 较大, beside a parsed 4999.5 (较大 too)."""
+    texts = ["1000", "4999.5", "12"]
+    got = classify([0, 0, 0], [0, 0, 0], texts.__getitem__, loss_values=[None, 4999.5, 12.0])
+    assert got.code.tolist() == [1, 1, 0]
+
+
+def test_a_missing_region_code_is_refused_by_name():
+    """derive_yearly with region codes: a record without a region (code -1) is a ValueError
+    saying so."""
+    import numpy as np
+
+    from safeplan.domain.derive import derive_yearly
+
+    with pytest.raises(ValueError, match=r"^a region value is missing$"):
+        derive_yearly(
+            [2020, 2021],
+            None,
+            None,
+            [1, 0],
+            [0, 0],
+            ["1", "2"],
+            sectors={},
+            region_codes=(np.array([0, -1]), np.array(["东县"], dtype=object)),
+        )
+
+
+def test_sector_codes_of_another_length_are_refused_with_both_lengths():
+    """derive_yearly: sector codes for 1 record against 2 records' measures is a ValueError
+    giving both lengths."""
+    import numpy as np
+
+    from safeplan.domain.derive import derive_yearly
+
+    with pytest.raises(ValueError, match=r"^sector has 1 values, the measures 2$"):
+        derive_yearly(
+            [2020, 2021],
+            None,
+            None,
+            [1, 0],
+            [0, 0],
+            ["1", "2"],
+            sectors={"工矿商贸": ["工矿"]},
+            sector_codes=(np.array([0]), np.array(["工矿"], dtype=object)),
+        )
+
+
+def test_a_yearly_frame_without_records_has_the_columns_and_types_of_one_with_records():
+    """derive_yearly of no records (with regions) is an empty frame whose columns and
+    dtypes are those of a frame with records: the region column holds text."""
+    from safeplan.domain.derive import derive_yearly
+
+    empty = derive_yearly([], [], None, [], [], [], sectors={})
+    full = derive_yearly([2020], ["东县"], None, [1], [0], ["1"], sectors={})
+    assert len(empty) == 0 and len(full) == 1
+    assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+
+
+def test_a_yearly_pace_over_arrays_is_nan_where_undefined_without_warnings():
+    """required_change_pct over arrays: a latest value of 0, no years left or a negative
+    latest value give NaN quietly (no RuntimeWarning on the terminal)."""
+    import warnings
+
+    import numpy as np
+
+    from safeplan.domain.targets import required_change_pct
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = required_change_pct(
+            np.array([90.0, 10.0, 10.0, 10.0]),
+            np.array([100.0, 0.0, 5.0, -5.0]),
+            np.array([1, 2, 0, 2]),
+        )
+    assert got[0] == -10.0 and np.isnan(got[1:]).all()
+
+
+@pytest.mark.parametrize(("final", "latest"), [("1e-300", "1e300"), ("10", "-5"), ("0", "5")])
+def test_a_yearly_pace_is_undefined_alike_in_the_float_and_the_exact_pass(final, latest):
+    """required_change_pct: where F ÷ v_L is not a positive float (beyond the float range:
+    1e-300 ÷ 1e300; a negative latest value; F = 0) there is no pace — NaN over arrays,
+    None on fractions — with two or three years left."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from safeplan.domain.targets import required_change_pct
+
+    for years in (2, 3):
+        floats = required_change_pct(
+            np.array([float(final)]), np.array([float(latest)]), np.array([years])
+        )
+        assert np.isnan(floats).all()
+        assert required_change_pct(Fraction(final), Fraction(latest), years) is None
+
+
+def test_unsure_is_relative_to_the_sides_and_the_inputs():
+    """unsure(): equal sides are unsure even at 0 (a cell of 1e-400 is 0.0 in floats);
+    1e-7 apart at 1000 is unsure (within 1e-9 relative), 1e-5 apart is not; the noise of
+    0.3 − 0.1 − 0.2 against 0 is unsure only relative to its inputs; one pair gives a bool."""
+    from safeplan.domain.exact import unsure
+
+    assert unsure(0.0, 0.0) is True
+    assert unsure(0.1 + 0.2, 0.3) is True
+    assert unsure(1000.0000001, 1000.0) is True
+    assert unsure(1000.00001, 1000.0) is False
+    assert unsure(0.3 - 0.1 - 0.2, 0.0) is False
+    assert unsure(0.3 - 0.1 - 0.2, 0.0, 0.3, 0.1, 0.2) is True
+    assert unsure(0.3 - 0.1 - 0.2, 0.0, 0.1, 0.3) is True
+
+
+def test_unsure_over_arrays_is_quiet_on_infinities_overflow_and_nan():
+    """unsure() over arrays: ∞ against ∞, an overflowing difference (1e308 − (−1e308)) and
+    NaN are not unsure, and say so without a RuntimeWarning; a tie is unsure."""
+    import math
+    import warnings
+
+    import numpy as np
+
+    from safeplan.domain.exact import unsure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = unsure(
+            np.array([math.inf, 1e308, math.nan, 0.1 + 0.2]),
+            np.array([math.inf, -1e308, 1.0, 0.3]),
+        )
+    assert got.tolist() == [False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("kind", "number", "rate", "binds"),
+    [
+        ("max", 40, False, False),  # 死亡人数控制在 40 人以内: the whole plan's figure
+        ("min", 40, False, False),
+        ("max", 1, False, False),
+        ("min", 0, False, False),
+        ("max", 0, False, True),  # 杜绝: every region
+        ("decline_pct", 10, False, True),
+        ("yoy_decline", None, False, True),
+        ("max", 40, True, True),  # a rate holds for every region
+    ],
+)
+def test_which_plan_wide_targets_bind_every_region(kind, number, rate, binds):
+    """Rates, decline_pct, yoy_decline and max: 0 bind each region; any other max/min on a
+    count or an amount is a control figure of the whole plan."""
+    from safeplan.domain.targets import binds_every_region
+
+    assert binds_every_region(kind, number, rate) is binds
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ({"year": [[2020], [2021]]}, "year must be one-dimensional"),
+        ({"year": [2020.0, 2021.0]}, "year must hold integers, not float64"),
+        ({"year": [2020]}, "year has 1 values, the measures 2"),
+        (
+            {"sectors": {"g": ["工矿"]}},
+            "sector groups are given but the records have no sector column",
+        ),
+        ({"sectors": {"g": ["工矿"]}, "sector": ["工矿"]}, "sector has 1 values, the measures 2"),
+        ({"region": ["东县"]}, "region has 1 values, the measures 2"),
+        ({"region_codes": "one"}, "region has 1 values, the measures 2"),
+        ({"region": ["东县", None]}, "a region value is missing"),
+    ],
+)
+def test_what_derive_yearly_cannot_take_is_refused_by_name(given, says):
+    """derive_yearly() names what does not fit the records: a year column that is not one
+    row of whole numbers, or of another length; sector groups without a sector column;
+    sectors or regions of another length; a record without a region."""
+    import numpy as np
+
+    from safeplan.domain.derive import derive_yearly
+
+    args = {"year": [2020, 2021], "region": None, "sector": None, "sectors": {}} | given
+    if args.get("region_codes") == "one":
+        args["region_codes"] = (np.array([0]), np.array(["东县"], dtype=object))
+    with pytest.raises(ValueError, match=rf"^{re.escape(says)}$"):
+        derive_yearly(
+            args.pop("year"),
+            args.pop("region"),
+            args.pop("sector"),
+            [1, 0],
+            [0, 0],
+            ["1", "2"],
+            **args,
+        )
+
+
+def test_yearly_totals_by_region_and_sector_group_few_sectors():
+    """derive_yearly() with regions and sector groups (few distinct sectors: totals per
+    sector first): regions sorted (东县 before 西县, though 西县 comes first), a sector counts
+    in the groups that list it as written ("工矿\\x00" is not 工矿) and in no other; counts
+    are int64, the loss a float64 sum."""
+    from safeplan.domain.derive import derive_yearly
+
+    frame = derive_yearly(
+        [2024, 2024, 2024, 2024],
+        ["西县", "东县", "西县", "东县"],
+        ["工矿", "交通", "危化", "工矿\x00"],
+        [1, 2, 3, 4],
+        [0, 10, 0, 0],
+        ["1", "2", "3", "1000"],
+        sectors={"工矿商贸": ["工矿"], "交通运输": ["交通"]},
+    )
+    assert list(frame.columns) == [
+        "year",
+        "region",
+        "accidents",
+        "deaths",
+        "serious_injuries",
+        "direct_loss",
+        "general",
+        "larger",
+        "major",
+        "especially_major",
+        "major_or_above",
+        "larger_or_above",
+        "工矿商贸_accidents",
+        "工矿商贸_deaths",
+        "交通运输_accidents",
+        "交通运输_deaths",
+    ]
+    assert frame.to_dict("records") == [
+        {
+            "year": 2024,
+            "region": "东县",
+            "accidents": 2,
+            "deaths": 6,
+            "serious_injuries": 10,
+            "direct_loss": 1002.0,
+            "general": 0,
+            "larger": 2,
+            "major": 0,
+            "especially_major": 0,
+            "major_or_above": 0,
+            "larger_or_above": 2,
+            "工矿商贸_accidents": 0,
+            "工矿商贸_deaths": 0,
+            "交通运输_accidents": 1,
+            "交通运输_deaths": 2,
+        },
+        {
+            "year": 2024,
+            "region": "西县",
+            "accidents": 2,
+            "deaths": 4,
+            "serious_injuries": 0,
+            "direct_loss": 4.0,
+            "general": 1,
+            "larger": 1,
+            "major": 0,
+            "especially_major": 0,
+            "major_or_above": 0,
+            "larger_or_above": 1,
+            "工矿商贸_accidents": 1,
+            "工矿商贸_deaths": 1,
+            "交通运输_accidents": 0,
+            "交通运输_deaths": 0,
+        },
+    ]
+    types = {c: str(t) for c, t in frame.dtypes.items() if c != "region"}
+    assert types == {c: "float64" if c == "direct_loss" else "int64" for c in types}
+
+
+def test_yearly_totals_by_sector_group_many_sectors_for_the_records():
+    """derive_yearly() where there are many (year, sector) cells for few records (each
+    group counted on its own): every year from the first record to the last is a row, a
+    group counts only its members' accidents and deaths (a record without a sector is in
+    none), and counts stay int64."""
+    from safeplan.domain.derive import derive_yearly
+
+    frame = derive_yearly(
+        [2000, 2020, 2010, 2020],
+        None,
+        ["工矿", "交通", "工矿", None],
+        [1, 5, 0, 7],
+        [0, 0, 0, 0],
+        ["1", "2", "3", "4"],
+        sectors={"工矿商贸": ["工矿"]},
+    )
+    assert frame["year"].tolist() == list(range(2000, 2021))
+    got = frame.set_index("year")[["accidents", "deaths", "工矿商贸_accidents", "工矿商贸_deaths"]]
+    assert got.loc[2000].tolist() == [1, 1, 1, 1]
+    assert got.loc[2005].tolist() == [0, 0, 0, 0]
+    assert got.loc[2010].tolist() == [1, 0, 1, 0]
+    assert got.loc[2020].tolist() == [2, 12, 0, 0]  # no 工矿 record in the last year
+    assert {str(t) for c, t in frame.dtypes.items() if c != "direct_loss"} == {"int64"}
+
+
+@pytest.mark.parametrize(("last_year", "years"), [(2022, [2020, 2021, 2022]), (2019, [2020])])
+def test_a_ledger_complete_to_a_later_year_has_rows_of_zeros_up_to_it(last_year, years):
+    """derive_yearly(last_year=…): a ledger complete to a later year had no accidents in the
+    years after its last record (rows of zeros up to last_year); an earlier last_year
+    cuts nothing."""
+    from safeplan.domain.derive import derive_yearly
+
+    frame = derive_yearly([2020], None, None, [1], [0], ["1"], sectors={}, last_year=last_year)
+    assert frame["year"].tolist() == years
+    assert frame["accidents"].tolist() == [1] + [0] * (len(years) - 1)
+
+
+def test_a_decimal_given_as_a_decimal_is_taken_as_it_is_if_finite():
+    """decimal_of()/fraction_of() of a Decimal: the same value (0.1 stays exactly 1/10); a
+    Decimal NaN or infinity is no finite number (ValueError naming it)."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import decimal_of, fraction_of
+
+    assert decimal_of(Decimal("12.50")) == Decimal("12.50")
+    assert fraction_of(Decimal("0.1")) == Fraction(1, 10)
+    for bad in ("NaN", "-Infinity"):
+        with pytest.raises(ValueError, match=rf"^Decimal\('{bad}'\) is not a finite number$"):
+            decimal_of(Decimal(bad))

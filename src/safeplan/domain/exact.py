@@ -158,7 +158,7 @@ def number(value: Fraction | Decimal | float | int | None) -> int | float | None
         if value != value:
             return None
         return int(value) if value.is_integer() and abs(value) < 2**63 else value
-    if value is None:
+    if value is None or (isinstance(value, Decimal) and value.is_nan()):
         return None
     if isinstance(value, float):
         if math.isnan(value):
@@ -172,7 +172,9 @@ def number(value: Fraction | Decimal | float | int | None) -> int | float | None
     if whole and -_INT_LIMIT < value < _INT_LIMIT:
         return int(value)
     try:
-        return float(value)
+        result = float(value)
+        if math.isinf(result):  # a Decimal beyond the range rounds to ±inf, never raises
+            raise OverflowError
     except OverflowError:
         from safeplan.errors import DataError
 
@@ -180,12 +182,14 @@ def number(value: Fraction | Decimal | float | int | None) -> int | float | None
             "一个结果的数值超出可计算的范围（绝对值大于 1.8e308）",
             hint="检查数据中的数字是否过大，或分母是否过小",
         ) from None
+    return result
 
 
 def finite_float(value: Fraction | Decimal | int) -> float | None:
     """``float(value)``, or ``None`` beyond the float range: a percentage against a value
     near zero (a change, a yearly pace) has no meaningful number, and must not overflow."""
     try:
-        return float(value)
+        result = float(value)
     except OverflowError:
         return None
+    return None if math.isinf(result) else result  # a Decimal rounds to ±inf instead
