@@ -1649,3 +1649,35 @@ def test_a_columns_entry_nothing_uses_is_refused_at_its_own_line(make_plan):
     with pytest.raises(ConfigError) as raised:
         safeplan.validate(config)
     assert "indicators.yaml:7: datasets.g.columns.备注: " in str(raised.value)
+
+
+@pytest.mark.parametrize(("content", "line"), [("", 1), ("2024年事故台账,,\r\n", 2)])
+def test_a_ledger_with_a_header_and_no_records_is_no_data_rows(make_plan, content, line):
+    """A ledger of its header only (under a title row or not) is the error no-data-rows at
+    the header, never an internal error."""
+    path = make_plan(DEATHS_LEDGER, {})
+    (path.parent / "r.csv").write_text(content + "日期,地区,死亡人数\r\n", encoding="utf-8")
+    found = safeplan.validate(path).findings
+    assert [(f.code, f.severity, f.line) for f in found] == [("no-data-rows", "error", line)]
+
+
+OVERFLOW_RULE = """\
+plan: {name: 规则, region: 两县, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: d, name: 甲, value: a.甲, target: {max: 10}}
+rules:
+  - {id: r1, check: RULE}
+"""
+
+
+def test_a_rule_whose_side_overflows_the_floats_is_decided_on_the_exact_cells(make_plan):
+    """1 >= 甲 × 甲 with 甲 = 1e200: the right side is infinite in floats, and the exact
+    values (1 >= 10^400) still say the rule does not hold — rule-violated at the row."""
+    text = OVERFLOW_RULE.replace("RULE", "a.乙 >= a.甲 * a.甲")
+    rows = [[2024, "东县", "1e200", "1"], [2024, "西县", "1", "1"]]
+    config = make_plan(text, {"a.csv": (["年份", "地区", "甲", "乙"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("rule-violated", 2, 4, "乙=1, 甲=1e+200")
+    ]
