@@ -1681,3 +1681,17 @@ def test_a_rule_whose_side_overflows_the_floats_is_decided_on_the_exact_cells(ma
     assert [(f.code, f.line, f.column, f.value) for f in found] == [
         ("rule-violated", 2, 4, "乙=1, 甲=1e+200")
     ]
+
+
+def test_a_rule_side_that_overflows_to_nan_is_decided_on_the_exact_cells(make_plan):
+    """Bug found by mutation testing: 甲 × 甲 − 乙 × 乙 >= 1 with 甲 = 乙 = 1e200 is inf − inf
+    = NaN in floats, and the row was skipped as if a cell were missing. Every cell holds a
+    number, so the row is decided exactly (0 >= 1 does not hold): rule-violated."""
+    text = OVERFLOW_RULE.replace("RULE", "a.甲 * a.甲 - a.乙 * a.乙 >= 1")
+    rows = [[2024, "东县", "1e200", "1e200"], [2024, "西县", "2", "1"], [2024, "南县", "1", ""]]
+    config = make_plan(text, {"a.csv": (["年份", "地区", "甲", "乙"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("rule-violated", 2, 3, "甲=1e+200, 乙=1e+200"),
+        ("missing-value", 4, 4, ""),
+    ]
