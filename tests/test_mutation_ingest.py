@@ -1695,3 +1695,68 @@ def test_a_rule_side_that_overflows_to_nan_is_decided_on_the_exact_cells(make_pl
         ("rule-violated", 2, 3, "甲=1e+200, 乙=1e+200"),
         ("missing-value", 4, 4, ""),
     ]
+
+
+def test_classify_a_ledger_without_an_injuries_column_says_injuries_not_recorded(make_plan):
+    """A ledger with no 重伤人数 column: each accident is classified on the measures it has,
+    and its reason says injuries were not recorded."""
+    header = ["日期", "地区", "死亡人数", "直接经济损失"]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (header, [["2024-01-05", "东县", 3, "10"]])})
+    record = safeplan.classify(config).records[0]
+    assert (record["class"], record["serious_injuries"], record["reason_zh"]) == (
+        "larger",
+        None,
+        "较大: 死亡 3 人 ≥ 3（重伤未填报）",
+    )
+
+
+SECTORS_LEDGER = DEATHS_LEDGER.replace(
+    "{acc: {records: r.csv}}", "{acc: {records: r.csv, sectors: {工矿商贸: [矿山, 建筑]}}}"
+)
+
+
+def test_a_blank_region_and_an_unknown_sector_say_what_to_fix(make_plan):
+    """An accident without a region is missing-region (error) saying so; a sector in no
+    group is unknown-sector (warning) with the fix in sectors:."""
+    rows = [["2024-01-05", "", "矿山", 1], ["2024-01-06", "东县", "渔业", 1]]
+    config = make_plan(SECTORS_LEDGER, {"r.csv": (["日期", "地区", "行业", "死亡人数"], rows)})
+    assert said(safeplan.validate(config)) == [
+        ("missing-region", 2, 2, None, "这起事故没有填写地区", "填写每起事故的地区"),
+        (
+            "unknown-sector",
+            3,
+            3,
+            "渔业",
+            "这些行业值不属于任何行业分组：渔业 ×1",
+            "在 indicators.yaml 的 sectors: 中把它们加入某个分组，或更正拼写",
+        ),
+    ]
+
+
+def test_a_ledger_with_an_error_is_not_summed_into_years(make_plan):
+    """A ledger with an error keeps no record: no yearly sum is made of records the error
+    leaves in doubt, so no rule is checked on them (3 deaths in 2024 against <= 2)."""
+    rows = [["2023-01-05", "东县", 1], ["2024-01-06", "东县", 3], ["2024-02-06", "东县", "x"]]
+    text = DEATHS_LEDGER + "rules:\n  - {id: r, check: acc.deaths <= 2}\n"
+    config = make_plan(text, {"r.csv": (["日期", "地区", "死亡人数"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column) for f in found] == [("non-numeric", 4, 3)]
+
+
+def test_a_total_row_dated_after_the_plan_is_no_record_outside_it(make_plan):
+    """A 合计 row dated when the table was compiled (2026, after the plan's target year)
+    is a total, not a record outside the plan's years."""
+    rows = [["2024-01-05", "东县", 1], ["2024-01-06", "西县", 1], ["2026-01-10", "合计", 2]]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (["日期", "地区", "死亡人数"], rows)})
+    assert safeplan.validate(config).findings == []
+
+
+def test_a_ledgers_large_change_names_its_years_as_whole_years(make_plan):
+    """A ledger's yearly sums keep whole years: a large change of the loss is 从 2023 年到
+    2024 年, never 2023.0."""
+    rows = [["2023-01-05", "东县", 0, 0, "1"], ["2024-01-06", "东县", 0, 0, "2"]]
+    config = ledger(make_plan, "直接经济损失", rows)
+    found = [f for f in safeplan.validate(config).findings if f.code == "large-change"]
+    assert [f.message for f in found] == [
+        "direct_loss 从 2023 年到 2024 年变化 100%（东县）（1 → 2），超过 50%"
+    ]
