@@ -1760,3 +1760,12 @@ def test_a_ledgers_large_change_names_its_years_as_whole_years(make_plan):
     assert [f.message for f in found] == [
         "direct_loss 从 2023 年到 2024 年变化 100%（东县）（1 → 2），超过 50%"
     ]
+
+
+def test_a_duplicate_row_is_named_in_its_file(make_plan):
+    """duplicate-row names the table's file, its line and the year cell, with the fix."""
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"], [2024, "东县", "1"]]
+    _, report = validate(make_plan, rows)
+    assert [(Path(f.file).name, f.code, f.line, f.column, f.hint) for f in report.findings] == [
+        ("g.csv", "duplicate-row", 4, 1, "每年每个地区只保留一行")
+    ]
