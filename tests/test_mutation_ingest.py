@@ -1412,6 +1412,7 @@ def test_every_region_with_an_invisible_character_is_named_not_only_the_last(mak
         ("control-character", 2, 2, "东县\u200b"),
         ("control-character", 4, 2, "南\u200b县"),
     ]
+    assert {f.hint for f in report.findings} == {"重新输入这个单元格（不要从网页或聊天软件粘贴）"}
 
 
 def test_a_number_written_with_a_space_does_not_make_blanks_numbers(make_plan):
@@ -1769,3 +1770,118 @@ def test_a_duplicate_row_is_named_in_its_file(make_plan):
     assert [(Path(f.file).name, f.code, f.line, f.column, f.hint) for f in report.findings] == [
         ("g.csv", "duplicate-row", 4, 1, "每年每个地区只保留一行")
     ]
+
+
+def test_a_fractional_year_is_no_year_and_duplicates_nothing(make_plan):
+    """2024.5 is non-integer-year and the row has no year: it is not a second 2024 row of
+    东县 (no duplicate-row)."""
+    rows = [[2024, "东县", "1"], ["2024.5", "东县", "1"]]
+    _, report = validate(make_plan, rows)
+    assert [(f.code, f.line, f.column) for f in report.findings] == [("non-integer-year", 3, 1)]
+
+
+def test_a_count_after_a_cell_that_is_no_number_is_still_checked_whole(make_plan):
+    """Deaths x then 2.5: x is non-numeric, and 2.5 after it is still non-integer-count."""
+    rows = [["2024-01-05", "东县", "x"], ["2024-01-06", "东县", "2.5"]]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (["日期", "地区", "死亡人数"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column) for f in found] == [
+        ("non-numeric", 2, 3),
+        ("non-integer-count", 3, 3),
+    ]
+
+
+@pytest.mark.parametrize("own", ["全县合计", "沪"])
+def test_the_plans_own_label_marks_a_total_row_whatever_its_characters(make_plan, own):
+    """The plan's region label is a total row's label, whether it holds 全 and 计 itself
+    (全县合计) or is one character (沪)."""
+    text = YEARLY.replace("region: 两县", f"region: {own}")
+    rows = [[2024, "东区", "1"], [2024, "西区", "2"], [2024, own, "3"]]
+    config, report = validate(make_plan, rows, text)
+    assert report.findings == []
+    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
+    assert results == {None: 3, "东区": 1, "西区": 2}
+
+
+def test_a_blank_cell_of_a_yearly_total_row_is_no_missing_value(make_plan):
+    """A 合计 row is no data: its blank cell is no missing-value; a region's blank cell is."""
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"], [2024, "合计", ""]]
+    assert validate(make_plan, rows)[1].findings == []
+    rows.append([2023, "东县", ""])
+    found = validate(make_plan, rows)[1].findings
+    assert [(f.code, f.line, f.column) for f in found] == [("missing-value", 5, 3)]
+
+
+def test_a_count_column_of_a_yearly_table_must_be_whole(make_plan):
+    """死亡人数 in a yearly table is a count: 2.5 is non-integer-count at the cell."""
+    text = YEARLY.replace("地区生产总值, value: g.地区生产总值", "死亡人数, value: g.死亡人数")
+    config = make_plan(text, {"g.csv": (["年份", "地区", "死亡人数"], [[2024, "东县", "2.5"]])})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("non-integer-count", 2, 3, "2.5")
+    ]
+
+
+def test_a_region_column_mapped_by_columns_is_read(make_plan):
+    """columns: {region: 县区} and a 县区 header: the regions are read, no finding."""
+    text = YEARLY.replace(
+        "datasets: {g: g.csv}", "datasets: {g: {file: g.csv, columns: {region: 县区}}}"
+    )
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"]]
+    config = make_plan(text, {"g.csv": (["年份", "县区", "地区生产总值"], rows)})
+    assert safeplan.validate(config).findings == []
+    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
+    assert results == {None: 3, "东县": 1, "西县": 2}
+
+
+def test_an_indicator_on_the_year_column_is_a_config_error(make_plan):
+    """g.year sums the year, a key column: a config error at the indicator's line."""
+    from safeplan.errors import ConfigError
+
+    config = make_plan(
+        YEARLY.replace("value: g.地区生产总值", "value: g.year"),
+        {"g.csv": (HEADER, [[2024, "东县", "1"]])},
+    )
+    with pytest.raises(ConfigError) as raised:
+        safeplan.validate(config)
+    assert "indicators.yaml:4: indicators[0].value: 'year' 是 " in str(raised.value)
+    assert "的键列，不是数字列" in str(raised.value)
+
+
+def test_a_missing_column_does_not_stop_the_check_of_the_next_column(make_plan):
+    """A broken header lacks 人口: missing-column, and 地区生产总值 after it in the plan is
+    still checked (its x is non-numeric)."""
+    text = YEARLY.replace(
+        "indicators:\n", "indicators:\n  - {id: p, name: 人口, value: g.人口, target: {max: 100}}\n"
+    )
+    config = make_plan(
+        text, {"g.csv": (["年份", "地区", "", "地区生产总值"], [[2024, "东县", "注", "x"]])}
+    )
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column) for f in found] == [
+        ("missing-column", 1, None),
+        ("blank-header", 1, 3),
+        ("non-numeric", 2, 4),
+    ]
+
+
+def test_a_zero_denominator_of_a_yearly_table_is_an_error_at_its_cell(make_plan):
+    """A column used as a denominator must be positive: 0 is zero-denominator at its cell."""
+    text = YEARLY.replace(
+        "value: g.地区生产总值,", "numerator: g.地区生产总值, denominator: g.人口, per: 1,"
+    )
+    rows = [[2024, "东县", "1", "0"], [2024, "西县", "1", "2"]]
+    config = make_plan(text, {"g.csv": (["年份", "地区", "地区生产总值", "人口"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [("zero-denominator", 2, 4, "0")]
+
+
+def test_a_used_column_written_with_its_unit_matches_its_header(make_plan):
+    """The plan may name a column with its unit, as the header does (地区生产总值（亿元）):
+    the column is found and read."""
+    text = YEARLY.replace("value: g.地区生产总值", "value: g.地区生产总值（亿元）")
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"]]
+    config = make_plan(text, {"g.csv": (["年份", "地区", "地区生产总值（亿元）"], rows)})
+    assert safeplan.validate(config).findings == []
+    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
+    assert results == {None: 3, "东县": 1, "西县": 2}
