@@ -1398,3 +1398,490 @@ def test_a_yearly_tables_columns_misused_in_the_plan_are_config_errors(
         safeplan.validate(config)
     assert says in str(raised.value)
     assert raised.value.hint == hint
+
+
+# --- ingest: survivors of the full run (2026-12-01) ----------------------------------------
+
+
+def test_every_region_with_an_invisible_character_is_named_not_only_the_last(make_plan):
+    """Each distinct region text holding an invisible character is a control-character
+    error at its own cell: two such regions are two findings."""
+    rows = [[2024, "东县\u200b", "1"], [2024, "西县", "2"], [2024, "南\u200b县", "3"]]
+    _, report = validate(make_plan, rows)
+    assert [(f.code, f.line, f.column, f.value) for f in report.findings] == [
+        ("control-character", 2, 2, "东县\u200b"),
+        ("control-character", 4, 2, "南\u200b县"),
+    ]
+    assert {f.hint for f in report.findings} == {"重新输入这个单元格（不要从网页或聊天软件粘贴）"}
+
+
+def test_a_number_written_with_a_space_does_not_make_blanks_numbers(make_plan):
+    """ " 5" (a space before the digits, as pasted) is the number 5; in the same column a
+    blank cell is still missing-value and "1e" still non-numeric, not numbers without a
+    value."""
+    rows = [[2023, "东县", " 5"], [2024, "东县", ""], [2025, "东县", "1e"]]
+    _, report = validate(make_plan, rows)
+    assert [(f.code, f.line, f.column, f.value) for f in report.findings] == [
+        ("missing-value", 3, 3, ""),
+        ("non-numeric", 4, 3, "1e"),
+    ]
+
+
+def test_a_ledger_sum_beyond_exact_digits_does_not_stop_the_next_measures_total(make_plan):
+    """Injuries whose exact sum cannot be taken (1e-99999: a hostile cell) are not compared,
+    but the loss total after them still is: total-mismatch at the 合计 row's loss cell."""
+    rows = [
+        ["2024-01-05", "东县", 1, "1e-99999", "1"],
+        ["2024-01-06", "西县", 1, 0, "2"],
+        ["合计", "", 2, 0, "4"],
+    ]
+    config = ledger(make_plan, "直接经济损失", rows)
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("non-integer-count", 2, 4, "1e-99999"),
+        ("total-mismatch", 4, 5, "4"),
+    ]
+
+
+def test_records_outside_the_plans_years_are_a_warning_in_the_ledgers_file(make_plan):
+    """outside-plan-years names the ledger's file (as the plan writes it) and the first
+    record's cell."""
+    rows = [["2024-01-05", "东县", 1, 0, "1"], ["2018-01-06", "东县", 1, 0, "1"]]
+    config = ledger(make_plan, "直接经济损失", rows)
+    found = [f for f in safeplan.validate(config).findings if f.code == "outside-plan-years"]
+    assert [(Path(f.file).name, f.line, f.column, f.severity) for f in found] == [
+        ("r.csv", 3, 1, "warning")
+    ]
+
+
+def test_total_rows_labelled_in_the_region_and_in_the_date_column_are_both_totals(make_plan):
+    """A 全县 row (the plan's region in the region column) and a 合计 row (in the date
+    column) are both total rows: neither is a record, both equal the records' sum."""
+    rows = [
+        ["2024-01-05", "东县", 1, 0, "1"],
+        ["2024-01-06", "西县", 1, 0, "2"],
+        ["", "全县", 2, 0, "3"],
+        ["合计", "", 2, 0, "3"],
+    ]
+    config = ledger(make_plan, "直接经济损失", rows)
+    assert safeplan.validate(config).findings == []
+    results = {(r.id, r.region): r.value for r in safeplan.check(config, 2024).results}
+    assert results == {
+        ("big", None): 0,
+        ("big", "东县"): 0,
+        ("big", "西县"): 0,
+        ("loss", None): 3,
+        ("loss", "东县"): 1,
+        ("loss", "西县"): 2,
+    }
+
+
+DEATHS_LEDGER = """\
+plan: {name: 台账, region: 全县, baseline_year: 2020, target_year: 2025}
+datasets: {acc: {records: r.csv}}
+indicators:
+  - {id: d, name: 死亡人数, value: acc.deaths, target: {max: 10}}
+"""
+
+
+def test_a_total_word_in_a_text_column_other_than_the_first_is_a_records_text(make_plan):
+    """Total rows are found by the region, date/year or first column only: an accident
+    whose 事故单位 reads 合计 is a record like any other."""
+    rows = [["2024-01-05", "合计", "东县", 1], ["2024-01-06", "某厂", "西县", 1]]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (["日期", "事故单位", "地区", "死亡人数"], rows)})
+    assert safeplan.validate(config).findings == []
+    whole = next(r for r in safeplan.check(config, 2024).results if r.region is None)
+    assert whole.value == 2
+
+
+def test_a_street_column_beside_the_region_column_is_no_unmapped_region(make_plan):
+    """A ledger that has its 地区 column may also have a 所属街道 column: the region is
+    mapped, so the street column is no unmapped-column finding."""
+    rows = [["2024-01-05", "东县", "城关街道", 1]]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (["日期", "地区", "所属街道", "死亡人数"], rows)})
+    assert safeplan.validate(config).findings == []
+
+
+def test_an_unmapped_column_lists_every_other_candidate(make_plan):
+    """Three headers look like the date: the likeliest is named, the other two are listed,
+    separated by 、."""
+    header = ["填报时间", "发生时间", "事故时间", "地区", "死亡人数"]
+    rows = [["2025-01-10", "2024-01-05", "2024-01-05", "东县", 1]]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (header, rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("unmapped-column", 1, 2, "发生时间")
+    ]
+    assert found[0].message == (
+        "第 2 列 “发生时间” 像是事故日期，但 safeplan 不认识这个列名，不会读取它"
+        "（其他可能的列：“事故时间”、“填报时间”）"
+    )
+
+
+@pytest.mark.parametrize(("key", "cell"), [("日期", "2024-01-05"), ("年份", "2024")])
+def test_a_ledgers_header_is_the_row_naming_its_date_or_year(make_plan, key, cell):
+    """A group row (事故基本情况 … 伤亡情况) above the header is no header: the header is
+    the row naming the date (or year) column."""
+    path = make_plan(DEATHS_LEDGER, {})
+    (path.parent / "r.csv").write_text(
+        f"事故基本情况,,伤亡情况\r\n{key},地区,死亡人数\r\n{cell},东县,2\r\n{cell},西县,1\r\n",
+        encoding="utf-8",
+    )
+    assert safeplan.validate(path).findings == []
+    results = {r.region: r.value for r in safeplan.check(path, 2024).results}
+    assert results == {None: 3, "东县": 2, "西县": 1}
+
+
+DOTTED_RULE = """\
+plan: {name: 规则, region: 两县, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 10}}
+rules:
+  - {id: r1, check: a.死亡人数.工矿商贸 <= a.死亡人数}
+"""
+
+
+def test_a_violated_rule_shows_a_dotted_column_by_its_whole_name(make_plan):
+    """The cells of a violated rule are shown by column name, a name with a dot whole:
+    死亡人数.工矿商贸=3, not 死亡人数=3."""
+    header = ["年份", "地区", "死亡人数.工矿商贸", "死亡人数"]
+    config = make_plan(DOTTED_RULE, {"a.csv": (header, [[2024, "东县", 3, 2]])})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("rule-violated", 2, 3, "死亡人数.工矿商贸=3, 死亡人数=2")
+    ]
+    assert found[0].message == (
+        "规则“r1”（a.死亡人数.工矿商贸 <= a.死亡人数）不成立：死亡人数.工矿商贸=3, 死亡人数=2"
+    )
+
+
+def test_a_rule_on_a_missing_column_does_not_stop_the_next_rule(make_plan):
+    """A rule whose column is missing from a broken header (a finding already) is skipped;
+    the rules after it are still checked on every row."""
+    text = DOTTED_RULE + "  - {id: r2, check: a.死亡人数 <= 1}\n"
+    header = ["年份", "地区", "", "死亡人数"]
+    config = make_plan(text, {"a.csv": (header, [[2024, "东县", 3, 2]])})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("missing-column", 1, None, None),
+        ("blank-header", 1, 3, None),
+        ("rule-violated", 2, 4, "死亡人数=2"),
+    ]
+
+
+def test_a_row_a_rule_cannot_decide_exactly_does_not_stop_the_later_rows(make_plan):
+    """2023's loss has digits beyond any exact sum (1e-99999 + 1): that row is not decided
+    exactly, and 2024's violation after it is still reported."""
+    text = LEDGER + "rules:\n  - {id: r, name: 损失上限, check: acc.direct_loss <= 0.5}\n"
+    rows = [
+        ["2023-01-05", "东县", 0, 0, "1e-99999"],
+        ["2023-02-05", "东县", 0, 0, "1"],
+        ["2024-01-06", "东县", 0, 0, "2"],
+    ]
+    config = make_plan(
+        text, {"r.csv": (["日期", "地区", "死亡人数", "重伤人数", "直接经济损失"], rows)}
+    )
+    found = [f for f in safeplan.validate(config).findings if f.code == "rule-violated"]
+    assert "direct_loss=2" in [f.value for f in found]
+
+
+def test_a_grand_total_row_without_a_year_is_no_missing_year(make_plan):
+    """A 合计 row over every year has no year: no missing-year for it (it is compared with
+    nothing); a region's row without a year still is one."""
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"], ["", "合计", "3"]]
+    assert validate(make_plan, rows)[1].findings == []
+    rows.append(["", "西县", "4"])
+    found = validate(make_plan, rows)[1].findings
+    assert [(f.code, f.line, f.column) for f in found] == [("missing-year", 5, 1)]
+
+
+def test_columns_named_index_and_level_0_are_read_beside_a_total_row(make_plan):
+    """Used columns may be called index and level_0 (the names pandas gives an index it
+    keeps): with a total row dropped from the data, both are read and summed as any other
+    column."""
+    text = YEARLY.replace("g.地区生产总值", "g.index") + (
+        "  - {id: l, name: 第二项, value: g.level_0, target: {max: 100}}\n"
+    )
+    rows = [[2024, "东县", "1", "5"], [2024, "西县", "2", "6"], [2024, "合计", "3", "11"]]
+    config = make_plan(text, {"g.csv": (["年份", "地区", "index", "level_0"], rows)})
+    assert safeplan.validate(config).findings == []
+    results = {(r.id, r.region): r.value for r in safeplan.check(config, 2024).results}
+    assert results == {
+        ("g", None): 3,
+        ("g", "东县"): 1,
+        ("g", "西县"): 2,
+        ("l", None): 11,
+        ("l", "东县"): 5,
+        ("l", "西县"): 6,
+    }
+
+
+def test_a_number_beyond_the_float_range_under_a_title_row_is_non_finite(make_plan):
+    """A table under a title row is read by the careful pass: 1e999 there is still the
+    error non-finite at its cell (line 3 of the file), not an internal error."""
+    path = make_plan(YEARLY, {})
+    (path.parent / "g.csv").write_text(
+        "2024年地区生产总值统计表,,\r\n年份,地区,地区生产总值\r\n2024,东县,1e999\r\n2024,西县,1\r\n",
+        encoding="utf-8",
+    )
+    found = safeplan.validate(path).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [("non-finite", 3, 3, "1e999")]
+
+
+def test_a_columns_entry_nothing_uses_is_refused_at_its_own_line(make_plan):
+    """columns: written as a block, one entry a line: an entry nothing uses is a config
+    error at that entry's line, not at the line of columns:."""
+    from safeplan.errors import ConfigError
+
+    text = (
+        "plan: {name: 合计规划, region: 两县, baseline_year: 2020, target_year: 2025}\n"
+        "datasets:\n"
+        "  g:\n"
+        "    file: g.csv\n"
+        "    columns:\n"
+        "      year: 年度\n"
+        "      备注: 说明\n"
+        "indicators:\n"
+        "  - {id: g, name: 地区生产总值, value: g.地区生产总值, target: {max: 100}}\n"
+    )
+    header = ["年度", "地区", "地区生产总值", "说明"]
+    config = make_plan(text, {"g.csv": (header, [[2024, "东县", 1, "x"]])})
+    with pytest.raises(ConfigError) as raised:
+        safeplan.validate(config)
+    assert "indicators.yaml:7: datasets.g.columns.备注: " in str(raised.value)
+
+
+@pytest.mark.parametrize(("content", "line"), [("", 1), ("2024年事故台账,,\r\n", 2)])
+def test_a_ledger_with_a_header_and_no_records_is_no_data_rows(make_plan, content, line):
+    """A ledger of its header only (under a title row or not) is the error no-data-rows at
+    the header, never an internal error."""
+    path = make_plan(DEATHS_LEDGER, {})
+    (path.parent / "r.csv").write_text(content + "日期,地区,死亡人数\r\n", encoding="utf-8")
+    found = safeplan.validate(path).findings
+    assert [(f.code, f.severity, f.line) for f in found] == [("no-data-rows", "error", line)]
+
+
+OVERFLOW_RULE = """\
+plan: {name: 规则, region: 两县, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv}
+indicators:
+  - {id: d, name: 甲, value: a.甲, target: {max: 10}}
+rules:
+  - {id: r1, check: RULE}
+"""
+
+
+def test_a_rule_whose_side_overflows_the_floats_is_decided_on_the_exact_cells(make_plan):
+    """1 >= 甲 × 甲 with 甲 = 1e200: the right side is infinite in floats, and the exact
+    values (1 >= 10^400) still say the rule does not hold — rule-violated at the row."""
+    text = OVERFLOW_RULE.replace("RULE", "a.乙 >= a.甲 * a.甲")
+    rows = [[2024, "东县", "1e200", "1"], [2024, "西县", "1", "1"]]
+    config = make_plan(text, {"a.csv": (["年份", "地区", "甲", "乙"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("rule-violated", 2, 4, "乙=1, 甲=1e+200")
+    ]
+
+
+def test_a_rule_side_that_overflows_to_nan_is_decided_on_the_exact_cells(make_plan):
+    """Bug found by mutation testing: 甲 × 甲 − 乙 × 乙 >= 1 with 甲 = 乙 = 1e200 is inf − inf
+    = NaN in floats, and the row was skipped as if a cell were missing. Every cell holds a
+    number, so the row is decided exactly (0 >= 1 does not hold): rule-violated."""
+    text = OVERFLOW_RULE.replace("RULE", "a.甲 * a.甲 - a.乙 * a.乙 >= 1")
+    rows = [[2024, "东县", "1e200", "1e200"], [2024, "西县", "2", "1"], [2024, "南县", "1", ""]]
+    config = make_plan(text, {"a.csv": (["年份", "地区", "甲", "乙"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("rule-violated", 2, 3, "甲=1e+200, 乙=1e+200"),
+        ("missing-value", 4, 4, ""),
+    ]
+
+
+def test_classify_a_ledger_without_an_injuries_column_says_injuries_not_recorded(make_plan):
+    """A ledger with no 重伤人数 column: each accident is classified on the measures it has,
+    and its reason says injuries were not recorded."""
+    header = ["日期", "地区", "死亡人数", "直接经济损失"]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (header, [["2024-01-05", "东县", 3, "10"]])})
+    record = safeplan.classify(config).records[0]
+    assert (record["class"], record["serious_injuries"], record["reason_zh"]) == (
+        "larger",
+        None,
+        "较大: 死亡 3 人 ≥ 3（重伤未填报）",
+    )
+
+
+SECTORS_LEDGER = DEATHS_LEDGER.replace(
+    "{acc: {records: r.csv}}", "{acc: {records: r.csv, sectors: {工矿商贸: [矿山, 建筑]}}}"
+)
+
+
+def test_a_blank_region_and_an_unknown_sector_say_what_to_fix(make_plan):
+    """An accident without a region is missing-region (error) saying so; a sector in no
+    group is unknown-sector (warning) with the fix in sectors:."""
+    rows = [["2024-01-05", "", "矿山", 1], ["2024-01-06", "东县", "渔业", 1]]
+    config = make_plan(SECTORS_LEDGER, {"r.csv": (["日期", "地区", "行业", "死亡人数"], rows)})
+    assert said(safeplan.validate(config)) == [
+        ("missing-region", 2, 2, None, "这起事故没有填写地区", "填写每起事故的地区"),
+        (
+            "unknown-sector",
+            3,
+            3,
+            "渔业",
+            "这些行业值不属于任何行业分组：渔业 ×1",
+            "在 indicators.yaml 的 sectors: 中把它们加入某个分组，或更正拼写",
+        ),
+    ]
+
+
+def test_a_ledger_with_an_error_is_not_summed_into_years(make_plan):
+    """A ledger with an error keeps no record: no yearly sum is made of records the error
+    leaves in doubt, so no rule is checked on them (3 deaths in 2024 against <= 2)."""
+    rows = [["2023-01-05", "东县", 1], ["2024-01-06", "东县", 3], ["2024-02-06", "东县", "x"]]
+    text = DEATHS_LEDGER + "rules:\n  - {id: r, check: acc.deaths <= 2}\n"
+    config = make_plan(text, {"r.csv": (["日期", "地区", "死亡人数"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column) for f in found] == [("non-numeric", 4, 3)]
+
+
+def test_a_total_row_dated_after_the_plan_is_no_record_outside_it(make_plan):
+    """A 合计 row dated when the table was compiled (2026, after the plan's target year)
+    is a total, not a record outside the plan's years."""
+    rows = [["2024-01-05", "东县", 1], ["2024-01-06", "西县", 1], ["2026-01-10", "合计", 2]]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (["日期", "地区", "死亡人数"], rows)})
+    assert safeplan.validate(config).findings == []
+
+
+def test_a_ledgers_large_change_names_its_years_as_whole_years(make_plan):
+    """A ledger's yearly sums keep whole years: a large change of the loss is 从 2023 年到
+    2024 年, never 2023.0."""
+    rows = [["2023-01-05", "东县", 0, 0, "1"], ["2024-01-06", "东县", 0, 0, "2"]]
+    config = ledger(make_plan, "直接经济损失", rows)
+    found = [f for f in safeplan.validate(config).findings if f.code == "large-change"]
+    assert [f.message for f in found] == [
+        "direct_loss 从 2023 年到 2024 年变化 100%（东县）（1 → 2），超过 50%"
+    ]
+
+
+def test_a_duplicate_row_is_named_in_its_file(make_plan):
+    """duplicate-row names the table's file, its line and the year cell, with the fix."""
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"], [2024, "东县", "1"]]
+    _, report = validate(make_plan, rows)
+    assert [(Path(f.file).name, f.code, f.line, f.column, f.hint) for f in report.findings] == [
+        ("g.csv", "duplicate-row", 4, 1, "每年每个地区只保留一行")
+    ]
+
+
+def test_a_fractional_year_is_no_year_and_duplicates_nothing(make_plan):
+    """2024.5 is non-integer-year and the row has no year: it is not a second 2024 row of
+    东县 (no duplicate-row)."""
+    rows = [[2024, "东县", "1"], ["2024.5", "东县", "1"]]
+    _, report = validate(make_plan, rows)
+    assert [(f.code, f.line, f.column) for f in report.findings] == [("non-integer-year", 3, 1)]
+
+
+def test_a_count_after_a_cell_that_is_no_number_is_still_checked_whole(make_plan):
+    """Deaths x then 2.5: x is non-numeric, and 2.5 after it is still non-integer-count."""
+    rows = [["2024-01-05", "东县", "x"], ["2024-01-06", "东县", "2.5"]]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (["日期", "地区", "死亡人数"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column) for f in found] == [
+        ("non-numeric", 2, 3),
+        ("non-integer-count", 3, 3),
+    ]
+
+
+@pytest.mark.parametrize("own", ["全县合计", "沪"])
+def test_the_plans_own_label_marks_a_total_row_whatever_its_characters(make_plan, own):
+    """The plan's region label is a total row's label, whether it holds 全 and 计 itself
+    (全县合计) or is one character (沪)."""
+    text = YEARLY.replace("region: 两县", f"region: {own}")
+    rows = [[2024, "东区", "1"], [2024, "西区", "2"], [2024, own, "3"]]
+    config, report = validate(make_plan, rows, text)
+    assert report.findings == []
+    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
+    assert results == {None: 3, "东区": 1, "西区": 2}
+
+
+def test_a_blank_cell_of_a_yearly_total_row_is_no_missing_value(make_plan):
+    """A 合计 row is no data: its blank cell is no missing-value; a region's blank cell is."""
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"], [2024, "合计", ""]]
+    assert validate(make_plan, rows)[1].findings == []
+    rows.append([2023, "东县", ""])
+    found = validate(make_plan, rows)[1].findings
+    assert [(f.code, f.line, f.column) for f in found] == [("missing-value", 5, 3)]
+
+
+def test_a_count_column_of_a_yearly_table_must_be_whole(make_plan):
+    """死亡人数 in a yearly table is a count: 2.5 is non-integer-count at the cell."""
+    text = YEARLY.replace("地区生产总值, value: g.地区生产总值", "死亡人数, value: g.死亡人数")
+    config = make_plan(text, {"g.csv": (["年份", "地区", "死亡人数"], [[2024, "东县", "2.5"]])})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("non-integer-count", 2, 3, "2.5")
+    ]
+
+
+def test_a_region_column_mapped_by_columns_is_read(make_plan):
+    """columns: {region: 县区} and a 县区 header: the regions are read, no finding."""
+    text = YEARLY.replace(
+        "datasets: {g: g.csv}", "datasets: {g: {file: g.csv, columns: {region: 县区}}}"
+    )
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"]]
+    config = make_plan(text, {"g.csv": (["年份", "县区", "地区生产总值"], rows)})
+    assert safeplan.validate(config).findings == []
+    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
+    assert results == {None: 3, "东县": 1, "西县": 2}
+
+
+def test_an_indicator_on_the_year_column_is_a_config_error(make_plan):
+    """g.year sums the year, a key column: a config error at the indicator's line."""
+    from safeplan.errors import ConfigError
+
+    config = make_plan(
+        YEARLY.replace("value: g.地区生产总值", "value: g.year"),
+        {"g.csv": (HEADER, [[2024, "东县", "1"]])},
+    )
+    with pytest.raises(ConfigError) as raised:
+        safeplan.validate(config)
+    assert "indicators.yaml:4: indicators[0].value: 'year' 是 " in str(raised.value)
+    assert "的键列，不是数字列" in str(raised.value)
+
+
+def test_a_missing_column_does_not_stop_the_check_of_the_next_column(make_plan):
+    """A broken header lacks 人口: missing-column, and 地区生产总值 after it in the plan is
+    still checked (its x is non-numeric)."""
+    text = YEARLY.replace(
+        "indicators:\n", "indicators:\n  - {id: p, name: 人口, value: g.人口, target: {max: 100}}\n"
+    )
+    config = make_plan(
+        text, {"g.csv": (["年份", "地区", "", "地区生产总值"], [[2024, "东县", "注", "x"]])}
+    )
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column) for f in found] == [
+        ("missing-column", 1, None),
+        ("blank-header", 1, 3),
+        ("non-numeric", 2, 4),
+    ]
+
+
+def test_a_zero_denominator_of_a_yearly_table_is_an_error_at_its_cell(make_plan):
+    """A column used as a denominator must be positive: 0 is zero-denominator at its cell."""
+    text = YEARLY.replace(
+        "value: g.地区生产总值,", "numerator: g.地区生产总值, denominator: g.人口, per: 1,"
+    )
+    rows = [[2024, "东县", "1", "0"], [2024, "西县", "1", "2"]]
+    config = make_plan(text, {"g.csv": (["年份", "地区", "地区生产总值", "人口"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [("zero-denominator", 2, 4, "0")]
+
+
+def test_a_used_column_written_with_its_unit_matches_its_header(make_plan):
+    """The plan may name a column with its unit, as the header does (地区生产总值（亿元）):
+    the column is found and read."""
+    text = YEARLY.replace("value: g.地区生产总值", "value: g.地区生产总值（亿元）")
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"]]
+    config = make_plan(text, {"g.csv": (["年份", "地区", "地区生产总值（亿元）"], rows)})
+    assert safeplan.validate(config).findings == []
+    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
+    assert results == {None: 3, "东县": 1, "西县": 2}

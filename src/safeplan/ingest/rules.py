@@ -53,7 +53,9 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
             holds = COMPARE[tree.op](left, right)
             # Relative to every term too: 0.3 − 0.1 − 0.2 < 0 is −2.8e-17 < 0 in floats.
             near = unsure(left, right, *(column(ref) for ref in refs))
-        complete = ~(np.isnan(left) | np.isnan(right))
+        # A row is complete when every cell it reads holds a number: a side that is NaN
+        # only in floats (inf − inf, 0 × inf) is decided on the exact values below.
+        complete = ~np.isnan(np.vstack([column(ref) for ref in refs])).any(axis=0)
         for row in np.flatnonzero(complete & (~holds | near)).tolist():
             cells = {
                 ref: datasets[ref.split(".", 1)[0]].exact(
