@@ -1813,12 +1813,22 @@ def test_a_blank_cell_of_a_yearly_total_row_is_no_missing_value(make_plan):
 
 
 def test_a_count_column_of_a_yearly_table_must_be_whole(make_plan):
-    """死亡人数 in a yearly table is a count: 2.5 is non-integer-count at the cell."""
+    """死亡人数 in a yearly table is a count: 2^53 or more is too large (non-finite), a
+    negative count is negative-value only, 2.5 is non-integer-count — each with its fix."""
     text = YEARLY.replace("地区生产总值, value: g.地区生产总值", "死亡人数, value: g.死亡人数")
-    config = make_plan(text, {"g.csv": (["年份", "地区", "死亡人数"], [[2024, "东县", "2.5"]])})
-    found = safeplan.validate(config).findings
-    assert [(f.code, f.line, f.column, f.value) for f in found] == [
-        ("non-integer-count", 2, 3, "2.5")
+    rows = [[2022, "东县", "9007199254740992"], [2023, "东县", "-2.5"], [2024, "东县", "2.5"]]
+    config = make_plan(text, {"g.csv": (["年份", "地区", "死亡人数"], rows)})
+    assert said(safeplan.validate(config)) == [
+        (
+            "non-finite",
+            2,
+            3,
+            "9007199254740992",
+            "“9007199254740992”（死亡人数列）作为计数太大（不小于 2^53），不像统计数字",
+            "填写实际数值",
+        ),
+        ("negative-value", 3, 3, "-2.5", "“-2.5”（死亡人数列）是负数", "计数和金额不能为负数"),
+        ("non-integer-count", 4, 3, "2.5", "“2.5”（死亡人数列）是计数，但不是整数", "计数应为整数"),
     ]
 
 
@@ -1874,6 +1884,10 @@ def test_a_zero_denominator_of_a_yearly_table_is_an_error_at_its_cell(make_plan)
     config = make_plan(text, {"g.csv": (["年份", "地区", "地区生产总值", "人口"], rows)})
     found = safeplan.validate(config).findings
     assert [(f.code, f.line, f.column, f.value) for f in found] == [("zero-denominator", 2, 4, "0")]
+    assert (found[0].message, found[0].hint) == (
+        "“0”（人口列）作分母，必须为正数",
+        "比率不能除以零：填写实际数值，或留空表示缺失",
+    )
 
 
 def test_a_used_column_written_with_its_unit_matches_its_header(make_plan):
@@ -1885,3 +1899,12 @@ def test_a_used_column_written_with_its_unit_matches_its_header(make_plan):
     assert safeplan.validate(config).findings == []
     results = {r.region: r.value for r in safeplan.check(config, 2024).results}
     assert results == {None: 3, "东县": 1, "西县": 2}
+
+
+def test_exactly_a_hundred_bad_cells_are_all_listed(make_plan):
+    """Up to MAX_LISTED (100) bad cells are listed one by one: a hundred non-numeric cells
+    are a hundred findings, with no summary finding."""
+    rows = [[2000 + i % 100, f"县{i // 100}", "x"] for i in range(100)]
+    _, report = validate(make_plan, rows)
+    assert [f.code for f in report.findings] == ["non-numeric"] * 100
+    assert [f.line for f in report.findings] == list(range(2, 102))
