@@ -158,7 +158,7 @@ def test_mutated_data_never_crashes(
         # Only a data header that no longer names a column the plan uses makes the plan
         # itself unusable; that is a message naming the key, and check refuses it too.
         assert validated.stdout == ""
-        assert "not found in dataset" in validated.stderr
+        assert "中没有列" in validated.stderr
         assert checked.exit_code == 2
         assert checked.stderr == validated.stderr
         return

@@ -209,9 +209,8 @@ def test_an_unknown_column_names_the_key_its_line_and_the_columns_there_are(make
     config = make_plan(text, {"g.csv": (HEADER, [[2024, "东县", 1]])})
     result = run("validate", "-c", str(config))
     assert result.exit_code == 2
-    assert (
-        "indicators.yaml:4: indicators[0].value: column '生产总值' not found in dataset 'g'："
-        in (result.stderr)
+    assert "indicators.yaml:4: indicators[0].value: 数据集 'g' 中没有列 '生产总值'：" in (
+        result.stderr
     )
     assert "g.csv 的列有 year, region, 地区生产总值" in result.stderr
     assert (
@@ -224,10 +223,7 @@ def test_an_unknown_column_names_the_key_its_line_and_the_columns_there_are(make
     config = make_plan(mapped, {"g.csv": (HEADER, [[2024, "东县", 1]])})
     result = run("validate", "-c", str(config))
     assert result.exit_code == 2
-    assert (
-        "column '生产总值' not found in dataset 'g'（columns: 把它对应到表头 'GDP'）"
-        in result.stderr
-    )
+    assert "数据集 'g' 中没有列 '生产总值'（columns: 把它对应到表头 'GDP'）" in result.stderr
 
 
 def test_a_ledger_with_years_only_is_after_through_by_its_year(make_plan):
@@ -1027,7 +1023,7 @@ def test_a_column_not_in_the_file_is_refused_naming_the_columns_there_are(make_p
     )
     with pytest.raises(ConfigError) as raised:
         safeplan.validate(config)
-    assert ":4: indicators[0].value: column 'GDP' not found in dataset 'g'" in str(raised.value)
+    assert ":4: indicators[0].value: 数据集 'g' 中没有列 'GDP'" in str(raised.value)
     assert str(raised.value).endswith("g.csv 的列有 year, region, _备注, 地区生产总值")
     assert (
         raised.value.hint

@@ -46,8 +46,8 @@ def _missing_column(
     mapped = source.spec.columns.get(column)
     via = f"（columns: 把它对应到表头 '{mapped}'）" if mapped else ""
     return ConfigError(
-        f"{plan.display}:{line}: {key}: column '{column}' not found in dataset "
-        f"'{source.dataset}'{via}：{source.display} 的列有 {shown}",
+        f"{plan.display}:{line}: {key}: 数据集 '{source.dataset}' 中没有列 '{column}'"
+        f"{via}：{source.display} 的列有 {shown}",
         hint="改正 indicators.yaml 中的列名（或 columns: 中的表头），或数据文件的表头",
     )
 
