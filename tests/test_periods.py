@@ -226,3 +226,37 @@ def test_without_safeplan_today_today_is_the_systems_date(make_plan, monkeypatch
     config = make_plan(text, {"a.csv": (["年份", "死亡人数"], [[year - 1, 1], [year, 1]])})
     with pytest.raises(DataError, match=f"{year}年尚未结束"):
         safeplan.check(config, year)
+
+
+def test_a_report_describes_the_latest_year_every_indicator_has(make_plan, run, tmp_path):
+    """Deaths already counted for 2025 beside GDP that stops at 2024: the default report is
+    on 2024 (its rate has no 2025 value), not a 2025 of 无数据; --year still chooses."""
+    from safeplan.evaluate.gap import report_year
+
+    text = """\
+plan: {name: 测试规划, region: 测试市, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, g: g.csv}
+indicators:
+  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}
+  - {id: r, name: 亿元GDP死亡率, numerator: a.死亡人数, denominator: g.地区生产总值,
+     target: {max: 0.5}}
+"""
+    deaths = [[year, "东县", 10 - year % 10] for year in range(2020, 2026)]
+    gdp = [[year, "东县", 100] for year in range(2020, 2025)]
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["年份", "地区", "死亡人数"], deaths),
+            "g.csv": (["年份", "地区", "地区生产总值"], gdp),
+        },
+    )
+    assert report_year(safeplan.gap(config)) == 2024
+    assert report_year(safeplan.gap(config, as_of=2022)) == 2022
+    out = tmp_path / "r.html"
+    result = run("report", "-c", str(config), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "2024年度控制指标完成情况评估" in html and "2025年度" not in html
+    out.unlink()
+    assert run("report", "-c", str(config), "-o", str(out), "--year", "2025").exit_code == 0
+    assert "2025年度控制指标完成情况评估" in out.read_text(encoding="utf-8")

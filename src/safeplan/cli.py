@@ -571,7 +571,7 @@ def report(
         int | None,
         typer.Option(
             "--year",
-            help="按该年年末的情况评估（默认：最新一个完整年份）。",
+            help="按该年年末的情况评估（默认：全部指标都有数据的最新完整年份）。",
         ),
     ] = None,
     lang: LangOpt = Lang.zh,
@@ -582,6 +582,7 @@ def report(
         from datetime import datetime
 
         from safeplan import api
+        from safeplan.evaluate.gap import report_year
         from safeplan.render import Options, render
         from safeplan.render.charts import configure_matplotlib
         from safeplan.render.document import Evaluation
@@ -589,7 +590,7 @@ def report(
         plan = _load(config)
         # The report as the plan stood at the end of YEAR: no later data in any part of it.
         gap_report = api.gap(plan, as_of=year)
-        latest = year or max(r.year for r in gap_report.rows if r.value is not None)
+        latest = year or report_year(gap_report)
         check_report = api.check(plan, latest)
         warning = configure_matplotlib()
         if warning:

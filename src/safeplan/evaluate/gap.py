@@ -235,6 +235,22 @@ def gap_years(plan: Plan, data: DataSet, as_of: int | None = None) -> list[int]:
     return list(range(first, max(last, first) + 1))
 
 
+def report_year(report: GapReport) -> int:
+    """The year a report describes by default: the latest year in which the whole plan has
+    a value for every indicator — a ledger brought up to this year beside statistics that
+    stop at the last one describes the last one — else the latest year with any value,
+    else the table's last year."""
+    by_year: dict[int, set[str]] = {}
+    for row in report.rows:
+        if row.value is not None:
+            by_year.setdefault(row.year, set()).add(row.id)
+    wanted = set(report.indicators) or {row.id for row in report.rows}
+    complete = [year for year, ids in by_year.items() if ids >= wanted]
+    if complete or by_year:
+        return max(complete or by_year)
+    return max((row.year for row in report.rows), default=0)
+
+
 def evaluate_gap(
     plan: Plan, data: DataSet, region: str | None = None, *, as_of: int | None = None
 ) -> GapReport:
