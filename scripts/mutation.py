@@ -32,9 +32,12 @@ MUTANTS = ROOT / "mutants"
 DOC = ROOT / "docs" / "testing.md"
 
 #: mutmut's exit codes (mutmut/stats.py): 1 and 3 killed, 0 survived, 5 and 33 no tests,
-#: 34 skipped, these timed out, 37 caught by the type check, None not run.
+#: 34 skipped, these timed out, 37 caught by the type check, None not run; -9 and -11 the
+#: test process died of a signal (mutmut says "segfault": a mutant that makes the tests
+#: exhaust memory is killed by the kernel) — the tests did not pass, so it is caught.
 KILLED = {1, 3, 37}
 TIMEOUT = {36, 24, -24, 152, 255}
+CRASHED = {-9, -11}
 SURVIVED = {0}
 NO_TESTS = {5, 33}
 
@@ -72,7 +75,7 @@ def equivalent() -> set[str]:
 
 
 def tally(codes: dict[str, int | None], skip: set[str]) -> Counter[str]:
-    """Counts of killed, timeout, survived, no tests, not run and equivalent."""
+    """Counts of killed, timeout, crashed, survived, no tests, not run and equivalent."""
     counts: Counter[str] = Counter()
     for name, code in codes.items():
         if name in skip:
@@ -83,6 +86,8 @@ def tally(codes: dict[str, int | None], skip: set[str]) -> Counter[str]:
             counts["killed"] += 1
         elif code in TIMEOUT:
             counts["timeout"] += 1
+        elif code in CRASHED:
+            counts["crashed"] += 1
         elif code in SURVIVED:
             counts["survived"] += 1
         elif code in NO_TESTS:
@@ -93,9 +98,9 @@ def tally(codes: dict[str, int | None], skip: set[str]) -> Counter[str]:
 
 
 def score(counts: Counter[str]) -> float | None:
-    """(killed + timeout) ÷ every mutant run that is not equivalent."""
+    """(killed + timeout + crashed) ÷ every mutant run that is not equivalent."""
     run = sum(n for key, n in counts.items() if key not in ("not run", "equivalent"))
-    return (counts["killed"] + counts["timeout"]) / run if run else None
+    return (counts["killed"] + counts["timeout"] + counts["crashed"]) / run if run else None
 
 
 def report(codes: dict[str, int | None], skip: set[str], title: str) -> float | None:
@@ -162,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         report(codes, skip, "all mutants")
         return 0
     for name, code in sorted(codes.items()):
-        if name not in skip and code is not None and code not in KILLED | TIMEOUT:
+        if name not in skip and code is not None and code not in KILLED | TIMEOUT | CRASHED:
             print(f"{name}\t{'no tests' if code in NO_TESTS else 'survived'}")
     return 0
 
