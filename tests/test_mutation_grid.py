@@ -80,3 +80,64 @@ def test_a_period_sum_past_the_float_range_is_refused_without_a_numpy_warning(ma
     result = run("check", "2022", "-c", str(config))
     assert result.exit_code == 2
     assert "超出可计算的范围" in result.stderr and "RuntimeWarning" not in result.stderr
+
+
+def gap_outlook(make_plan, line, rows, header=("年份", "地区", "值")):
+    config = make_plan(HEAD + line, {"a.csv": (list(header), rows)})
+    return {o.region: o for o in safeplan.gap(config).outlook}
+
+
+def test_no_projection_from_the_baseline_year_alone(make_plan):
+    """A region with data only in the baseline year (L = B) has no projection and no
+    verdict, even against a published baseline value that differs from its data: the line
+    through one point has no slope (not an infinite one)."""
+    line = (
+        "  - {id: d, name: 死亡人数, value: a.值, target: {decline_pct: 10, baseline_value: 50}}\n"
+    )
+    rows = [[2020, "东县", 40], [2020, "西县", 60], [2022, "西县", 50]]
+    outlook = gap_outlook(make_plan, line, rows)
+    east = outlook["东县"]
+    assert (east.latest_year, east.projected_value, east.on_track) == (2020, None, None)
+    assert east.final_threshold == 45  # 50 × (1 − 10 %): the target still stands
+    west = outlook["西县"]
+    assert west.projected_value is not None and west.on_track is not None
+
+
+@pytest.mark.parametrize(("base", "latest", "change"), [("0.5", "0.4", -20.0), ("1", "1.5", 50.0)])
+def test_an_outlooks_change_from_a_baseline_of_one_or_less(make_plan, base, latest, change):
+    """较基期变化 of an outlook against a baseline at or below 1 (a rate such as 0.5 人/亿元)
+    is a percentage like any other: 0.5 → 0.4 is −20 %, 1 → 1.5 is +50 %."""
+    line = "  - {id: r, name: 死亡率, value: a.值, target: {max: 2}}\n"
+    rows = [[2020, "东县", base], [2022, "东县", latest], [2020, "西县", 3], [2022, "西县", 3]]
+    outlook = gap_outlook(make_plan, line, rows)
+    assert outlook["东县"].change_pct == pytest.approx(change)
+    assert outlook["西县"].change_pct == 0
+
+
+def test_an_outlooks_change_from_a_vanishing_baseline_is_no_percentage(make_plan):
+    """Against a baseline of 1e-308 a change of 1 is beyond any percentage: none is given
+    (the float division overflows), while the outlook itself is computed."""
+    line = "  - {id: r, name: 值, value: a.值, target: {max: 2}}\n"
+    rows = [[2020, "东县", "1e-308"], [2022, "东县", 1], [2020, "西县", 1], [2022, "西县", 1]]
+    outlook = gap_outlook(make_plan, line, rows)
+    assert outlook["东县"].change_pct is None and outlook["东县"].latest_value == 1
+    assert outlook["西县"].change_pct == 0
+
+
+def test_a_regions_decline_is_measured_from_the_targets_own_baseline_year(make_plan):
+    """decline_pct 10 from baseline_year 2021 (the plan's is 2020): each region's final
+    threshold is 90 % of its 2021 value, not of its 2020 one."""
+    line = (
+        "  - {id: d, name: 死亡人数, value: a.值, target: {decline_pct: 10, baseline_year: 2021}}\n"
+    )
+    rows = [
+        [2020, "东县", 100],
+        [2021, "东县", 50],
+        [2023, "东县", 44],
+        [2020, "西县", 10],
+        [2021, "西县", 20],
+        [2023, "西县", 19],
+    ]
+    outlook = gap_outlook(make_plan, line, rows)
+    assert outlook["东县"].final_threshold == 45 and outlook["西县"].final_threshold == 18
+    assert outlook["东县"].baseline_value == 50 and outlook["西县"].baseline_value == 20
