@@ -141,3 +141,15 @@ def test_a_regions_decline_is_measured_from_the_targets_own_baseline_year(make_p
     outlook = gap_outlook(make_plan, line, rows)
     assert outlook["东县"].final_threshold == 45 and outlook["西县"].final_threshold == 18
     assert outlook["东县"].baseline_value == 50 and outlook["西县"].baseline_value == 20
+
+
+def test_an_exact_sum_takes_any_iterable_of_texts():
+    """exact_sum reads an iterable once, whatever it is: a generator of plain texts and one
+    of other spellings sum as their lists do."""
+    from fractions import Fraction
+
+    from safeplan.domain.exact import exact_sum
+
+    assert exact_sum(text for text in ["0.1", "0.2"]) == Fraction(3, 10)
+    assert exact_sum(text for text in ["1e-1", "-0.2", "3"]) == Fraction(29, 10)
+    assert exact_sum(iter([])) == 0
