@@ -51,11 +51,12 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
                 len(frame)
             )
             holds = COMPARE[tree.op](left, right)
+            terms = [column(ref) for ref in refs]
             # Relative to every term too: 0.3 − 0.1 − 0.2 < 0 is −2.8e-17 < 0 in floats.
-            near = unsure(left, right, *(column(ref) for ref in refs))
+            near = unsure(left, right, *terms)
         # A row is complete when every cell it reads holds a number: a side that is NaN
         # only in floats (inf − inf, 0 × inf) is decided on the exact values below.
-        complete = ~np.isnan(np.vstack([column(ref) for ref in refs])).any(axis=0)
+        complete = ~np.isnan(np.vstack(terms)).any(axis=0)
         for row in np.flatnonzero(complete & (~holds | near)).tolist():
             cells = {
                 ref: datasets[ref.split(".", 1)[0]].exact(
