@@ -28,6 +28,7 @@ __all__ = [
     "fraction_of",
     "number",
     "plain_decimals",
+    "plain_sum",
     "unsure",
 ]
 
@@ -98,11 +99,9 @@ def exact_sum(texts: Iterable[str | Decimal | int]) -> Fraction:
     items = texts if isinstance(texts, list) else list(texts)
     if not items:
         return Fraction(0)
-    if plain_decimals(items):  # the usual column: each cell's text read in C
-        longest = max(map(len, items))
-        # A term of n characters has at most n digits before its point and n after it.
-        if 2 * longest <= MAX_SUM_DIGITS:
-            return _sum(list(map(Decimal, items)), 2 * longest + len(str(len(items))))
+    plain = plain_sum(items)
+    if plain is not None:
+        return plain
     values = [Decimal(text) if isinstance(text, int) else decimal_of(text) for text in items]
     high = max(value.adjusted() for value in values)
     low = min(int(value.as_tuple().exponent) for value in values)
@@ -131,6 +130,19 @@ def _sum(values: list[Decimal], digits: int) -> Fraction:
 #: Plain decimal texts, one per line: ASCII digits with at most one point (``1350``,
 #: ``12.50``, ``.5``, ``3.``), no sign, exponent, separator or space.
 _PLAIN_LINES = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:\n(?:[0-9]+\.?[0-9]*|\.[0-9]+))*")
+
+
+def plain_sum(texts: list[Any]) -> Fraction | None:
+    """The exact sum of plain decimal texts (see :func:`plain_decimals`), each read in C —
+    the usual column; ``None`` when one is not plain, or so long that the general path of
+    :func:`exact_sum` must bound it."""
+    if not plain_decimals(texts):
+        return None
+    longest = max(map(len, texts))
+    # A term of n characters has at most n digits before its point and n after it.
+    if 2 * longest > MAX_SUM_DIGITS:
+        return None
+    return _sum(list(map(Decimal, texts)), 2 * longest + len(str(len(texts))))
 
 
 def plain_decimals(texts: list[Any]) -> bool:

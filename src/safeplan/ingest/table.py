@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, cast
 
-from safeplan.domain.exact import exact_sum, plain_decimals
+from safeplan.domain.exact import exact_sum, plain_sum
 from safeplan.ingest.numbers import parse_distinct, parse_numbers, whole_texts
 from safeplan.ingest.text import BLANK, NON_FINITE, NUMBER, canonical_number
 
@@ -219,13 +219,14 @@ class RawTable:
             # Whole numbers read by pandas are exact already.
             return Fraction(int(ints[list(rows)].sum(dtype=object)))
         texts = self.cells(rows, column)
-        if not plain_decimals(texts):  # 1,234.5, full-width digits, a minus sign …
-            canonical = list(map(canonical_number, texts))
-            if None in canonical:
-                return None
-            texts = cast("list[str]", canonical)
+        plain = plain_sum(texts)  # the usual cells, checked once and summed
+        if plain is not None:
+            return plain
+        canonical = list(map(canonical_number, texts))  # 1,234.5, full-width digits, −5 …
+        if None in canonical:
+            return None
         try:
-            return exact_sum(texts)
+            return exact_sum(cast("list[str]", canonical))
         except ValueError:
             return None  # digits beyond any exact sum (a hostile cell): no exact value
 
