@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, repeat
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from safeplan.render.batch import _by_distinct, _format_each_object
-from safeplan.render.columns import _result_fields
+from safeplan.render.columns import _fields, _result_fields
 
 if TYPE_CHECKING:
     from safeplan.evaluate.results import CheckReport, GapReport, Outlook, Result
@@ -173,8 +172,7 @@ def _outlook_items(outlook: Sequence[Outlook]) -> list[str]:
     (see :func:`_json_objects`)."""
     from safeplan.evaluate.results import Outlook
 
-    at = Outlook._fields.index
-    return _json_objects({key: list(map(itemgetter(at(key)), outlook)) for key in _OUTLOOK_KEYS})
+    return _json_objects(_fields(outlook, Outlook._fields, _OUTLOOK_KEYS))
 
 
 def gap_json(report: GapReport) -> str:
