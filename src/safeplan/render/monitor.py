@@ -335,13 +335,23 @@ def _numeric(header: Sequence[str]) -> list[bool]:
     return [i >= 2 for i in range(len(header))]
 
 
+def _wraps(header: Sequence[str]) -> list[bool]:
+    """Which columns of a monitor table may wrap to fit: the two text columns first (the
+    region or group, and what is counted), never the numbers."""
+    return [i < 2 for i in range(len(header))]
+
+
 def monitor_table(report: MonitorReport, lang: str = "zh", width: int | None = None) -> str:
     """``monitor --format table``: the situation table, then the caps; within ``width``
     (the terminal's), headers and the region and group columns wrap to fit."""
     header, rows = _row_cells(report, _columns(_SHORT), lang)
-    wraps = [True, True] + [False] * (len(header) - 2)
     table = text_table(
-        header, rows, align_right=_numeric(header), wraps=wraps, width=width, header_min=4
+        header,
+        rows,
+        align_right=_numeric(header),
+        wraps=_wraps(header),
+        width=width,
+        header_min=4,
     )
     out = [_title(report, lang), "", table, ""]
     if report.caps:
@@ -355,7 +365,7 @@ def monitor_table(report: MonitorReport, lang: str = "zh", width: int | None = N
                 cap_header,
                 cap_rows,
                 align_right=right,
-                wraps=[True] * 2 + [False] * 5,
+                wraps=_wraps(cap_header),
                 width=width,
                 header_min=4,
             ),
