@@ -568,6 +568,9 @@ def test_a_refusal_names_the_ledger_file(make_plan, run):
         # Past 2^53 millionths the millionths' float sum would lose the last digit: the
         # losses are summed as floats, here the float nearest the exact sum (…454535).
         (["451590.000653", "10682811808.453882"], 10683263398.454535),
+        # 2^52 + 1 and 2^52 millionths: their float sum rounds to 2^53 exactly, which is
+        # not below 2^53, so floats again — …740993, not the …740992 of 2^53 millionths.
+        (["4503599627.370497", "4503599627.370496"], 9007199254.740993),
     ],
 )
 def test_direct_loss_is_whole_millionths_only_within_their_tolerance_and_range(

@@ -1428,6 +1428,29 @@ def test_a_regions_outlook_decided_exactly_names_its_control_figure(make_plan):
     assert east.target == {"kind": "max", "value": 0, "source": "controls"}
 
 
+def test_gap_for_one_county_names_the_control_figure_of_its_only_target(make_plan):
+    """``gap --region 东县``: the plan's cap (99 for the whole city) does not bind a county,
+    so 东县's only target is the control figure handed down for 2023 (0). Its loss, 0.3
+    then 0.2, projects to exactly 0 — decided exactly — and the outlook still says the cap
+    comes from the table, though it is the first (and only) target of the report."""
+    text = HEAD.replace("target_year: 2025", "target_year: 2023") + (
+        "  - {id: cap, name: 直接经济损失控制指标, value: a.直接经济损失, target: {max: 99},"
+        " regions: {西县: {max: 5}}}\n"
+        "controls:\n  - {file: c.csv, year: 2023}\n"
+    )
+    rows = [[2020, "东县", "0.3"], [2020, "西县", 1], [2021, "东县", "0.2"], [2021, "西县", 1]]
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["年份", "地区", "直接经济损失"], rows),
+            "c.csv": (["地区", "直接经济损失控制指标"], [["东县", "0"]]),
+        },
+    )
+    (east,) = safeplan.gap(config, region="东县").outlook
+    assert (east.region, east.projected_value, east.on_track) == ("东县", 0, True)
+    assert east.target == {"kind": "max", "value": 0, "source": "controls"}
+
+
 def test_check_json_writes_a_whole_value_beside_fractional_ones_as_an_integer(make_plan, run):
     """东县's 3 beside 西县's 0.5 (and the whole plan's 3.5) is written 3 in the JSON, not
     3.0."""

@@ -153,3 +153,66 @@ def test_an_exact_sum_takes_any_iterable_of_texts():
     assert exact_sum(text for text in ["0.1", "0.2"]) == Fraction(3, 10)
     assert exact_sum(text for text in ["1e-1", "-0.2", "3"]) == Fraction(29, 10)
     assert exact_sum(iter([])) == 0
+
+
+def test_a_county_under_a_period_cap_shows_its_own_years_value(make_plan):
+    """A cumulative cap (100 deaths over the plan period) binds the whole city only: each
+    county's row carries no target and shows that county's deaths in that year (3 in 东县
+    in 2022), not a sum over the period — only the whole plan's value is a period sum."""
+    config = make_plan(HEAD + INDICATORS, {"a.csv": (HEADER, ROWS)})
+    rows = {(r.id, r.region): r for r in safeplan.check(config, 2022).results}
+    east = rows[("c", "东县")]
+    assert (east.value, east.status, east.target) == (3, "no_target", None)
+    assert rows[("c", "西县")].value == 8
+    # The whole plan's period sum runs from 2021: with no row for 2021 it is no data.
+    assert (rows[("c", None)].value, rows[("c", None)].status) == (None, "no_data")
+
+
+def test_a_countys_glide_path_tie_one_year_after_the_baseline_is_exact(make_plan):
+    """A 0.6 % decline over 2020–2023 from 1 500 deaths: the 2021 threshold is
+    1 500 × (300 − 0.6) ÷ 300 = 1 497 exactly, which floats make 1 496.9999999999998. A
+    county with 1 497 deaths in 2021 has met it — decided exactly, not by floats, one year
+    after its baseline as at any year of the path."""
+    text = HEAD.replace("target_year: 2025", "target_year: 2023") + (
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 0.6}}\n"
+    )
+    rows = [[2020, "东县", 1500, 1], [2021, "东县", 1497, 1]]
+    rows += [[2020, "西县", 10, 1], [2021, "西县", 10, 1]]
+    config = make_plan(text, {"a.csv": (HEADER, rows)})
+    results = {r.region: r for r in safeplan.check(config, 2021).results}
+    east = results["东县"]
+    assert (east.value, east.threshold, east.gap, east.status) == (1497, 1497, 0, "met")
+
+
+def test_a_countys_decline_of_nearly_all_is_judged_against_its_baseline_scale(make_plan):
+    """A 99.999999 % decline of a county's direct loss from 10 (万元) in 2020 to 2025: the
+    final threshold is exactly 0.0000001, which floats make 9.999999974752428e-08 — an
+    error far below the baseline's rounding but 2.5e-9 of the threshold itself. A loss of
+    0.0000001 has met it: the closeness is measured against the baseline too."""
+    text = HEAD + (
+        "  - {id: l, name: 直接经济损失, value: a.直接经济损失, target: {decline_pct: 99.999999}}\n"
+    )
+    rows = [[2020, "东县", "10"], [2025, "东县", "0.0000001"]]
+    rows += [[2020, "西县", "1"], [2025, "西县", "0.5"]]
+    config = make_plan(text, {"a.csv": (["年份", "地区", "直接经济损失"], rows)})
+    east = {r.region: r for r in safeplan.check(config, 2025).results}["东县"]
+    assert (east.value, east.threshold, east.gap, east.status) == (1e-07, 1e-07, 0, "met")
+
+
+def test_a_huge_count_in_its_baseline_year_meets_its_own_glide_path(make_plan):
+    """In its baseline year a county's threshold is its baseline itself. For a count of
+    2 198 686 716 197 under a plan spanning 165 years, floats give B × 16 500 ÷ 16 500 =
+    2 198 686 716 196.9998: the tie is decided exactly — met, gap 0 — and not by floats,
+    however large the count (floats are trusted at the start of the path only below 2^40)."""
+    text = HEAD.replace("target_year: 2025", "target_year: 2185") + (
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {decline_pct: 10}}\n"
+    )
+    rows = [[2020, "东县", 2198686716197, 1], [2020, "西县", 10, 1]]
+    config = make_plan(text, {"a.csv": (HEADER, rows)})
+    east = {r.region: r for r in safeplan.check(config, 2020).results}["东县"]
+    assert (east.value, east.threshold, east.gap, east.status) == (
+        2198686716197,
+        2198686716197,
+        0,
+        "met",
+    )

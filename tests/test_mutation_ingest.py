@@ -1904,3 +1904,16 @@ def test_exactly_a_hundred_bad_cells_are_all_listed(make_plan):
     _, report = validate(make_plan, rows)
     assert [f.code for f in report.findings] == ["non-numeric"] * 100
     assert [f.line for f in report.findings] == list(range(2, 102))
+
+
+def test_an_unmapped_column_is_found_whatever_its_header_starts_with(make_plan):
+    """A system export heads its date column ``column_date``: it looks like the date and
+    is named in an unmapped-column finding, like any office's header — only the blank
+    header (column 4, kept as a placeholder) is no candidate."""
+    header = ["column_date", "地区", "死亡人数", ""]
+    config = make_plan(DEATHS_LEDGER, {"r.csv": (header, [["2024-01-05", "东县", 1, ""]])})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column, f.value) for f in found] == [
+        ("unmapped-column", 1, 1, "column_date")
+    ]
+    assert found[0].hint.endswith("加入 columns: {date: column_date}")

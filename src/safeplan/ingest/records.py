@@ -199,7 +199,8 @@ def _check_dates(table: RawTable) -> tuple[np.ndarray[Any, Any], list[Finding]]:
 def _unmapped(table: RawTable, source: Source, roles: list[str]) -> list[Finding]:
     """A finding for each missing role whose measure a header names under another name."""
     findings: list[Finding] = []
-    known = set(RECORD_ALIASES) | {c for c in table.header if c.startswith(("_empty", "column_"))}
+    # The placeholders of blank headers (_empty_3, column_3) never look like a measure.
+    known = set(RECORD_ALIASES)
     mapped = bool(source.spec.columns)
     for role in roles:
         pattern = _LOOKS_LIKE[role]
