@@ -6,6 +6,7 @@ floats are decided again exactly, the outlook's source and percentages (docs/tes
 from __future__ import annotations
 
 import warnings
+from fractions import Fraction
 
 import pytest
 
@@ -216,3 +217,21 @@ def test_a_huge_count_in_its_baseline_year_meets_its_own_glide_path(make_plan):
         0,
         "met",
     )
+
+
+def test_an_outlook_of_counts_near_float_precision_is_decided_exactly(make_plan):
+    """东县 counted 2^52 − 2 in 2020 and 2^52 in 2023: the straight line reaches
+    2^52 + 4/3 by 2025, a third above its cap of 2^52 + 1 — off track. Floats round the
+    projection to 2^52 + 1 and would call it on track: counts this large (below the 2^53
+    a count may reach, far beyond 2^40) are never judged in floats."""
+    cap = 2**52 + 1
+    text = HEAD + (
+        "  - {id: d, name: 死亡人数, value: a.死亡人数, target: {max: 99},"
+        f" regions: {{东县: {{max: {cap}}}}}}}\n"
+    )
+    rows = [[2020, "东县", 2**52 - 2, 1], [2023, "东县", 2**52, 1]]
+    rows += [[2020, "西县", 1, 1], [2023, "西县", 1, 1]]
+    config = make_plan(text, {"a.csv": (HEADER, rows)})
+    east = {o.region: o for o in safeplan.gap(config).outlook}["东县"]
+    assert east.final_threshold == cap and east.on_track is False
+    assert east.projected_value == float(Fraction(2**52) + Fraction(4, 3))
