@@ -278,6 +278,10 @@ def test_nul_in_the_plan_path_is_a_config_error(tmp_path):
         ("a.deaths" + " + a.deaths" * 5000 + " >= 0", "规则过长"),
         ("(" * 500 + "a.deaths" + ")" * 500 + " >= 0", "嵌套"),
         ("-" * 500 + "a.deaths >= 0", "嵌套"),
+        # a number that exact arithmetic would expand into a billion digits: refused at once
+        ("a.deaths <= 1e999999999", "超出范围"),
+        ("a.deaths <= 1" + "0" * 5000, "超出范围"),
+        ("a.deaths / (2 - 2) <= 1", "除数恒为 0"),
     ],
 )
 def test_huge_rules_are_config_errors_at_their_line(run, tmp_path, check, needle):

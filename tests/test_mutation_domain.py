@@ -394,6 +394,57 @@ def test_a_rule_holds_at_most_1000_numbers_and_columns(make_plan, rule, allowed)
             safeplan.validate(config)
 
 
+@pytest.mark.parametrize(
+    ("number", "allowed"),
+    [
+        ("1e100", True),
+        ("1e101", False),
+        ("1e-100", True),
+        ("1e-101", False),
+        ("9" * 30, True),  # 30 digits
+        ("9" * 31, False),
+        ("0." + "0" * 99 + "1", True),  # 10^-100 written out
+        ("0e999999999", True),  # zero, whatever its exponent
+    ],
+)
+def test_a_rules_numbers_are_bounded(make_plan, number, allowed):
+    """A rule's number has at most 30 digits, within 10^±100 (zero is always allowed):
+    far beyond any statistic, while an exponent of a billion would take exact arithmetic
+    a billion digits."""
+    config = make_plan(RULE_PLAN.replace("RULE", f"a.x <= {number} + 1"), RULE_DATA)
+    if allowed:
+        assert safeplan.validate(config).valid
+    else:
+        with pytest.raises(ConfigError, match="超出范围：规则中的数字至多 30 位有效数字"):
+            safeplan.validate(config)
+
+
+@pytest.mark.parametrize("divisor", ["0", "(1 - 1)", "(0.1 + 0.2 - 0.3)", "-0.0", "(0 * a.y)"])
+def test_a_rule_dividing_by_a_constant_zero_is_refused(make_plan, divisor):
+    """A divisor that is 0 whatever the data (0.1 + 0.2 − 0.3 too, exactly) makes the rule
+    impossible on every row: refused with the plan's line, not silently never checked. A
+    divisor that holds a column (0 × a.y) is decided row by row."""
+    config = make_plan(RULE_PLAN.replace("RULE", f"a.x / {divisor} <= 1"), RULE_DATA)
+    if "a.y" in divisor:
+        assert safeplan.validate(config).valid
+        return
+    with pytest.raises(ConfigError, match=r"indicators\.yaml:6: rules\[0\]\.check: 除数恒为 0"):
+        safeplan.validate(config)
+
+
+@pytest.mark.parametrize("rule", ["100 / a.地区生产总值 <= 50", "50 >= 100 / a.地区生产总值"])
+def test_a_number_over_a_cell_of_zero_is_no_finding_on_that_row(make_plan, rule):
+    """100 ÷ GDP on each side of a rule: on 西县's row, whose GDP is 0, the rule cannot be
+    computed and says nothing; 东县's 100 ÷ 1 = 100 > 50 is a finding on its line."""
+    rows = [[2020, "西县", 1, 0], [2020, "东县", 1, 1], [2020, "南县", 1, 4]]
+    config = make_plan(
+        RULE_PLAN.replace("RULE", rule),
+        {"a.csv": (["年份", "地区", "死亡人数", "地区生产总值"], rows)},
+    )
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line) for f in found] == [("rule-violated", 3)]
+
+
 def test_spaces_after_a_rule_are_no_part_of_it(make_plan):
     """A quoted rule with trailing spaces is the same rule."""
     config = make_plan(RULE_PLAN.replace("RULE", "a.x + a.y == a.z   "), RULE_DATA)

@@ -6,8 +6,10 @@ tokenised and parsed here; nothing is ever passed to ``eval``. :func:`evaluate` 
 numpy arrays (the float pass over every row) and on fractions (the exact pass) alike.
 
 A rule comes from an untrusted plan file: it may hold at most :data:`MAX_TERMS` numbers and
-columns and :data:`MAX_DEPTH` nested brackets (or signs), and trees are walked without
-recursion, so no rule can exhaust the stack.
+columns and :data:`MAX_DEPTH` nested brackets (or signs), numbers of at most
+:data:`MAX_DIGITS` digits within 10^±:data:`MAX_EXPONENT`, and no division by a constant
+zero; trees are walked without recursion, so no rule can exhaust the stack, the memory or
+the time of a run.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -63,6 +66,24 @@ class RuleSyntaxError(ValueError):
 MAX_TERMS = 1000
 #: Brackets (and signs) a rule may nest.
 MAX_DEPTH = 50
+#: The digits a rule's number may have, and the decimal magnitude it may reach
+#: (10^-100 … 10^100): far beyond any statistic, while ``1e999999999`` would ask for an
+#: integer of a billion digits in exact arithmetic.
+MAX_DIGITS = 30
+MAX_EXPONENT = 100
+
+
+def _number(text: str) -> Fraction:
+    """The exact value of a number token, within :data:`MAX_DIGITS` and :data:`MAX_EXPONENT`."""
+    value = Decimal(text)
+    if value and (
+        len(value.as_tuple().digits) > MAX_DIGITS or abs(value.adjusted()) > MAX_EXPONENT
+    ):
+        raise RuleSyntaxError(
+            f"数字 '{text if len(text) <= 20 else text[:20] + '…'}' 超出范围：规则中的数字至多 {MAX_DIGITS} 位有效数字，"
+            f"数量级在 1e-{MAX_EXPONENT} 与 1e{MAX_EXPONENT} 之间"
+        )
+    return Fraction(value)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -125,13 +146,16 @@ class _Parser:
         node = self.factor()
         while (token := self.peek()) and token[1] in "*/" and token[0] == "op":
             self.take()
-            node = Node(token[1], (node, self.factor()))
+            right = self.factor()
+            if token[1] == "/" and not refs_of(right) and evaluate(right, _no_column) == 0:
+                raise RuleSyntaxError("除数恒为 0：这条规则在任何一行都无法计算")
+            node = Node(token[1], (node, right))
         return node
 
     def factor(self) -> Node:
         kind, value = self.take()
         if kind == "number":
-            return Node("num", (Fraction(value),))
+            return Node("num", (_number(value),))
         if kind == "ref":
             return Node("ref", (value,))
         if value not in ("-", "("):
@@ -147,6 +171,10 @@ class _Parser:
                 raise RuleSyntaxError("括号没有闭合")
         self.depth -= 1
         return node
+
+
+def _no_column(ref: str) -> Any:
+    raise AssertionError(f"a constant has no column ({ref})")
 
 
 def parse_rule(text: str) -> Node:
