@@ -247,6 +247,24 @@ def test_bad_plan_numbers_are_config_errors_at_their_line(tmp_path, target, need
 
 
 @pytest.mark.parametrize(
+    ("target", "needle"),
+    [
+        # Huge exponents and integers are refused at once, not an internal error.
+        ("{max: 1e999999999}", "1E+999999999 超出可计算的范围"),
+        ("{max: -1.0e999999999}", "超出可计算的范围"),
+        ("{max: 1e99999999999999999999}", "1e999999999999999999… 超出可读取的范围"),
+        ("{max: 1" + "0" * 5000 + "}", "10000000000000000000… 有 5001 位，位数过多"),
+        ("{max: !!float abc}", "abc 不是数字"),
+        ("{max: !!int abc}", "abc 不是整数"),
+    ],
+)
+def test_numbers_no_decimal_can_hold_are_config_errors_at_their_line(tmp_path, target, needle):
+    message = error_of(tmp_path, GOOD.replace("{max: 0.01}", target))
+    assert "indicators.yaml:11:" in message and needle in message
+    assert len(message) < 300
+
+
+@pytest.mark.parametrize(
     ("name", "code"),
     [
         ('"死亡\\0人数"', "U+0000"),

@@ -59,9 +59,10 @@ def _number(value: object) -> Decimal:
         raise ValueError(f"应为数字，而不是 {type(value).__name__}")
     if not value.is_finite():
         raise ValueError("应为有限的数字（不能是 .inf 或 .nan）")
-    if abs(value) > FLOAT_MAX:
+    magnitude = value.copy_abs()  # exact: abs() rounds to the context, 1e999999999 overflows
+    if magnitude > FLOAT_MAX:
         raise ValueError(f"{value} 超出可计算的范围（绝对值不能超过 1.8e308）")
-    if value and abs(value) < FLOAT_MIN:
+    if value and magnitude < FLOAT_MIN:
         raise ValueError(f"{value} 太接近 0，无法计算（非零数的绝对值不能小于 2.2e-308）")
     if value < 0:
         raise ValueError(f"不能为负数（{value}）：指标值和目标都不为负")

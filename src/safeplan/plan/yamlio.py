@@ -23,7 +23,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -98,10 +98,34 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal | fl
         return float("-inf") if low.startswith("-") else float("inf")
     if low.endswith("nan"):
         return float("nan")
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        # An exponent beyond any decimal (1e99999999999999999999), or `!!float abc`.
+        huge = _FLOAT_RE.fullmatch(text) is not None
+        raise _unreadable(node, text, "超出可读取的范围" if huge else "不是数字") from None
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    try:
+        return int(yaml.SafeLoader.construct_yaml_int(loader, node))  # type: ignore[arg-type]
+    except ValueError as exc:  # Python reads at most 4300 digits of an integer; `!!int abc`
+        text = str(node.value)
+        too_long = "limit" in str(exc)
+        raise _unreadable(
+            node, text, f"有 {len(text)} 位，位数过多" if too_long else "不是整数"
+        ) from None
+
+
+def _unreadable(node: yaml.Node, text: str, why: str) -> yaml.constructor.ConstructorError:
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    return yaml.constructor.ConstructorError(
+        None, None, f"{shown} {why}，无法作为计划中的数字", node.start_mark
+    )
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 @dataclass(frozen=True)
