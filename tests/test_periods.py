@@ -260,3 +260,39 @@ indicators:
     out.unlink()
     assert run("report", "-c", str(config), "-o", str(out), "--year", "2025").exit_code == 0
     assert "2025年度控制指标完成情况评估" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("gdp_years", "injuries", "expected"),
+    [
+        # 2020–2022 the rate, 2023 the injuries: no year has both — the latest with either.
+        ([2020, 2021, 2022], [[2023, 4]], 2023),
+        # GDP and injuries only before the baseline: no value at all — the table's end.
+        ([2019], [[2019, 4]], 2024),
+    ],
+)
+def test_a_report_without_a_year_all_indicators_share(make_plan, gdp_years, injuries, expected):
+    """Deaths run to 2024, so the table does too. Without a year in which every indicator
+    has a value, the report describes the latest year with any value; without any value,
+    the table's last year."""
+    from safeplan.evaluate.gap import report_year
+
+    text = """\
+plan: {name: 测试规划, region: 测试市, baseline_year: 2020, target_year: 2025}
+datasets: {a: a.csv, g: g.csv, b: b.csv}
+indicators:
+  - {id: r, name: 亿元GDP死亡率, numerator: a.死亡人数, denominator: g.地区生产总值,
+     target: {max: 0.5}}
+  - {id: i, name: 受伤人数, value: b.受伤人数, target: {max: 10}}
+"""
+    config = make_plan(
+        text,
+        {
+            "a.csv": (["年份", "死亡人数"], [[year, 1] for year in range(2020, 2025)]),
+            "g.csv": (["年份", "地区生产总值"], [[year, 100] for year in gdp_years]),
+            "b.csv": (["年份", "受伤人数"], injuries),
+        },
+    )
+    report = safeplan.gap(config)
+    assert max(row.year for row in report.rows) == 2024
+    assert report_year(report) == expected

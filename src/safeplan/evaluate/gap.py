@@ -244,7 +244,7 @@ def report_year(report: GapReport) -> int:
     for row in report.rows:
         if row.value is not None:
             by_year.setdefault(row.year, set()).add(row.id)
-    wanted = set(report.indicators) or {row.id for row in report.rows}
+    wanted = set(report.indicators)  # every indicator of the plan has rows in the table
     complete = [year for year, ids in by_year.items() if ids >= wanted]
     if complete or by_year:
         return max(complete or by_year)
