@@ -10,6 +10,7 @@ import pytest
 
 import safeplan
 from safeplan.domain.classes import describe
+from safeplan.errors import DataError
 
 YEARLY = """\
 plan: {name: 合计规划, region: 两县, baseline_year: 2020, target_year: 2025}
@@ -1797,6 +1798,40 @@ def test_the_plans_own_label_marks_a_total_row_whatever_its_characters(make_plan
     assert report.findings == []
     results = {r.region: r.value for r in safeplan.check(config, 2024).results}
     assert results == {None: 3, "东区": 1, "西区": 2}
+
+
+@pytest.mark.parametrize("label", ["全县合计", "全 市 总 计", "两县合计", "两县总计"])
+def test_a_total_label_followed_by_heji_is_a_total_row(make_plan, label):
+    """Offices write the total row 全县合计 or 全市总计, or the plan's label and 合计 (两县合计):
+    each is a total row — checked against the regions' sum, never a third region."""
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"], [2024, label, "3"]]
+    config, report = validate(make_plan, rows)
+    assert report.findings == []
+    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
+    assert results == {None: 3, "东县": 1, "西县": 2}
+    rows[-1][-1] = "4"
+    assert mismatches(validate(make_plan, rows)[1]) == [(4, "地区生产总值", "4")]
+
+
+@pytest.mark.parametrize("label", ["东县小计", "东县合计", "城区 小计"])
+def test_a_subtotal_row_is_an_error_at_its_region_cell(make_plan, label):
+    """甲镇 and 乙镇, then their subtotal, then 西县 and the 合计: the subtotal would count
+    the two towns twice. It is an error at its region cell, left out of the data and of the
+    total's sum (the 合计 of 7 matches 1 + 2 + 4), so nothing else is reported."""
+    rows = [
+        [2024, "甲镇", "1"],
+        [2024, "乙镇", "2"],
+        [2024, label, "3"],
+        [2024, "西县", "4"],
+        [2024, "合计", "7"],
+    ]
+    config, report = validate(make_plan, rows)
+    assert [(f.code, f.severity, f.line, f.column, f.value) for f in report.findings] == [
+        ("subtotal-row", "error", 4, 2, label)
+    ]
+    assert report.findings[0].message.startswith(f"“{label}”像是小计行，不是一个地区")
+    with pytest.raises(DataError, match="数据有 1 个错误"):
+        safeplan.check(config, 2024)
 
 
 def test_a_blank_cell_of_a_yearly_total_row_is_no_missing_value(make_plan):

@@ -23,6 +23,7 @@ __all__ = [
     "is_excel_error",
     "is_footnote",
     "is_info_line",
+    "is_subtotal_label",
     "is_total_label",
     "normalise_header",
     "quote",
@@ -202,10 +203,29 @@ def compact(text: str) -> str:
     return "".join(nfkc(text).split())
 
 
+#: The total labels offices also write in one: 全县合计, 全市总计 (and the plan's label
+#: followed by 合计 or 总计: 示例市合计).
+_TOTAL_SUFFIX: Final = ("合计", "总计")
+
+
 def is_total_label(text: str, plan_region: str | None = None) -> bool:
-    """True when a region cell names a total row (合计, 全市 …, or the plan's own label)."""
+    """True when a region cell names a total row: 合计, 总计, 全市, 全县, 全区, 全省, the plan's
+    own label, or one of those followed by 合计 or 总计 (全县合计, 示例市总计)."""
     label = compact(text)
-    return label in TOTAL_LABELS or (bool(plan_region) and label == compact(plan_region or ""))
+    own = compact(plan_region) if plan_region else ""
+    if label in TOTAL_LABELS or (own and label == own):
+        return True
+    if not label.endswith(_TOTAL_SUFFIX):
+        return False
+    head = label[:-2]
+    return head in TOTAL_LABELS or (bool(own) and head == own)
+
+
+def is_subtotal_label(text: str, plan_region: str | None = None) -> bool:
+    """True when a region cell names a subtotal row (东县小计, 城区合计): a label ending in
+    小计, 合计 or 总计 that is not a total row's (:func:`is_total_label`)."""
+    label = compact(text)
+    return label.endswith(("小计", *_TOTAL_SUFFIX)) and not is_total_label(label, plan_region)
 
 
 def total_labels(labels: list[str], plan_region: str | None = None) -> list[bool]:

@@ -25,7 +25,7 @@ from safeplan.ingest.dataset import Dataset
 from safeplan.ingest.layout import YEARLY_ALIASES, Headers, headers_for
 from safeplan.ingest.read import read_file
 from safeplan.ingest.table import RawTable
-from safeplan.ingest.text import quote, total_labels
+from safeplan.ingest.text import is_subtotal_label, quote, total_labels
 
 if TYPE_CHECKING:
     import numpy as np
@@ -139,10 +139,13 @@ def load_yearly(
         findings.extend(check_text(table, "region"))
     regions = table.strip_column("region") if has_region else None
     totals = np.zeros(table.n_rows, dtype=bool)
+    subtotals = totals
     if regions is not None:
         codes, labels = regions
         is_total = np.array(total_labels(labels.tolist(), plan.info.region), dtype=bool)
         totals = is_total[codes] if len(labels) else totals
+        subtotals, found = _subtotals(table, codes, labels, plan.info.region)
+        findings.extend(found)
     years, year_findings = check_years(table)
     if totals.any():
         # A grand total over every year has no year: it is compared with nothing.
@@ -169,10 +172,10 @@ def load_yearly(
         findings.extend(more)
         columns[column] = values
         if totals.any():
-            findings.extend(_check_totals(table, column, years, totals, values))
+            findings.extend(_check_totals(table, column, years, totals, values, subtotals))
     columns["_row"] = np.arange(table.n_rows)
     frame = pd.DataFrame(columns)
-    kept = (years >= 0) & ~totals
+    kept = (years >= 0) & ~totals & ~subtotals
     if not kept.all():
         frame = frame[kept].reset_index(drop=True)
     return Dataset(
@@ -185,19 +188,46 @@ def load_yearly(
     ), findings
 
 
+def _subtotals(
+    table: RawTable, codes: np.ndarray[Any, Any], labels: Any, plan_region: str | None
+) -> tuple[np.ndarray[Any, Any], list[Finding]]:
+    """The subtotal rows (东县小计), each an error: a table holds its regions and at most a
+    total row; a subtotal beside the regions it sums would count them twice. They are left
+    out of the data and of the total rows' sums."""
+    import numpy as np
+
+    marked = [i for i, label in enumerate(labels.tolist()) if is_subtotal_label(label, plan_region)]
+    rows = np.isin(codes, marked)
+    findings: list[Finding] = []
+    for row in np.flatnonzero(rows).tolist():
+        label = table.cell(row, "region").strip()
+        findings.append(
+            finding(
+                "subtotal-row",
+                table.file,
+                f"{quote(label)}像是小计行，不是一个地区：与它所合计的地区一起会被重复计算",
+                value=label,
+                hint="删除小计行，表中只留各地区（和一个合计行）；若它确是地区，请改用不以小计、合计结尾的名称",
+                **table.where(row, "region"),
+            )
+        )
+    return rows, findings
+
+
 def _check_totals(
     table: RawTable,
     column: str,
     years: np.ndarray[Any, Any],
     totals: np.ndarray[Any, Any],
     values: np.ndarray[Any, Any],
+    subtotals: np.ndarray[Any, Any],
 ) -> list[Finding]:
     """Each total row's cell against the exact sum of that year's region cells."""
     import numpy as np
 
     findings: list[Finding] = []
     valid = years >= 0
-    parts = valid & ~totals
+    parts = valid & ~totals & ~subtotals
     ints = table.int_values(column)  # every cell a plain whole number: exact as floats
     total_rows = np.flatnonzero(valid & totals)
     for row in total_rows.tolist():
