@@ -117,3 +117,19 @@ def test_chinese_csv_headers_when_asked(run, bundled) -> None:  # type: ignore[n
     assert rows[0]["指标属性"] == "约束性"
     english = run("check", "2024", "-c", str(bundled), "-f", "csv", "--lang", "en").stdout
     assert english.startswith("id,name,")
+
+
+def test_a_projection_that_falls_to_zero_is_said_so(make_plan) -> None:  # type: ignore[no-untyped-def]
+    """Deaths per 亿元 GDP 0.02 in 2020 and 0.01 in 2022 fall through 0 before 2025: the
+    outlook says the rate is expected to fall to 0 (预计降至0), not "预计0.0000"."""
+    config = make_plan(
+        "plan: {name: t, region: 示例县, baseline_year: 2020, target_year: 2025}\n"
+        "datasets: {a: a.csv}\n"
+        "indicators:\n  - {id: r, name: 亿元GDP死亡率, numerator: a.deaths, denominator: a.gdp,"
+        " target: {max: 0.05}}\n",
+        {"a.csv": (["year", "deaths", "gdp"], [[2020, 2, 100], [2022, 1, 100]])},
+    )
+    gapped = safeplan.gap(config)
+    assert [o.projected_value for o in gapped.outlook] == [0]
+    text = "".join(summary_paragraphs(safeplan.check(config, 2022), gapped.outlook))
+    assert "亿元GDP死亡率（预计降至0）" in text and "0.0000" not in text
