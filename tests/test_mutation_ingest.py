@@ -1412,6 +1412,50 @@ def test_every_region_with_an_invisible_character_is_named_not_only_the_last(mak
     assert {f.hint for f in report.findings} == {"重新输入这个单元格（不要从网页或聊天软件粘贴）"}
 
 
+@pytest.mark.parametrize(
+    ("region", "problem"),
+    [
+        # a zero-width space: a format character, shown with its Unicode name
+        ("西湖县\u200b", "第 4 个字符是不可见字符 U+200B ZERO WIDTH SPACE"),
+        # ESC: a control character, which has no Unicode name — its code point only
+        ("东\x1b县", "第 2 个字符是控制字符 U+001B"),
+        # a tab is allowed: the invisible character after it is still found, and counted
+        ("东\t县\u2060", "第 4 个字符是不可见字符 U+2060 WORD JOINER"),
+    ],
+)
+def test_an_invisible_character_is_named_by_its_place_kind_and_code_point(
+    make_plan, region, problem
+):
+    """The control-character message says which character of the cell it is (from 1), a
+    control character or an invisible one, its code point and its Unicode name if it has
+    one: enough to find and delete it."""
+    rows = [[2024, region, "1"], [2024, "西县", "2"]]
+    _, report = validate(make_plan, rows)
+    (found,) = report.findings
+    assert (found.code, found.line, found.column) == ("control-character", 2, 2)
+    assert found.message.endswith(f"（地区列）含有看不见的字符：{problem}")
+
+
+@pytest.mark.parametrize(
+    ("cell", "code"),
+    [
+        ("2.5", "non-integer-count"),
+        ("-1", "negative-value"),
+        ("1e999", "non-finite"),
+        ("9007199254740993", "non-finite"),  # a count of 2^53 or more
+    ],
+)
+def test_a_bad_count_is_one_finding_and_no_value_in_the_total(make_plan, cell, code):
+    """东县's 死亡人数 is an error (a fraction, negative, infinite, too large): that one
+    finding, and no value — the 合计 row is not compared with a sum that would include it,
+    so no total-mismatch follows from the same cell."""
+    text = YEARLY.replace("地区生产总值, value: g.地区生产总值", "死亡人数, value: g.死亡人数")
+    rows = [[2024, "东县", cell], [2024, "西县", "2"], [2024, "合计", "5"]]
+    config = make_plan(text, {"g.csv": (["年份", "地区", "死亡人数"], rows)})
+    found = safeplan.validate(config).findings
+    assert [(f.code, f.line, f.column) for f in found] == [(code, 2, 3)]
+
+
 def test_a_number_written_with_a_space_does_not_make_blanks_numbers(make_plan):
     """ " 5" (a space before the digits, as pasted) is the number 5; in the same column a
     blank cell is still missing-value and "1e" still non-numeric, not numbers without a
