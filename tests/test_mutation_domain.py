@@ -419,6 +419,20 @@ def test_a_rules_numbers_are_bounded(make_plan, number, allowed):
             safeplan.validate(config)
 
 
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        ("1" + "0" * 16 + "e99", "'10000000000000000e99'"),  # 20 characters: shown whole
+        ("1" + "0" * 17 + "e99", "'100000000000000000e9…'"),  # 21: its first 20 and …
+    ],
+)
+def test_a_refused_rule_number_is_quoted_at_most_20_characters_long(make_plan, number, shown):
+    config = make_plan(RULE_PLAN.replace("RULE", f"a.x <= {number}"), RULE_DATA)
+    with pytest.raises(ConfigError) as info:
+        safeplan.validate(config)
+    assert f"数字 {shown} 超出范围" in info.value.message
+
+
 @pytest.mark.parametrize("divisor", ["0", "(1 - 1)", "(0.1 + 0.2 - 0.3)", "-0.0", "(0 * a.y)"])
 def test_a_rule_dividing_by_a_constant_zero_is_refused(make_plan, divisor):
     """A divisor that is 0 whatever the data (0.1 + 0.2 − 0.3 too, exactly) makes the rule

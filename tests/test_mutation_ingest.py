@@ -1857,6 +1857,20 @@ def test_a_total_label_followed_by_heji_is_a_total_row(make_plan, label):
     assert mismatches(validate(make_plan, rows)[1]) == [(4, "地区生产总值", "4")]
 
 
+@pytest.mark.parametrize("label", ["示例市合计", "示例市总计", "示例市"])
+def test_a_plan_label_of_any_length_followed_by_heji_is_a_total_row(make_plan, label):
+    """The plan's own label 示例市, alone or followed by 合计 or 总计, is the total row;
+    示例合计 (not the plan's label) is a subtotal, not a total."""
+    text = YEARLY.replace("region: 两县", "region: 示例市")
+    rows = [[2024, "东县", "1"], [2024, "西县", "2"], [2024, label, "3"]]
+    config, report = validate(make_plan, rows, text)
+    assert report.findings == []
+    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
+    assert results == {None: 3, "东县": 1, "西县": 2}
+    rows[-1][1] = "示例合计"
+    assert [f.code for f in validate(make_plan, rows, text)[1].findings] == ["subtotal-row"]
+
+
 @pytest.mark.parametrize("label", ["东县小计", "东县合计", "城区 小计"])
 def test_a_subtotal_row_is_an_error_at_its_region_cell(make_plan, label):
     """甲镇 and 乙镇, then their subtotal, then 西县 and the 合计: the subtotal would count
@@ -1874,6 +1888,10 @@ def test_a_subtotal_row_is_an_error_at_its_region_cell(make_plan, label):
         ("subtotal-row", "error", 4, 2, label)
     ]
     assert report.findings[0].message.startswith(f"“{label}”像是小计行，不是一个地区")
+    assert report.findings[0].file.endswith("g.csv")
+    assert report.findings[0].hint == (
+        "删除小计行，表中只留各地区（和一个合计行）；若它确是地区，请改用不以小计、合计结尾的名称"
+    )
     with pytest.raises(DataError, match="数据有 1 个错误"):
         safeplan.check(config, 2024)
 

@@ -212,13 +212,13 @@ def is_total_label(text: str, plan_region: str | None = None) -> bool:
     """True when a region cell names a total row: 合计, 总计, 全市, 全县, 全区, 全省, the plan's
     own label, or one of those followed by 合计 or 总计 (全县合计, 示例市总计)."""
     label = compact(text)
-    own = compact(plan_region) if plan_region else ""
-    if label in TOTAL_LABELS or (own and label == own):
+    own = (compact(plan_region) or None) if plan_region else None  # a blank label is none
+    if label in TOTAL_LABELS or label == own:
         return True
     if not label.endswith(_TOTAL_SUFFIX):
         return False
     head = label[:-2]
-    return head in TOTAL_LABELS or (bool(own) and head == own)
+    return head in TOTAL_LABELS or head == own
 
 
 def is_subtotal_label(text: str, plan_region: str | None = None) -> bool:
