@@ -115,6 +115,36 @@ def test_an_outlooks_change_from_a_baseline_of_one_or_less(make_plan, base, late
     assert outlook["西县"].change_pct == 0
 
 
+@pytest.mark.parametrize(("base", "latest", "change"), [("0.5", "0.4", -20.0), ("1", "1.5", 50.0)])
+def test_a_regions_change_from_a_baseline_of_one_or_less(make_plan, base, latest, change):
+    """A county's 较基期变化 in check against a baseline at or below 1 is a percentage like
+    any other (decided in floats: nothing is near its cap of 2)."""
+    text = HEAD + "  - {id: r, name: 死亡率, value: a.值, target: {max: 2}}\n"
+    rows = [[2020, "东县", base], [2022, "东县", latest], [2020, "西县", 3], [2022, "西县", 3]]
+    config = make_plan(text, {"a.csv": (["年份", "地区", "值"], rows)})
+    results = {r.region: r for r in safeplan.check(config, 2022).results}
+    assert results["东县"].baseline_value == float(base)
+    assert results["东县"].change_pct == pytest.approx(change)
+    assert results["西县"].change_pct == 0
+
+
+def test_the_whole_plans_baseline_and_change_are_exact_sums(make_plan):
+    """The city's direct loss in 2020 is 0.1 + 0.2 = 0.3 exactly (floats say
+    0.30000000000000004), and its change to 0.2 in 2022 is −100/3 %: both from the cells'
+    text, not from the float sums."""
+    text = HEAD + "  - {id: l, name: 直接经济损失, value: a.值, target: {max: 2}}\n"
+    rows = [
+        [2020, "东县", "0.1"],
+        [2020, "西县", "0.2"],
+        [2022, "东县", "0.1"],
+        [2022, "西县", "0.1"],
+    ]
+    config = make_plan(text, {"a.csv": (["年份", "地区", "值"], rows)})
+    whole = {r.region: r for r in safeplan.check(config, 2022).results}[None]
+    assert (whole.value, whole.baseline_value) == (0.2, 0.3)
+    assert whole.change_pct == float(Fraction(-100, 3))
+
+
 def test_an_outlooks_change_from_a_vanishing_baseline_is_no_percentage(make_plan):
     """Against a baseline of 1e-308 a change of 1 is beyond any percentage: none is given
     (the float division overflows), while the outlook itself is computed."""
@@ -183,6 +213,8 @@ def test_a_countys_glide_path_tie_one_year_after_the_baseline_is_exact(make_plan
     results = {r.region: r for r in safeplan.check(config, 2021).results}
     east = results["东县"]
     assert (east.value, east.threshold, east.gap, east.status) == (1497, 1497, 0, "met")
+    # Its own baseline (1 500, not the city's 1 510) and change from it, −0.2 %.
+    assert (east.baseline_value, east.change_pct) == (1500, -0.2)
 
 
 def test_a_countys_decline_of_nearly_all_is_judged_against_its_baseline_scale(make_plan):
