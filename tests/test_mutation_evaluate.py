@@ -1407,45 +1407,40 @@ def test_a_regions_count_projected_onto_a_fractional_threshold_is_on_track(
     )
 
 
-def test_a_regions_outlook_decided_exactly_names_its_control_figure(make_plan):
-    """东县's cap in the target year 2023 comes from a control-figure table (0): its direct
-    loss, 0.3 in 2020 and 0.2 in 2021, projects to exactly 0 (floats say 5.6e-17), decided
-    exactly — on track — and the outlook's target still says it comes from the table."""
+def control_loss_plan(make_plan, regions=""):
+    """东县's direct loss, 0.3 in 2020 and 0.2 in 2021, under a city cap of 99 and a
+    control figure of 0 handed down to it for the target year 2023 (``regions``: more keys
+    of the indicator)."""
     text = HEAD.replace("target_year: 2025", "target_year: 2023") + (
-        "  - {id: cap, name: 直接经济损失控制指标, value: a.直接经济损失, target: {max: 99}}\n"
+        "  - {id: cap, name: 直接经济损失控制指标, value: a.直接经济损失, target: {max: 99}"
+        f"{regions}}}\n"
         "controls:\n  - {file: c.csv, year: 2023}\n"
     )
     rows = [[2020, "东县", "0.3"], [2020, "西县", 1], [2021, "东县", "0.2"], [2021, "西县", 1]]
-    config = make_plan(
+    return make_plan(
         text,
         {
             "a.csv": (["年份", "地区", "直接经济损失"], rows),
             "c.csv": (["地区", "直接经济损失控制指标"], [["东县", "0"]]),
         },
     )
-    east = by_key(safeplan.gap(config).outlook)[("cap", "东县")]
+
+
+def test_a_regions_outlook_decided_exactly_names_its_control_figure(make_plan):
+    """东县's cap in the target year comes from the control-figure table (0): its loss
+    projects to exactly 0 (floats say 5.6e-17), decided exactly — on track — and the
+    outlook's target still says it comes from the table."""
+    east = by_key(safeplan.gap(control_loss_plan(make_plan)).outlook)[("cap", "东县")]
     assert (east.projected_value, east.on_track) == (0, True)
     assert east.target == {"kind": "max", "value": 0, "source": "controls"}
 
 
 def test_gap_for_one_county_names_the_control_figure_of_its_only_target(make_plan):
-    """``gap --region 东县``: the plan's cap (99 for the whole city) does not bind a county,
-    so 东县's only target is the control figure handed down for 2023 (0). Its loss, 0.3
-    then 0.2, projects to exactly 0 — decided exactly — and the outlook still says the cap
-    comes from the table, though it is the first (and only) target of the report."""
-    text = HEAD.replace("target_year: 2025", "target_year: 2023") + (
-        "  - {id: cap, name: 直接经济损失控制指标, value: a.直接经济损失, target: {max: 99},"
-        " regions: {西县: {max: 5}}}\n"
-        "controls:\n  - {file: c.csv, year: 2023}\n"
-    )
-    rows = [[2020, "东县", "0.3"], [2020, "西县", 1], [2021, "东县", "0.2"], [2021, "西县", 1]]
-    config = make_plan(
-        text,
-        {
-            "a.csv": (["年份", "地区", "直接经济损失"], rows),
-            "c.csv": (["地区", "直接经济损失控制指标"], [["东县", "0"]]),
-        },
-    )
+    """``gap --region 东县`` where the indicator has targets of its own for other counties
+    (西县): the city's cap does not bind a county, so 东县's only target is the control
+    figure — the first (and only) target of the report — and its outlook, decided exactly,
+    still says the cap comes from the table."""
+    config = control_loss_plan(make_plan, ", regions: {西县: {max: 5}}")
     (east,) = safeplan.gap(config, region="东县").outlook
     assert (east.region, east.projected_value, east.on_track) == ("东县", 0, True)
     assert east.target == {"kind": "max", "value": 0, "source": "controls"}
