@@ -239,6 +239,7 @@ def test_quoted_base_60_text_is_text(tmp_path):
         ('{max: "0"}', "应为数字"),
         ("{max: '0.01'}", "应为数字"),
         ("{max: .inf}", "有限"),
+        ("{max: 27." + "0" * 200 + "1}", "有效数字超过 100 位"),
     ],
 )
 def test_bad_plan_numbers_are_config_errors_at_their_line(tmp_path, target, needle):
@@ -256,6 +257,10 @@ def test_bad_plan_numbers_are_config_errors_at_their_line(tmp_path, target, need
         ("{max: 1" + "0" * 5000 + "}", "10000000000000000000… 有 5001 位，位数过多"),
         ("{max: !!float abc}", "abc 不是数字"),
         ("{max: !!int abc}", "abc 不是整数"),
+        ('{max: !!int ""}', '"" 不是整数'),
+        ("{max: !!int -}", "- 不是整数"),
+        # an integer of millions of hexadecimal digits would take minutes to convert
+        ("{max: !!int 0x" + "f" * 5000 + "}", "0xffffffffffffffffff… 有 5002 位，位数过多"),
     ],
 )
 def test_numbers_no_decimal_can_hold_are_config_errors_at_their_line(tmp_path, target, needle):

@@ -461,6 +461,25 @@ def test_a_number_over_a_cell_of_zero_is_no_finding_on_that_row(make_plan, rule)
     assert [(f.code, f.line) for f in found] == [("rule-violated", 3)]
 
 
+@pytest.mark.parametrize(
+    ("rule", "holds"),
+    [
+        # 1 ÷ 1e-400: the divisor underflows to 0 in floats; exactly the side is 1e400
+        ("a.x <= 1 / (1e-100 * 1e-100 * 1e-100 * 1e-100)", True),
+        ("a.x >= 1 / (1e-100 * 1e-100 * 1e-100 * 1e-100)", False),
+        # x × 1e400 ÷ 1e400 is inf ÷ inf = NaN in floats, x exactly: `!=` must not hold
+        ("a.x * 1e100 * 1e100 * 1e100 * 1e100 / (1e100 * 1e100 * 1e100 * 1e100) != a.x", False),
+        ("a.x * 1e100 * 1e100 * 1e100 * 1e100 / (1e100 * 1e100 * 1e100 * 1e100) == a.x", True),
+    ],
+)
+def test_a_rule_beyond_the_float_range_is_decided_exactly(make_plan, rule, holds):
+    """Constants whose product leaves the float range are no internal error and no free
+    pass: the row is decided on the exact values (x = 0.1)."""
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    found = [f.code for f in safeplan.validate(config).findings]
+    assert found == ([] if holds else ["rule-violated"])
+
+
 def test_spaces_after_a_rule_are_no_part_of_it(make_plan):
     """A quoted rule with trailing spaces is the same rule."""
     config = make_plan(RULE_PLAN.replace("RULE", "a.x + a.y == a.z   "), RULE_DATA)

@@ -1844,7 +1844,23 @@ def test_the_plans_own_label_marks_a_total_row_whatever_its_characters(make_plan
     assert results == {None: 3, "东区": 1, "西区": 2}
 
 
-@pytest.mark.parametrize("label", ["全县合计", "全 市 总 计", "两县合计", "两县总计"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "全县合计",
+        "全 市 总 计",
+        "两县合计",
+        "两县总计",
+        # as offices write it: a colon, brackets, 合计数, traditional forms
+        "合计：",
+        "（合计）",
+        "合计数",
+        "全县(合计)",
+        "合計",
+        "總計",
+        "\ufa72县",  # 全县 with a CJK compatibility 全, which NFKC reads as 全
+    ],
+)
 def test_a_total_label_followed_by_heji_is_a_total_row(make_plan, label):
     """Offices write the total row 全县合计 or 全市总计, or the plan's label and 合计 (两县合计):
     each is a total row — checked against the regions' sum, never a third region."""
@@ -1857,7 +1873,7 @@ def test_a_total_label_followed_by_heji_is_a_total_row(make_plan, label):
     assert mismatches(validate(make_plan, rows)[1]) == [(4, "地区生产总值", "4")]
 
 
-@pytest.mark.parametrize("label", ["示例市合计", "示例市总计", "示例市"])
+@pytest.mark.parametrize("label", ["示例市合计", "示例市总计", "示例市", "\u2f70例市合计"])
 def test_a_plan_label_of_any_length_followed_by_heji_is_a_total_row(make_plan, label):
     """The plan's own label 示例市, alone or followed by 合计 or 总计, is the total row;
     示例合计 (not the plan's label) is a subtotal, not a total."""
@@ -1871,7 +1887,10 @@ def test_a_plan_label_of_any_length_followed_by_heji_is_a_total_row(make_plan, l
     assert [f.code for f in validate(make_plan, rows, text)[1].findings] == ["subtotal-row"]
 
 
-@pytest.mark.parametrize("label", ["东县小计", "东县合计", "城区 小计"])
+@pytest.mark.parametrize(
+    "label",
+    ["东县小计", "东县合计", "城区 小计", "东县小计：", "小计（东县）", "东县小計", "东县合计数"],
+)
 def test_a_subtotal_row_is_an_error_at_its_region_cell(make_plan, label):
     """甲镇 and 乙镇, then their subtotal, then 西县 and the 合计: the subtotal would count
     the two towns twice. It is an error at its region cell, left out of the data and of the

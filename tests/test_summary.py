@@ -133,3 +133,10 @@ def test_a_projection_that_falls_to_zero_is_said_so(make_plan) -> None:  # type:
     assert [o.projected_value for o in gapped.outlook] == [0]
     text = "".join(summary_paragraphs(safeplan.check(config, 2022), gapped.outlook))
     assert "亿元GDP死亡率（预计降至0）" in text and "0.0000" not in text
+
+
+def test_a_count_that_stays_at_zero_is_said_to_stay(run, bundled) -> None:  # type: ignore[no-untyped-def]
+    """重特大事故起数 is 0 in every year of the bundled data: the outlook says it stays at 0
+    (保持0), not that it falls to 0."""
+    text = run("check", "2024", "-c", str(bundled), "--format", "text").stdout
+    assert "重特大事故起数（预计保持0起）" in text and "预计降至0起" not in text

@@ -44,12 +44,14 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
             return frame[ref].to_numpy(dtype="float64")  # noqa: B023
 
         with np.errstate(all="ignore"):
-            left = np.asarray(evaluate(tree.args[0], column, float), dtype="float64") * np.ones(
-                len(frame)
-            )
-            right = np.asarray(evaluate(tree.args[1], column, float), dtype="float64") * np.ones(
-                len(frame)
-            )
+            # Constants as numpy floats: 1 ÷ (1e-200 × 1e-200) is inf in floats, not an
+            # exception, and is decided on the exact values below.
+            left = np.asarray(
+                evaluate(tree.args[0], column, np.float64), dtype="float64"
+            ) * np.ones(len(frame))
+            right = np.asarray(
+                evaluate(tree.args[1], column, np.float64), dtype="float64"
+            ) * np.ones(len(frame))
             holds = COMPARE[tree.op](left, right)
             terms = [column(ref) for ref in refs]
             # Relative to every term too: 0.3 − 0.1 − 0.2 < 0 is −2.8e-17 < 0 in floats.
@@ -57,7 +59,10 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
         # A row is complete when every cell it reads holds a number: a side that is NaN
         # only in floats (inf − inf, 0 × inf) is decided on the exact values below.
         complete = ~np.isnan(np.vstack(terms)).any(axis=0)
-        for row in np.flatnonzero(complete & (~holds | near)).tolist():
+        # A side that is NaN in floats although every cell holds a number (inf − inf,
+        # 0 × inf) decides nothing: `!=` would hold on it. Those rows are decided exactly.
+        undecided = np.isnan(left) | np.isnan(right)
+        for row in np.flatnonzero(complete & (~holds | near | undecided)).tolist():
             cells = {
                 ref: datasets[ref.split(".", 1)[0]].exact(
                     ref.split(".", 1)[1], int(positions[ref][row])

@@ -207,35 +207,54 @@ def compact(text: str) -> str:
 #: followed by 合计 or 总计: 示例市合计).
 _TOTAL_SUFFIX: Final = ("合计", "总计")
 
+# How a total's label is compared: traditional 計 and 總 as 计 and 总, and without the
+# brackets, colons and dashes offices put around it (合计：, （合计）, 全县(合计)).
+_LABEL_FORMS: Final = str.maketrans({"計": "计", "總": "总", "⼩": "小"})
+_LABEL_MARKS: Final = re.compile(r"[:：()（）\[\]【】〔〕<>《》\-—–·.。,，、]+")
 
-def is_total_label(text: str, plan_region: str | None = None) -> bool:
-    """True when a region cell names a total row: 合计, 总计, 全市, 全县, 全区, 全省, the plan's
-    own label, or one of those followed by 合计 or 总计 (全县合计, 示例市总计)."""
-    label = compact(text)
-    own = (compact(plan_region) or None) if plan_region else None  # a blank label is none
-    if label in TOTAL_LABELS or label == own:
+
+def _label_key(text: str) -> str:
+    """A region label as its total-ness is judged: compact, traditional forms folded,
+    punctuation dropped, 合计数 read as 合计."""
+    key = _LABEL_MARKS.sub("", compact(text).translate(_LABEL_FORMS))
+    return key[:-1] if key.endswith(("合计数", "总计数")) else key
+
+
+def _own_key(plan_region: str | None) -> str | None:
+    """The plan's own label as :func:`_label_key` gives it (``None`` when blank)."""
+    return (_label_key(plan_region) or None) if plan_region else None
+
+
+def _total_key(key: str, own: str | None) -> bool:
+    if key in TOTAL_LABELS or key == own:
         return True
-    if not label.endswith(_TOTAL_SUFFIX):
+    if not key.endswith(_TOTAL_SUFFIX):
         return False
-    head = label[:-2]
+    head = key[:-2]
     return head in TOTAL_LABELS or head == own
 
 
+def is_total_label(text: str, plan_region: str | None = None) -> bool:
+    """True when a region cell names a total row: 合计, 总计, 全市, 全县, 全区, 全省, the plan's
+    own label, or one of those followed by 合计 or 总计 (全县合计, 示例市总计) — whatever the
+    spaces, brackets or colons around it (合　计, 合计：, （合计）) and in traditional forms
+    (合計, 總計)."""
+    return _total_key(_label_key(text), _own_key(plan_region))
+
+
 def is_subtotal_label(text: str, plan_region: str | None = None) -> bool:
-    """True when a region cell names a subtotal row (东县小计, 城区合计): a label ending in
-    小计, 合计 or 总计 that is not a total row's (:func:`is_total_label`)."""
-    label = compact(text)
-    return label.endswith(("小计", *_TOTAL_SUFFIX)) and not is_total_label(label, plan_region)
+    """True when a region cell names a subtotal row (东县小计, 城区合计, 小计（东县）): a label
+    holding 小计, 合计 or 总计 that is not a total row's (:func:`is_total_label`)."""
+    key = _label_key(text)
+    return any(word in key for word in ("小计", *_TOTAL_SUFFIX)) and not _total_key(
+        key, _own_key(plan_region)
+    )
 
 
 def total_labels(labels: list[str], plan_region: str | None = None) -> list[bool]:
     """:func:`is_total_label` of many distinct labels (thousands of counties), quickly."""
-    own = compact(plan_region) if plan_region else ""
-    marks = ("计", "全", *((own[0],) if own else ()))
-    return [
-        any(mark in label for mark in marks) and is_total_label(label, plan_region)
-        for label in labels
-    ]
+    own = _own_key(plan_region)
+    return [_total_key(_label_key(label), own) for label in labels]
 
 
 def is_footnote(text: str) -> bool:

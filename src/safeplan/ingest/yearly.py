@@ -196,7 +196,11 @@ def _subtotals(
     out of the data and of the total rows' sums."""
     import numpy as np
 
-    marked = [i for i, label in enumerate(labels.tolist()) if is_subtotal_label(label, plan_region)]
+    marked = [
+        i
+        for i, label in enumerate(labels.tolist())
+        if ("计" in label or "計" in label) and is_subtotal_label(label, plan_region)
+    ]
     rows = np.isin(codes, marked)
     findings: list[Finding] = []
     for row in np.flatnonzero(rows).tolist():

@@ -37,6 +37,9 @@ DATASET_PATTERN = r"^[^\W\d]\w*$"
 #: also computed with in floating point, where anything beyond is infinity or zero.
 FLOAT_MAX = Decimal(sys.float_info.max)
 FLOAT_MIN = Decimal(sys.float_info.min)
+#: The most significant digits a plan number may have: far beyond any target, while a number
+#: of a million digits would make every exact comparison slow.
+MAX_DIGITS = 100
 
 
 def _number(value: object) -> Decimal:
@@ -60,12 +63,15 @@ def _number(value: object) -> Decimal:
     if not value.is_finite():
         raise ValueError("应为有限的数字（不能是 .inf 或 .nan）")
     magnitude = value.copy_abs()  # exact: abs() rounds to the context, 1e999999999 overflows
+    shown = str(value) if len(str(value)) <= 30 else str(value)[:30] + "…"
     if magnitude > FLOAT_MAX:
-        raise ValueError(f"{value} 超出可计算的范围（绝对值不能超过 1.8e308）")
+        raise ValueError(f"{shown} 超出可计算的范围（绝对值不能超过 1.8e308）")
     if value and magnitude < FLOAT_MIN:
-        raise ValueError(f"{value} 太接近 0，无法计算（非零数的绝对值不能小于 2.2e-308）")
+        raise ValueError(f"{shown} 太接近 0，无法计算（非零数的绝对值不能小于 2.2e-308）")
     if value < 0:
-        raise ValueError(f"不能为负数（{value}）：指标值和目标都不为负")
+        raise ValueError(f"不能为负数（{shown}）：指标值和目标都不为负")
+    if len(value.as_tuple().digits) > MAX_DIGITS:
+        raise ValueError(f"有效数字超过 {MAX_DIGITS} 位，不像规划中的数字")
     return value
 
 

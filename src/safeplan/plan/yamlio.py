@@ -106,19 +106,23 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal | fl
         raise _unreadable(node, text, "超出可读取的范围" if huge else "不是数字") from None
 
 
+#: The most characters an integer of the plan may have: Python reads at most 4 300 decimal
+#: digits, and a hexadecimal or base-60 one of millions would take minutes to convert.
+_MAX_INT_TEXT = 4300
+
+
 def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    text = str(node.value)
+    if len(text) > _MAX_INT_TEXT:
+        raise _unreadable(node, text, f"有 {len(text)} 位，位数过多")
     try:
         return int(yaml.SafeLoader.construct_yaml_int(loader, node))  # type: ignore[arg-type]
-    except ValueError as exc:  # Python reads at most 4300 digits of an integer; `!!int abc`
-        text = str(node.value)
-        too_long = "limit" in str(exc)
-        raise _unreadable(
-            node, text, f"有 {len(text)} 位，位数过多" if too_long else "不是整数"
-        ) from None
+    except (ValueError, IndexError):  # `!!int abc`, `!!int ""`
+        raise _unreadable(node, text, "不是整数") from None
 
 
 def _unreadable(node: yaml.Node, text: str, why: str) -> yaml.constructor.ConstructorError:
-    shown = text if len(text) <= 20 else text[:20] + "…"
+    shown = (text if len(text) <= 20 else text[:20] + "…") or '""'
     return yaml.constructor.ConstructorError(
         None, None, f"{shown} {why}，无法作为计划中的数字", node.start_mark
     )

@@ -171,12 +171,14 @@ def _outlook(
         if o is None or o.on_track is None or o.projected_value is None:
             continue
         p = line.precision if line.precision.value is not None else GENERIC
-        # A straight line that falls below 0 is clipped there: "降至0", not "0.0000".
-        projected = (
-            "降至0"
-            if o.projected_value == 0
-            else fmt_fixed(o.projected_value, p.threshold if p.threshold is not None else None)
-        )
+        # A straight line that falls below 0 is clipped there: "降至0", not "0.0000"; a
+        # value that is 0 already stays there.
+        if o.projected_value == 0:
+            projected = "保持0" if o.latest_value == 0 else "降至0"
+        else:
+            projected = fmt_fixed(
+                o.projected_value, p.threshold if p.threshold is not None else None
+            )
         unit = _unit(line)
         if o.on_track:
             good.append(
