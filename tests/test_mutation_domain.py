@@ -480,6 +480,18 @@ def test_a_rule_beyond_the_float_range_is_decided_exactly(make_plan, rule, holds
     assert found == ([] if holds else ["rule-violated"])
 
 
+def test_a_long_rule_of_constants_is_folded_and_quoted_briefly(make_plan):
+    """Constants nested 40 deep (1 ÷ (1e100 ÷ (1e100 ÷ …))) are computed once, exactly, as
+    the rule is read — 1e-3900, far below the float range: x × 1e100 ≤ it is decided on the
+    exact values (violated), and the finding quotes the long rule's first 200 characters."""
+    divisors = "1 / (1e100 / " * 40 + "1e100" + ")" * 40  # each level divides by 1e100
+    rule = f"a.x * 1e100 <= {divisors}"
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    (found,) = safeplan.validate(config).findings
+    assert found.code == "rule-violated"
+    assert f"（共{len(rule)}字符）" in found.message and len(found.message) < 400
+
+
 def test_spaces_after_a_rule_are_no_part_of_it(make_plan):
     """A quoted rule with trailing spaces is the same rule."""
     config = make_plan(RULE_PLAN.replace("RULE", "a.x + a.y == a.z   "), RULE_DATA)

@@ -115,6 +115,18 @@ class _Parser:
         self.i = 0
         self.depth = 0
 
+    def node(self, op: str, args: tuple[Any, ...]) -> Node:
+        """A new node; an operation on constants only is folded into the constant it makes
+        (exactly), so it is computed once, not again on every row or every check."""
+        if op == "neg" and args[0].op == "num":
+            return Node("num", (-args[0].args[0],))
+        if op in _ARITH and all(arg.op == "num" for arg in args):
+            left, right = (arg.args[0] for arg in args)
+            if op == "/" and right == 0:
+                raise RuleSyntaxError("除数恒为 0：这条规则在任何一行都无法计算")
+            return Node("num", (_ARITH[op](left, right),))
+        return Node(op, args)
+
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
@@ -139,7 +151,7 @@ class _Parser:
         node = self.term()
         while (token := self.peek()) and token[1] in "+-" and token[0] == "op":
             self.take()
-            node = Node(token[1], (node, self.term()))
+            node = self.node(token[1], (node, self.term()))
         return node
 
     def term(self) -> Node:
@@ -147,9 +159,9 @@ class _Parser:
         while (token := self.peek()) and token[1] in "*/" and token[0] == "op":
             self.take()
             right = self.factor()
-            if token[1] == "/" and not refs_of(right) and evaluate(right, _no_column) == 0:
+            if token[1] == "/" and right.op == "num" and right.args[0] == 0:
                 raise RuleSyntaxError("除数恒为 0：这条规则在任何一行都无法计算")
-            node = Node(token[1], (node, right))
+            node = self.node(token[1], (node, right))
         return node
 
     def factor(self) -> Node:
@@ -164,17 +176,13 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise RuleSyntaxError(f"括号或负号嵌套超过 {MAX_DEPTH} 层；请简化规则")
         if value == "-":
-            node = Node("neg", (self.factor(),))
+            node = self.node("neg", (self.factor(),))
         else:
             node = self.expr()
             if self.take()[1] != ")":
                 raise RuleSyntaxError("括号没有闭合")
         self.depth -= 1
         return node
-
-
-def _no_column(ref: str) -> Any:
-    raise AssertionError(f"a constant has no column ({ref})")
 
 
 def parse_rule(text: str) -> Node:

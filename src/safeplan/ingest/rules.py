@@ -8,6 +8,8 @@ relative to every term of the rule) are decided again on the exact cell values.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from safeplan.domain.exact import unsure
@@ -31,7 +33,7 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
             tree = parse_rule(rule.check)
         except RuleSyntaxError as exc:
             raise ConfigError(
-                f"{plan.display}:{line}: rules[{i}].check: {exc}（规则：{rule.check}）",
+                f"{plan.display}:{line}: rules[{i}].check: {exc}（规则：{_brief(rule.check)}）",
                 hint="规则写成比较式，如 accidents.工矿商贸死亡人数 <= accidents.死亡人数",
             ) from None
         refs = list(dict.fromkeys(refs_of(tree)))
@@ -44,14 +46,14 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
             return frame[ref].to_numpy(dtype="float64")  # noqa: B023
 
         with np.errstate(all="ignore"):
-            # Constants as numpy floats: 1 ÷ (1e-200 × 1e-200) is inf in floats, not an
+            # Constants as numpy floats: a column ÷ 1e-400 (0 in floats) is inf, not an
             # exception, and is decided on the exact values below.
-            left = np.asarray(
-                evaluate(tree.args[0], column, np.float64), dtype="float64"
-            ) * np.ones(len(frame))
-            right = np.asarray(
-                evaluate(tree.args[1], column, np.float64), dtype="float64"
-            ) * np.ones(len(frame))
+            left = np.asarray(evaluate(tree.args[0], column, _float), dtype="float64") * np.ones(
+                len(frame)
+            )
+            right = np.asarray(evaluate(tree.args[1], column, _float), dtype="float64") * np.ones(
+                len(frame)
+            )
             holds = COMPARE[tree.op](left, right)
             terms = [column(ref) for ref in refs]
             # Relative to every term too: 0.3 − 0.1 − 0.2 < 0 is −2.8e-17 < 0 in floats.
@@ -88,7 +90,7 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
                 finding(
                     "rule-violated",
                     first.file,
-                    f"规则“{rule.name or rule.id}”（{rule.check}）不成立：{shown}",
+                    f"规则“{rule.name or rule.id}”（{_brief(rule.check)}）不成立：{shown}",
                     severity=rule.severity,
                     value=shown,
                     hint=f"核对这一行的数字（规则 {rule.id}，{plan.display}:{line}）",
@@ -96,6 +98,22 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _brief(text: str) -> str:
+    """A rule's text as a message quotes it: at most 200 characters."""
+    return text if len(text) <= 200 else f"{text[:200]}…（共{len(text)}字符）"
+
+
+def _float(value: Fraction) -> Any:
+    """A rule's constant as a numpy float: ±inf beyond the float range (1e400), which the
+    exact pass then decides; 0 below it."""
+    import numpy as np
+
+    try:
+        return np.float64(float(value))
+    except OverflowError:
+        return np.float64(math.inf if value > 0 else -math.inf)
 
 
 def _joined(
