@@ -10,9 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from safeplan.cli import app
+
+# No property test asserts a time: Hypothesis's per-example deadline would fail a correct
+# example on a busy machine (timings are measured by benchmarks/, never by tests).
+settings.register_profile("safeplan", deadline=None)
+settings.load_profile("safeplan")
 
 ROOT = Path(__file__).resolve().parent.parent
 

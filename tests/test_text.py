@@ -181,3 +181,18 @@ def test_long_cells_are_shortened_in_findings():
     assert len(f.message) < 250 and len(f.value or "") < 250 and len(f.hint or "") < 250
     short = finding("non-numeric", "x.csv", "“12人” 不是数字", value="12人")
     assert short.message == "“12人” 不是数字" and short.value == "12人"
+
+
+@pytest.mark.parametrize("plan_region", ["示例市", "ABC", None, ""])
+def test_total_labels_agrees_with_is_total_label(plan_region):
+    """The quick pass over many labels decides as the label-by-label test does, for ASCII
+    labels (a 序号 column), compatibility forms that only NFKC reveals (U+FA72 全, the
+    Kangxi 示), traditional forms, brackets and the plan's own label."""
+    from safeplan.ingest.text import is_total_label, total_labels
+
+    labels = ["合计", "1", "ABC", "abc", "ABC合计", "\ufa72县", "\u2f70例市", "示例市总计", "合計"]
+    labels += ["總計", "（合计）", "东县", "全 县", "Ａ市", "2024-01-05", "东县小计", ""]
+    expected = [is_total_label(label, plan_region) for label in labels]
+    assert total_labels(labels, plan_region) == expected
+    assert expected[:3] == [True, False, plan_region == "ABC"]
+    assert expected[5:8] == [True, plan_region == "示例市", plan_region == "示例市"]

@@ -252,9 +252,21 @@ def is_subtotal_label(text: str, plan_region: str | None = None) -> bool:
 
 
 def total_labels(labels: list[str], plan_region: str | None = None) -> list[bool]:
-    """:func:`is_total_label` of many distinct labels (thousands of counties), quickly."""
+    """:func:`is_total_label` of many distinct labels (thousands of counties, or the 序号
+    of a hundred thousand records), quickly: only the labels that could be a total are
+    normalised and compared."""
     own = _own_key(plan_region)
-    return [_total_key(_label_key(label), own) for label in labels]
+    ascii_own = own is not None and own.isascii()
+    marks = ("计", "計", "全", *((own[0],) if own else ()))
+
+    def candidate(label: str) -> bool:
+        if label.isascii():  # NFKC leaves it ASCII: only an ASCII plan label can match
+            return ascii_own
+        # Every total label holds one of the marks, unless a compatibility form (全 as
+        # U+FA72) hides it until NFKC, which the normalisation test sees.
+        return any(mark in label for mark in marks) or not unicodedata.is_normalized("NFKC", label)
+
+    return [candidate(label) and _total_key(_label_key(label), own) for label in labels]
 
 
 def is_footnote(text: str) -> bool:
