@@ -18,6 +18,7 @@ from safeplan.ingest.text import (
     NON_FINITE,
     NUMBER,
     bad_character,
+    is_subtotal_label,
     quote,
     year_of,
 )
@@ -310,6 +311,36 @@ def check_text(table: RawTable, column: str) -> list[Finding]:
             "重新输入这个单元格（不要从网页或聊天软件粘贴）",
         )
     return findings
+
+
+def subtotal_rows(
+    table: RawTable, codes: np.ndarray[Any, Any], labels: Any, plan_region: str | None
+) -> tuple[np.ndarray[Any, Any], list[Finding]]:
+    """The subtotal rows (东县小计), each an error: a table holds its regions and at most a
+    total row; a subtotal beside the regions it sums would count them twice. They are left
+    out of the data and of the total rows' sums."""
+    import numpy as np
+
+    marked = [
+        i
+        for i, label in enumerate(labels.tolist())
+        if ("计" in label or "計" in label) and is_subtotal_label(label, plan_region)
+    ]
+    rows = np.isin(codes, marked)
+    findings: list[Finding] = []
+    for row in np.flatnonzero(rows).tolist():
+        label = table.cell(row, "region").strip()
+        findings.append(
+            finding(
+                "subtotal-row",
+                table.file,
+                f"{quote(label)}像是小计行，不是一个地区：与它所合计的地区一起会被重复计算",
+                value=label,
+                hint="删除小计行，表中只留各地区（和一个合计行）；若它确是地区，请改用不以小计、合计结尾的名称",
+                **table.where(row, "region"),
+            )
+        )
+    return rows, findings
 
 
 def check_keys(

@@ -27,6 +27,7 @@ from safeplan.ingest.cells import (
     check_numbers,
     check_text,
     check_years,
+    subtotal_rows,
 )
 from safeplan.ingest.dataset import Dataset, Records
 from safeplan.ingest.layout import REGION_NAMES, Headers, headers_for, yaml_key
@@ -391,6 +392,8 @@ def load_records(
     has_region = regions is not None
     if regions is not None:
         codes, labels = regions
+        # A subtotal row (东镇小计) would count as one more accident: an error at its cell.
+        findings.extend(subtotal_rows(table, codes, labels, plan.info.region)[1])
         blank = np.flatnonzero(labels == "")  # distinct values: at most one
         blank_regions = np.flatnonzero(codes == blank[0]) if len(blank) else blank
         findings += cell_findings(

@@ -20,12 +20,13 @@ from safeplan.ingest.cells import (
     check_text,
     check_years,
     is_count_column,
+    subtotal_rows,
 )
 from safeplan.ingest.dataset import Dataset
 from safeplan.ingest.layout import YEARLY_ALIASES, Headers, headers_for
 from safeplan.ingest.read import read_file
 from safeplan.ingest.table import RawTable
-from safeplan.ingest.text import is_subtotal_label, quote, total_labels
+from safeplan.ingest.text import quote, total_labels
 
 if TYPE_CHECKING:
     import numpy as np
@@ -144,7 +145,7 @@ def load_yearly(
         codes, labels = regions
         is_total = np.array(total_labels(labels.tolist(), plan.info.region), dtype=bool)
         totals = is_total[codes] if len(labels) else totals
-        subtotals, found = _subtotals(table, codes, labels, plan.info.region)
+        subtotals, found = subtotal_rows(table, codes, labels, plan.info.region)
         findings.extend(found)
     years, year_findings = check_years(table)
     if totals.any():
@@ -186,36 +187,6 @@ def load_yearly(
         table=table,
         regions_factorized=(regions[0][kept], regions[1]) if regions is not None else None,
     ), findings
-
-
-def _subtotals(
-    table: RawTable, codes: np.ndarray[Any, Any], labels: Any, plan_region: str | None
-) -> tuple[np.ndarray[Any, Any], list[Finding]]:
-    """The subtotal rows (东县小计), each an error: a table holds its regions and at most a
-    total row; a subtotal beside the regions it sums would count them twice. They are left
-    out of the data and of the total rows' sums."""
-    import numpy as np
-
-    marked = [
-        i
-        for i, label in enumerate(labels.tolist())
-        if ("计" in label or "計" in label) and is_subtotal_label(label, plan_region)
-    ]
-    rows = np.isin(codes, marked)
-    findings: list[Finding] = []
-    for row in np.flatnonzero(rows).tolist():
-        label = table.cell(row, "region").strip()
-        findings.append(
-            finding(
-                "subtotal-row",
-                table.file,
-                f"{quote(label)}像是小计行，不是一个地区：与它所合计的地区一起会被重复计算",
-                value=label,
-                hint="删除小计行，表中只留各地区（和一个合计行）；若它确是地区，请改用不以小计、合计结尾的名称",
-                **table.where(row, "region"),
-            )
-        )
-    return rows, findings
 
 
 def _check_totals(
