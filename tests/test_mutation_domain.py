@@ -492,6 +492,19 @@ def test_a_long_rule_of_constants_is_folded_and_quoted_briefly(make_plan):
     assert f"（共{len(rule)}字符）" in found.message and len(found.message) < 400
 
 
+@pytest.mark.parametrize(("width", "whole"), [(200, True), (201, False)])
+def test_a_rule_is_quoted_whole_up_to_200_characters(make_plan, width, whole):
+    """A violated rule of 200 characters is quoted whole in its finding; one of 201 by its
+    first 200 and its length. Constants on either side fold exactly, 0 among them."""
+    rule = "a.x >= 0 * 5 + 1 - 0"
+    rule = rule.replace(">=", " " * (width - len(rule)) + ">=")
+    assert len(rule) == width
+    config = make_plan(RULE_PLAN.replace("RULE", rule), RULE_DATA)
+    (found,) = safeplan.validate(config).findings
+    quoted = rule if whole else rule[:200] + "…（共201字符）"
+    assert f"（{quoted}）不成立" in found.message
+
+
 def test_spaces_after_a_rule_are_no_part_of_it(make_plan):
     """A quoted rule with trailing spaces is the same rule."""
     config = make_plan(RULE_PLAN.replace("RULE", "a.x + a.y == a.z   "), RULE_DATA)

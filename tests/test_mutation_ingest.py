@@ -1855,6 +1855,7 @@ def test_the_plans_own_label_marks_a_total_row_whatever_its_characters(make_plan
         "合计：",
         "（合计）",
         "合计数",
+        "全县总计数",
         "全县(合计)",
         "合計",
         "總計",
