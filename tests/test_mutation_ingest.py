@@ -2038,11 +2038,12 @@ def test_an_unmapped_column_is_found_whatever_its_header_starts_with(make_plan):
 
 def test_a_ledgers_subtotal_row_is_an_error_not_one_more_accident(make_plan):
     """A ledger with a 东县小计 row (dated, like the records above it) would count it as one
-    more accident: it is an error subtotal-row at its region cell; its 合计 row is still a
-    total row, checked against the records."""
+    more accident: it is an error subtotal-row at its region cell; its 示例县合计 row (the
+    plan's label) is still a total row, checked against the records."""
     rows = [["2024-01-05", "东县", 1], ["2024-02-05", "东县", 2], ["2024-02-05", "东县小计", 3]]
-    rows.append(["", "合计", 6])
-    config = make_plan(DEATHS_LEDGER, {"r.csv": (["日期", "地区", "死亡人数"], rows)})
+    rows.append(["", "示例县合计", 6])  # the plan's own label and 合计: the total row
+    text = DEATHS_LEDGER.replace("region: 全县", "region: 示例县")
+    config = make_plan(text, {"r.csv": (["日期", "地区", "死亡人数"], rows)})
     found = safeplan.validate(config).findings
     assert [(f.code, f.line, f.column) for f in found] == [("subtotal-row", 4, 2)]
     with pytest.raises(DataError):
