@@ -240,16 +240,6 @@ def test_quoted_base_60_text_is_text(tmp_path):
         ("{max: '0.01'}", "应为数字"),
         ("{max: .inf}", "有限"),
         ("{max: 27." + "0" * 200 + "1}", "有效数字超过 100 位"),
-    ],
-)
-def test_bad_plan_numbers_are_config_errors_at_their_line(tmp_path, target, needle):
-    message = error_of(tmp_path, GOOD.replace("{max: 0.01}", target))
-    assert "indicators.yaml:11:" in message and "target" in message and needle in message
-
-
-@pytest.mark.parametrize(
-    ("target", "needle"),
-    [
         # Huge exponents and integers are refused at once, not an internal error.
         ("{max: 1e999999999}", "1E+999999999 超出可计算的范围"),
         ("{max: -1.0e999999999}", "超出可计算的范围"),
@@ -263,7 +253,8 @@ def test_bad_plan_numbers_are_config_errors_at_their_line(tmp_path, target, need
         ("{max: !!int 0x" + "f" * 5000 + "}", "0xffffffffffffffffff… 有 5002 位，位数过多"),
     ],
 )
-def test_numbers_no_decimal_can_hold_are_config_errors_at_their_line(tmp_path, target, needle):
+def test_bad_plan_numbers_are_config_errors_at_their_line(tmp_path, target, needle):
+    """Each a config error at the target's line, quoting the number briefly."""
     message = error_of(tmp_path, GOOD.replace("{max: 0.01}", target))
     assert "indicators.yaml:11:" in message and needle in message
     assert len(message) < 300
