@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from safeplan.domain.exact import unsure
 from safeplan.domain.rules import COMPARE, RuleSyntaxError, evaluate, parse_rule, refs_of
 from safeplan.errors import ConfigError
-from safeplan.findings import Finding, finding
+from safeplan.findings import Finding, finding, shorten
 
 if TYPE_CHECKING:
     from safeplan.ingest.dataset import Dataset
@@ -33,7 +33,7 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
             tree = parse_rule(rule.check)
         except RuleSyntaxError as exc:
             raise ConfigError(
-                f"{plan.display}:{line}: rules[{i}].check: {exc}（规则：{_brief(rule.check)}）",
+                f"{plan.display}:{line}: rules[{i}].check: {exc}（规则：{shorten(rule.check)}）",
                 hint="规则写成比较式，如 accidents.工矿商贸死亡人数 <= accidents.死亡人数",
             ) from None
         refs = list(dict.fromkeys(refs_of(tree)))
@@ -47,22 +47,21 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
 
         with np.errstate(all="ignore"):
             # Constants as numpy floats: a column ÷ 1e-400 (0 in floats) is inf, not an
-            # exception, and is decided on the exact values below.
-            left = np.asarray(evaluate(tree.args[0], column, _float), dtype="float64") * np.ones(
-                len(frame)
-            )
-            right = np.asarray(evaluate(tree.args[1], column, _float), dtype="float64") * np.ones(
-                len(frame)
+            # exception, and is decided on the exact values below. A side of constants only
+            # is broadcast to every row.
+            ones = np.ones(len(frame))
+            left, right = (
+                np.asarray(evaluate(side, column, _float), dtype="float64") * ones
+                for side in tree.args
             )
             holds = COMPARE[tree.op](left, right)
             terms = [column(ref) for ref in refs]
             # Relative to every term too: 0.3 − 0.1 − 0.2 < 0 is −2.8e-17 < 0 in floats.
             near = unsure(left, right, *terms)
-        # A row is complete when every cell it reads holds a number: a side that is NaN
-        # only in floats (inf − inf, 0 × inf) is decided on the exact values below.
+        # A row is complete when every cell it reads holds a number. On such a row a side
+        # that is NaN in floats (inf − inf, 0 × inf) decides nothing — `!=` would hold on
+        # it: the row is decided on the exact values below.
         complete = ~np.isnan(np.vstack(terms)).any(axis=0)
-        # A side that is NaN in floats although every cell holds a number (inf − inf,
-        # 0 × inf) decides nothing: `!=` would hold on it. Those rows are decided exactly.
         undecided = np.isnan(left) | np.isnan(right)
         for row in np.flatnonzero(complete & (~holds | near | undecided)).tolist():
             cells = {
@@ -90,7 +89,7 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
                 finding(
                     "rule-violated",
                     first.file,
-                    f"规则“{rule.name or rule.id}”（{_brief(rule.check)}）不成立：{shown}",
+                    f"规则“{rule.name or rule.id}”（{shorten(rule.check)}）不成立：{shown}",
                     severity=rule.severity,
                     value=shown,
                     hint=f"核对这一行的数字（规则 {rule.id}，{plan.display}:{line}）",
@@ -98,11 +97,6 @@ def check_rules(plan: Plan, datasets: dict[str, Dataset]) -> list[Finding]:
                 )
             )
     return findings
-
-
-def _brief(text: str) -> str:
-    """A rule's text as a message quotes it: at most 200 characters."""
-    return text if len(text) <= 200 else f"{text[:200]}…（共{len(text)}字符）"
 
 
 def _float(value: Fraction) -> Any:
