@@ -184,15 +184,25 @@ def test_long_cells_are_shortened_in_findings():
 
 
 @pytest.mark.parametrize("plan_region", ["示例市", "ABC", None, ""])
-def test_total_labels_agrees_with_is_total_label(plan_region):
-    """The quick pass over many labels decides as the label-by-label test does, for ASCII
-    labels (a 序号 column), compatibility forms that only NFKC reveals (U+FA72 全, the
-    Kangxi 示), traditional forms, brackets and the plan's own label."""
-    from safeplan.ingest.text import is_total_label, total_labels
+def test_the_quick_label_passes_agree_with_the_label_tests(plan_region):
+    """The quick passes over many labels (totals, subtotals) decide as the label-by-label
+    tests do, for ASCII labels (a 序号 column), compatibility forms that only NFKC reveals
+    (U+FA72 全, the Kangxi 示), traditional forms, brackets and the plan's own label; no
+    label is both a total and a subtotal."""
+    from safeplan.ingest.text import (
+        is_subtotal_label,
+        is_total_label,
+        subtotal_labels,
+        total_labels,
+    )
 
     labels = ["合计", "1", "ABC", "abc", "ABC合计", "\ufa72县", "\u2f70例市", "示例市总计", "合計"]
     labels += ["總計", "（合计）", "东县", "全 县", "Ａ市", "2024-01-05", "东县小计", ""]
     expected = [is_total_label(label, plan_region) for label in labels]
     assert total_labels(labels, plan_region) == expected
+    subtotals = [is_subtotal_label(label, plan_region) for label in labels]
+    assert subtotal_labels(labels, plan_region) == subtotals
+    assert subtotals[labels.index("东县小计")]
+    assert not any(total and subtotal for total, subtotal in zip(expected, subtotals, strict=True))
     assert expected[:3] == [True, False, plan_region == "ABC"]
     assert expected[5:8] == [True, plan_region == "示例市", plan_region == "示例市"]

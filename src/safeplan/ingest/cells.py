@@ -18,8 +18,8 @@ from safeplan.ingest.text import (
     NON_FINITE,
     NUMBER,
     bad_character,
-    is_subtotal_label,
     quote,
+    subtotal_labels,
     year_of,
 )
 
@@ -321,12 +321,8 @@ def subtotal_rows(
     out of the data and of the total rows' sums."""
     import numpy as np
 
-    marked = [
-        i
-        for i, label in enumerate(labels.tolist())
-        if ("计" in label or "計" in label) and is_subtotal_label(label, plan_region)
-    ]
-    rows = np.isin(codes, marked)
+    flags = np.array(subtotal_labels(labels.tolist(), plan_region), dtype=bool)
+    rows = flags[codes] if len(flags) else np.zeros(len(codes), dtype=bool)
     findings: list[Finding] = []
     for row in np.flatnonzero(rows).tolist():
         label = table.cell(row, "region").strip()

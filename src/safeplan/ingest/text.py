@@ -27,6 +27,7 @@ __all__ = [
     "is_total_label",
     "normalise_header",
     "quote",
+    "subtotal_labels",
     "year_of",
 ]
 
@@ -242,19 +243,20 @@ def is_total_label(text: str, plan_region: str | None = None) -> bool:
     return _total_key(_label_key(text), _own_key(plan_region))
 
 
+def _subtotal_key(key: str, own: str | None) -> bool:
+    return any(word in key for word in ("小计", *_TOTAL_SUFFIX)) and not _total_key(key, own)
+
+
 def is_subtotal_label(text: str, plan_region: str | None = None) -> bool:
     """True when a region cell names a subtotal row (东县小计, 城区合计, 小计（东县）): a label
     holding 小计, 合计 or 总计 that is not a total row's (:func:`is_total_label`)."""
-    key = _label_key(text)
-    return any(word in key for word in ("小计", *_TOTAL_SUFFIX)) and not _total_key(
-        key, _own_key(plan_region)
-    )
+    return _subtotal_key(_label_key(text), _own_key(plan_region))
 
 
-def total_labels(labels: list[str], plan_region: str | None = None) -> list[bool]:
-    """:func:`is_total_label` of many distinct labels (thousands of counties, or the 序号
-    of a hundred thousand records), quickly: only the labels that could be a total are
-    normalised and compared."""
+def _label_keys(labels: list[str], plan_region: str | None) -> tuple[list[str | None], str | None]:
+    """The key of each of many distinct labels (thousands of counties, or the 序号 of a
+    hundred thousand records) that could name a total or a subtotal, ``None`` for the others
+    — told quickly — and the plan's own key."""
     own = _own_key(plan_region)
     ascii_own = own is not None and own.isascii()
     marks = ("计", "計", "全", *((own[0],) if own else ()))
@@ -262,11 +264,23 @@ def total_labels(labels: list[str], plan_region: str | None = None) -> list[bool
     def candidate(label: str) -> bool:
         if label.isascii():  # NFKC leaves it ASCII: only an ASCII plan label can match
             return ascii_own
-        # Every total label holds one of the marks, unless a compatibility form (全 as
-        # U+FA72) hides it until NFKC, which the normalisation test sees.
+        # Every total or subtotal label holds one of the marks, unless a compatibility form
+        # (全 as U+FA72) hides it until NFKC, which the normalisation test sees.
         return any(mark in label for mark in marks) or not unicodedata.is_normalized("NFKC", label)
 
-    return [candidate(label) and _total_key(_label_key(label), own) for label in labels]
+    return [_label_key(label) if candidate(label) else None for label in labels], own
+
+
+def total_labels(labels: list[str], plan_region: str | None = None) -> list[bool]:
+    """:func:`is_total_label` of many distinct labels, quickly."""
+    keys, own = _label_keys(labels, plan_region)
+    return [key is not None and _total_key(key, own) for key in keys]
+
+
+def subtotal_labels(labels: list[str], plan_region: str | None = None) -> list[bool]:
+    """:func:`is_subtotal_label` of many distinct labels, quickly."""
+    keys, own = _label_keys(labels, plan_region)
+    return [key is not None and _subtotal_key(key, own) for key in keys]
 
 
 def is_footnote(text: str) -> bool:
