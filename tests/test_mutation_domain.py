@@ -776,24 +776,21 @@ def test_a_loss_the_caller_could_not_parse_is_decided_on_its_text():
     assert got.code.tolist() == [1, 1, 0]
 
 
+def derive_two_records(**codes):
+    """derive_yearly of two records (2020: 1 death, 2021: none) with ``codes``."""
+    from safeplan.domain.derive import derive_yearly
+
+    return derive_yearly([2020, 2021], None, None, [1, 0], [0, 0], ["1", "2"], **codes)
+
+
 def test_a_missing_region_code_is_refused_by_name():
     """derive_yearly with region codes: a record without a region (code -1) is a ValueError
     saying so."""
     import numpy as np
 
-    from safeplan.domain.derive import derive_yearly
-
+    region_codes = (np.array([0, -1]), np.array(["东县"], dtype=object))
     with pytest.raises(ValueError, match=r"^a region value is missing$"):
-        derive_yearly(
-            [2020, 2021],
-            None,
-            None,
-            [1, 0],
-            [0, 0],
-            ["1", "2"],
-            sectors={},
-            region_codes=(np.array([0, -1]), np.array(["东县"], dtype=object)),
-        )
+        derive_two_records(sectors={}, region_codes=region_codes)
 
 
 def test_sector_codes_of_another_length_are_refused_with_both_lengths():
@@ -801,19 +798,9 @@ def test_sector_codes_of_another_length_are_refused_with_both_lengths():
     giving both lengths."""
     import numpy as np
 
-    from safeplan.domain.derive import derive_yearly
-
+    sector_codes = (np.array([0]), np.array(["工矿"], dtype=object))
     with pytest.raises(ValueError, match=r"^sector has 1 values, the measures 2$"):
-        derive_yearly(
-            [2020, 2021],
-            None,
-            None,
-            [1, 0],
-            [0, 0],
-            ["1", "2"],
-            sectors={"工矿商贸": ["工矿"]},
-            sector_codes=(np.array([0]), np.array(["工矿"], dtype=object)),
-        )
+        derive_two_records(sectors={"工矿商贸": ["工矿"]}, sector_codes=sector_codes)
 
 
 def test_a_yearly_frame_without_records_has_the_columns_and_types_of_one_with_records():

@@ -26,6 +26,11 @@ def validate(make_plan, rows, text=YEARLY):
     return config, safeplan.validate(config)
 
 
+def values_2024(config):
+    """The 2024 value of each region (``None`` for the whole plan) as check gives it."""
+    return {r.region: r.value for r in safeplan.check(config, 2024).results}
+
+
 def mismatches(report):
     return [(f.line, f.column_name, f.value) for f in report.findings if f.code == "total-mismatch"]
 
@@ -1840,8 +1845,7 @@ def test_the_plans_own_label_marks_a_total_row_whatever_its_characters(make_plan
     rows = [[2024, "东区", "1"], [2024, "西区", "2"], [2024, own, "3"]]
     config, report = validate(make_plan, rows, text)
     assert report.findings == []
-    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
-    assert results == {None: 3, "东区": 1, "西区": 2}
+    assert values_2024(config) == {None: 3, "东区": 1, "西区": 2}
 
 
 @pytest.mark.parametrize(
@@ -1868,8 +1872,7 @@ def test_a_total_label_followed_by_heji_is_a_total_row(make_plan, label):
     rows = [[2024, "东县", "1"], [2024, "西县", "2"], [2024, label, "3"]]
     config, report = validate(make_plan, rows)
     assert report.findings == []
-    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
-    assert results == {None: 3, "东县": 1, "西县": 2}
+    assert values_2024(config) == {None: 3, "东县": 1, "西县": 2}
     rows[-1][-1] = "4"
     assert mismatches(validate(make_plan, rows)[1]) == [(4, "地区生产总值", "4")]
 
@@ -1882,8 +1885,7 @@ def test_a_plan_label_of_any_length_followed_by_heji_is_a_total_row(make_plan, l
     rows = [[2024, "东县", "1"], [2024, "西县", "2"], [2024, label, "3"]]
     config, report = validate(make_plan, rows, text)
     assert report.findings == []
-    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
-    assert results == {None: 3, "东县": 1, "西县": 2}
+    assert values_2024(config) == {None: 3, "东县": 1, "西县": 2}
     rows[-1][1] = "示例合计"
     assert [f.code for f in validate(make_plan, rows, text)[1].findings] == ["subtotal-row"]
 
@@ -1953,8 +1955,7 @@ def test_a_region_column_mapped_by_columns_is_read(make_plan):
     rows = [[2024, "东县", "1"], [2024, "西县", "2"]]
     config = make_plan(text, {"g.csv": (["年份", "县区", "地区生产总值"], rows)})
     assert safeplan.validate(config).findings == []
-    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
-    assert results == {None: 3, "东县": 1, "西县": 2}
+    assert values_2024(config) == {None: 3, "东县": 1, "西县": 2}
 
 
 def test_an_indicator_on_the_year_column_is_a_config_error(make_plan):
@@ -2010,8 +2011,7 @@ def test_a_used_column_written_with_its_unit_matches_its_header(make_plan):
     rows = [[2024, "东县", "1"], [2024, "西县", "2"]]
     config = make_plan(text, {"g.csv": (["年份", "地区", "地区生产总值（亿元）"], rows)})
     assert safeplan.validate(config).findings == []
-    results = {r.region: r.value for r in safeplan.check(config, 2024).results}
-    assert results == {None: 3, "东县": 1, "西县": 2}
+    assert values_2024(config) == {None: 3, "东县": 1, "西县": 2}
 
 
 def test_exactly_a_hundred_bad_cells_are_all_listed(make_plan):
